@@ -1,0 +1,52 @@
+// Command kvet lints and validates Kubernetes manifests.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdout))
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+)
+
+const usage = `kvet lints and validates Kubernetes manifests.
+
+Usage:
+  kvet lint [flags] PATH...   check manifests (files, folders, - for stdin)
+  kvet version                print the version
+
+Run 'kvet lint --help' for the flags.
+`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
+	if len(args) == 0 {
+		_, _ = io.WriteString(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "lint":
+		return runLint(ctx, args[1:], stdin, stdout, stderr, tty)
+	case "version", "--version":
+		return runVersion(stdout)
+	case "help", "-h", "--help":
+		_, _ = io.WriteString(stdout, usage)
+		return exitOK
+	}
+	_, _ = io.WriteString(stderr, "kvet: unknown command "+quote(args[0])+"\n\n"+usage)
+	return exitUsage
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

@@ -1,0 +1,205 @@
+package manifest
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// builder turns a YAML node tree into plain Go values (the raw view),
+// reporting duplicate keys and enforcing the limits.
+type builder struct {
+	src       *Source
+	limits    Limits
+	docIndex  int
+	nodes     int
+	exhausted bool
+	problems  []Problem
+	// alias is the outermost alias being expanded, where a limit hit
+	// inside an expansion is reported.
+	alias *yaml.Node
+}
+
+func (b *builder) fail(n *yaml.Node, path Path, msg, help string) {
+	b.exhausted = true
+	if b.alias != nil {
+		n = b.alias
+	}
+	b.problems = append(b.problems, Problem{
+		Code: CodeLimit, Source: b.src, Pos: nodePos(n), Path: path.String(), DocIndex: b.docIndex,
+		Message: msg, Help: help,
+	})
+}
+
+func (b *builder) value(n *yaml.Node, path Path, depth int) any {
+	if b.exhausted {
+		return nil
+	}
+	b.nodes++
+	if b.nodes > b.limits.MaxNodes {
+		b.fail(n, path, fmt.Sprintf("document expands to more than %d YAML nodes (an alias bomb?)", b.limits.MaxNodes),
+			"remove the repeated aliases, or raise the limit with --max-nodes")
+		return nil
+	}
+	if depth > b.limits.MaxDepth {
+		b.fail(n, path, fmt.Sprintf("document is nested deeper than %d levels", b.limits.MaxDepth),
+			"flatten the document, or raise the limit with --max-depth")
+		return nil
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil
+		}
+		if b.alias == nil {
+			b.alias = n
+			defer func() { b.alias = nil }()
+		}
+		return b.value(n.Alias, path, depth+1)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		var explicit map[string]*yaml.Node // only built when a key repeats or merges happen
+		merged := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Tag == "!!merge" {
+				merged = true
+				b.merge(m, v, path, depth)
+				continue
+			}
+			key := keyString(k)
+			if _, dup := m[key]; dup {
+				if explicit == nil {
+					explicit = firstKeys(n, i)
+				}
+				if first, ok := explicit[key]; ok {
+					b.problems = append(b.problems, Problem{
+						Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: path.Field(key).String(), DocIndex: b.docIndex,
+						Message: fmt.Sprintf("duplicate key %q: already defined at line %d", key, first.Line),
+						Help:    "remove one of them; kubectl rejects a mapping with the same key twice",
+					})
+				}
+			} else if merged && explicit != nil {
+				explicit[key] = k
+			}
+			m[key] = b.value(v, path.Field(key), depth+1)
+		}
+		return m
+	case yaml.SequenceNode:
+		s := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			s[i] = b.value(c, path.Item(i), depth+1)
+		}
+		return s
+	case yaml.ScalarNode:
+		return scalarValue(n)
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			return b.value(n.Content[0], path, depth)
+		}
+	}
+	return nil
+}
+
+// firstKeys maps each key written explicitly before index end to its node.
+func firstKeys(n *yaml.Node, end int) map[string]*yaml.Node {
+	out := make(map[string]*yaml.Node)
+	for i := 0; i < end; i += 2 {
+		k := n.Content[i]
+		if k.Tag == "!!merge" {
+			continue
+		}
+		if _, ok := out[keyString(k)]; !ok {
+			out[keyString(k)] = k
+		}
+	}
+	return out
+}
+
+func (b *builder) merge(m map[string]any, v *yaml.Node, path Path, depth int) {
+	v = resolveAlias(v)
+	switch v.Kind {
+	case yaml.MappingNode:
+		if mm, ok := b.value(v, path, depth+1).(map[string]any); ok {
+			for k, x := range mm {
+				if _, exists := m[k]; !exists {
+					m[k] = x
+				}
+			}
+		}
+	case yaml.SequenceNode:
+		for _, c := range v.Content {
+			b.merge(m, c, path, depth+1)
+		}
+	}
+}
+
+// keyString renders a mapping key as the string JSON would use.
+func keyString(k *yaml.Node) string {
+	k = resolveAlias(k)
+	if k.Kind == yaml.ScalarNode {
+		return k.Value
+	}
+	return fmt.Sprint(k.Value)
+}
+
+// scalarValue resolves a scalar as YAML 1.2 (yaml.v3's tags) into the
+// types unstructured Kubernetes objects use: string, int64, float64,
+// bool or nil.
+func scalarValue(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!str", "!!binary", "!!timestamp":
+		return n.Value
+	case "!!null":
+		return nil
+	case "!!bool":
+		switch n.Value {
+		case "true", "True", "TRUE":
+			return true
+		case "false", "False", "FALSE":
+			return false
+		}
+		var v bool
+		if n.Decode(&v) == nil {
+			return v
+		}
+		return n.Value
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+			return i
+		}
+		var v any
+		if n.Decode(&v) == nil {
+			switch x := v.(type) {
+			case int:
+				return int64(x)
+			case int64:
+				return x
+			case uint64:
+				if x <= math.MaxInt64 {
+					return int64(x)
+				}
+				return float64(x)
+			case float64:
+				return x
+			}
+		}
+		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil {
+			return f
+		}
+		return n.Value
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil {
+			return f
+		}
+		var f float64
+		if n.Decode(&f) == nil {
+			return f
+		}
+		return n.Value
+	}
+	return n.Value
+}

@@ -1,0 +1,424 @@
+package manifest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/kubernetes/scheme"
+)
+
+// Scheme is the registry of built-in kinds that kvet decodes into typed
+// values: every group of k8s.io/api. It is read-only.
+var Scheme = scheme.Scheme
+
+// decodeTyped decodes o.Node into the k8s.io/api type for o's kind, in one
+// walk of the node tree, with the strictness of kubectl's
+// --validate=strict: unknown fields and values of the wrong type are
+// problems at their own position. Kinds not in Scheme stay untyped. A
+// field with a value of the wrong type is left at its zero value and its
+// path recorded in o.InvalidPaths, so rules do not report it again.
+func decodeTyped(o *Object, limits Limits) []Problem {
+	gvk := o.GVK()
+	if !Scheme.Recognizes(gvk) {
+		return nil
+	}
+	obj, err := Scheme.New(gvk)
+	if err != nil {
+		return nil
+	}
+	d := typedDecoder{obj: o, limits: limits, kind: strings.ToLower(o.Kind)}
+	d.decode(o.Node, reflect.ValueOf(obj).Elem(), nil, 0)
+	if d.nodes > limits.MaxNodes {
+		return d.problems
+	}
+	obj.GetObjectKind().SetGroupVersionKind(gvk)
+	o.Typed = obj
+	return d.problems
+}
+
+type typedDecoder struct {
+	obj        *Object
+	limits     Limits
+	kind       string
+	problems   []Problem
+	typeErrors bool
+	nodes      int
+}
+
+func (d *typedDecoder) typeError(n *yaml.Node, path Path, msg, help string) {
+	d.typeErrors = true
+	d.obj.InvalidPaths = append(d.obj.InvalidPaths, path.String())
+	d.problems = append(d.problems, Problem{
+		Code: CodeInvalidType, Source: d.obj.Source, Pos: nodePos(n), Path: path.String(),
+		Object: d.obj, DocIndex: d.obj.DocIndex, Message: msg, Help: help,
+	})
+}
+
+var (
+	typeQuantity    = reflect.TypeFor[resource.Quantity]()
+	typeIntOrString = reflect.TypeFor[intstr.IntOrString]()
+	typeTime        = reflect.TypeFor[metav1.Time]()
+	typeMicroTime   = reflect.TypeFor[metav1.MicroTime]()
+	typeRawExt      = reflect.TypeFor[runtime.RawExtension]()
+	typeUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	typeBytes       = reflect.TypeFor[[]byte]()
+)
+
+func nodeKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	switch n.ShortTag() {
+	case "!!int":
+		return "the integer " + n.Value
+	case "!!float":
+		return "the number " + n.Value
+	case "!!bool":
+		return "the boolean " + n.Value
+	case "!!null":
+		return "null"
+	}
+	return strconv.Quote(truncate(n.Value, 60))
+}
+
+func isStringTag(n *yaml.Node) bool {
+	switch n.ShortTag() {
+	case "!!str", "!!timestamp", "!!binary":
+		return true
+	}
+	return false
+}
+
+func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path Path, depth int) {
+	d.nodes++
+	if d.nodes > d.limits.MaxNodes || depth > d.limits.MaxDepth {
+		d.typeErrors = true // already reported by the raw builder
+		return
+	}
+	n = resolveAlias(n)
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return // JSON null leaves the zero value
+	}
+	t := v.Type()
+	switch t {
+	case typeQuantity:
+		d.quantity(n, v, path)
+		return
+	case typeIntOrString:
+		switch {
+		case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int":
+			i, err := strconv.ParseInt(n.Value, 10, 32)
+			if err != nil {
+				d.typeError(n, path, fmt.Sprintf("%s: %s is out of range for an integer or string", path, n.Value), "use a smaller number or a string")
+				return
+			}
+			v.Set(reflect.ValueOf(intstr.FromInt32(int32(i))))
+		case n.Kind == yaml.ScalarNode && isStringTag(n):
+			v.Set(reflect.ValueOf(intstr.FromString(n.Value)))
+		default:
+			d.typeError(n, path, fmt.Sprintf("%s: expected an integer or a string, got %s", path, nodeKindName(n)),
+				"write a number such as 8080 or a name such as http")
+		}
+		return
+	case typeTime, typeMicroTime:
+		if n.Kind != yaml.ScalarNode || !isStringTag(n) {
+			d.typeError(n, path, fmt.Sprintf("%s: expected a timestamp string, got %s", path, nodeKindName(n)),
+				"write an RFC 3339 time such as \"2024-01-02T15:04:05Z\"")
+			return
+		}
+		tm, err := time.Parse(time.RFC3339Nano, n.Value)
+		if err != nil {
+			d.typeError(n, path, fmt.Sprintf("%s: %q is not an RFC 3339 time", path, n.Value),
+				"write an RFC 3339 time such as \"2024-01-02T15:04:05Z\"")
+			return
+		}
+		if t == typeTime {
+			v.Set(reflect.ValueOf(metav1.NewTime(tm)))
+		} else {
+			v.Set(reflect.ValueOf(metav1.NewMicroTime(tm)))
+		}
+		return
+	case typeRawExt:
+		b, err := json.Marshal((&builder{limits: d.limits}).value(n, path, depth))
+		if err == nil {
+			v.Set(reflect.ValueOf(runtime.RawExtension{Raw: b}))
+		}
+		return
+	}
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(typeUnmarshaler) && t.Kind() == reflect.Struct {
+		// Any other custom JSON type: give it its own JSON, built from the node.
+		b, err := json.Marshal((&builder{limits: d.limits}).value(n, path, depth))
+		if err == nil {
+			err = v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b)
+		}
+		if err != nil {
+			d.typeError(n, path, fmt.Sprintf("%s: %v", path, err), "")
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(t.Elem())
+		d.decode(n, p.Elem(), path, depth+1)
+		v.Set(p)
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			d.typeError(n, path, fmt.Sprintf("%s: expected a mapping, got %s", pathOrObject(path), nodeKindName(n)),
+				"write the fields of "+pathOrObject(path)+" as key: value lines")
+			return
+		}
+		d.structFields(n, v, path, depth)
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			d.typeError(n, path, fmt.Sprintf("%s: expected a mapping, got %s", path, nodeKindName(n)), "write it as key: value lines")
+			return
+		}
+		if v.IsNil() {
+			v.Set(reflect.MakeMapWithSize(t, len(n.Content)/2))
+		}
+		d.eachPair(n, func(k, val *yaml.Node) {
+			key := keyString(k)
+			ev := reflect.New(t.Elem()).Elem()
+			d.decode(val, ev, path.Field(key), depth+1)
+			kv := reflect.New(t.Key()).Elem()
+			if kv.Kind() == reflect.String {
+				kv.SetString(key)
+				v.SetMapIndex(kv, ev)
+			}
+		})
+	case reflect.Slice:
+		if t == typeBytes {
+			if n.Kind != yaml.ScalarNode || !isStringTag(n) {
+				d.typeError(n, path, fmt.Sprintf("%s: expected a base64 string, got %s", path, nodeKindName(n)), "encode the value with base64, or use stringData")
+				return
+			}
+			b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(n.Value))
+			if err != nil {
+				d.typeError(n, path, fmt.Sprintf("%s: value is not valid base64: %v", path, err), "encode the value with base64 (base64 -w0), or put the plain text under stringData")
+				return
+			}
+			v.SetBytes(b)
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.typeError(n, path, fmt.Sprintf("%s: expected a list, got %s", path, nodeKindName(n)),
+				"write it as a list: one item per line, each starting with \"- \"")
+			return
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.decode(c, s.Index(i), path.Item(i), depth+1)
+		}
+		v.Set(s)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || !isStringTag(n) {
+			help := "write a string"
+			if n.Kind == yaml.ScalarNode {
+				help = fmt.Sprintf("quote the value: %q", n.Value)
+			}
+			d.typeError(n, path, fmt.Sprintf("%s: expected a string, got %s", path, nodeKindName(n)), help)
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+			d.typeError(n, path, fmt.Sprintf("%s: expected true or false, got %s", path, nodeKindName(n)), "write true or false, unquoted")
+			return
+		}
+		b, _ := scalarValue(n).(bool)
+		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i, ok := d.integer(n, path)
+		if !ok {
+			return
+		}
+		if v.OverflowInt(i) {
+			d.typeError(n, path, fmt.Sprintf("%s: %d is out of range for this field", path, i), "use a smaller number")
+			return
+		}
+		v.SetInt(i)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		i, ok := d.integer(n, path)
+		if !ok {
+			return
+		}
+		if i < 0 || v.OverflowUint(uint64(i)) {
+			d.typeError(n, path, fmt.Sprintf("%s: %d is out of range for this field", path, i), "use a non-negative, smaller number")
+			return
+		}
+		v.SetUint(uint64(i))
+	case reflect.Float32, reflect.Float64:
+		f, ok := scalarValue(n).(float64)
+		if i, isInt := scalarValue(n).(int64); isInt {
+			f, ok = float64(i), true
+		}
+		if n.Kind != yaml.ScalarNode || !ok {
+			d.typeError(n, path, fmt.Sprintf("%s: expected a number, got %s", path, nodeKindName(n)), "write a number, unquoted")
+			return
+		}
+		v.SetFloat(f)
+	case reflect.Interface:
+		val := (&builder{limits: d.limits}).value(n, path, depth)
+		if val != nil {
+			v.Set(reflect.ValueOf(val))
+		}
+	}
+}
+
+func pathOrObject(p Path) string {
+	if len(p) == 0 {
+		return "the object"
+	}
+	return p.String()
+}
+
+func (d *typedDecoder) integer(n *yaml.Node, path Path) (int64, bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
+		if i, ok := scalarValue(n).(int64); ok {
+			return i, true
+		}
+	}
+	help := "write a whole number, unquoted"
+	if n.Kind == yaml.ScalarNode && isStringTag(n) {
+		if _, err := strconv.Atoi(n.Value); err == nil {
+			help = fmt.Sprintf("remove the quotes: %s", n.Value)
+		}
+	}
+	d.typeError(n, path, fmt.Sprintf("%s: expected an integer, got %s", path, nodeKindName(n)), help)
+	return 0, false
+}
+
+func (d *typedDecoder) quantity(n *yaml.Node, v reflect.Value, path Path) {
+	if tag := n.ShortTag(); n.Kind != yaml.ScalarNode || !isStringTag(n) && tag != "!!int" && tag != "!!float" {
+		d.typeError(n, path, fmt.Sprintf("%s: expected a quantity such as 500m or 1Gi, got %s", path, nodeKindName(n)), "write a quantity such as 500m, 2 or 1Gi")
+		return
+	}
+	q, err := resource.ParseQuantity(n.Value)
+	if err != nil {
+		d.typeError(n, path, fmt.Sprintf("%s: %q is not a valid quantity", path, n.Value),
+			"write a quantity such as 500m, 2, 128Mi or 1Gi (suffixes: m, k, M, G, Ki, Mi, Gi, ...)")
+		return
+	}
+	v.Set(reflect.ValueOf(q))
+}
+
+// eachPair calls fn for each key/value of a mapping, merge keys (<<)
+// expanded first so that explicit keys override them.
+func (d *typedDecoder) eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Tag == "!!merge" {
+			src := resolveAlias(n.Content[i+1])
+			srcs := []*yaml.Node{src}
+			if src.Kind == yaml.SequenceNode {
+				srcs = src.Content
+			}
+			for _, s := range srcs {
+				if s = resolveAlias(s); s.Kind == yaml.MappingNode && s != n {
+					d.eachPair(s, fn)
+				}
+			}
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Tag != "!!merge" {
+			fn(n.Content[i], n.Content[i+1])
+		}
+	}
+}
+
+func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path Path, depth int) {
+	fields := fieldsOf(v.Type())
+	d.eachPair(n, func(k, val *yaml.Node) {
+		key := keyString(k)
+		f, ok := fields.byName[key]
+		if !ok {
+			msg := fmt.Sprintf("unknown field %q in %s", key, pathOrObject(path))
+			help := ""
+			if s := suggest(key, fields.names); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+				help = fmt.Sprintf("rename %s to %s", key, s)
+			} else {
+				help = fmt.Sprintf("remove it; `kubectl explain %s` lists the valid fields", explainPath(d.kind, path))
+			}
+			d.problems = append(d.problems, Problem{
+				Code: CodeUnknownField, Source: d.obj.Source, Pos: nodePos(k), Path: path.Field(key).String(),
+				Object: d.obj, DocIndex: d.obj.DocIndex, Message: msg, Help: help,
+			})
+			return
+		}
+		d.decode(val, v.FieldByIndex(f.index), path.Field(key), depth+1)
+	})
+}
+
+func explainPath(kind string, p Path) string {
+	parts := []string{kind}
+	for _, s := range p {
+		if s.Key != "" && s.Index < 0 {
+			parts = append(parts, s.Key)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+type fieldInfo struct{ index []int }
+
+type structInfo struct {
+	byName map[string]fieldInfo
+	names  []string
+}
+
+var fieldCache sync.Map // reflect.Type -> *structInfo
+
+// fieldsOf lists a struct's JSON field names, inline embedded structs
+// flattened, as encoding/json sees them.
+func fieldsOf(t reflect.Type) *structInfo {
+	if si, ok := fieldCache.Load(t); ok {
+		return si.(*structInfo)
+	}
+	si := &structInfo{byName: map[string]fieldInfo{}}
+	var walk func(t reflect.Type, prefix []int)
+	walk = func(t reflect.Type, prefix []int) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			idx := append(append([]int(nil), prefix...), i)
+			if f.Anonymous && (name == "" || strings.Contains(opts, "inline")) && f.Type.Kind() == reflect.Struct {
+				walk(f.Type, idx)
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if _, dup := si.byName[name]; !dup {
+				si.byName[name] = fieldInfo{index: idx}
+				si.names = append(si.names, name)
+			}
+		}
+	}
+	walk(t, nil)
+	sort.Strings(si.names)
+	got, _ := fieldCache.LoadOrStore(t, si)
+	return got.(*structInfo)
+}

@@ -1,0 +1,221 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Options control Load.
+type Options struct {
+	// Stdin is read for the path "-".
+	Stdin io.Reader
+	// StdinName is the file name findings use for stdin (default "<stdin>").
+	StdinName string
+	// Exclude reports whether a path found by walking a directory should
+	// be skipped (explicitly named files are never excluded).
+	Exclude func(path string) bool
+	// Workers is the number of files parsed at once (default GOMAXPROCS).
+	Workers int
+	// MaxFileSize is the largest file read, in bytes (default 256 MiB).
+	MaxFileSize int64
+	Limits      Limits
+}
+
+// Result is everything loaded from the inputs.
+type Result struct {
+	Sources  []*Source
+	Objects  []*Object
+	Problems []Problem
+	// Documents counts non-empty documents, broken ones included.
+	Documents int
+	// Errors are inputs that could not be read at all (a missing path,
+	// permission denied). The rest is still loaded.
+	Errors []error
+}
+
+// IsManifestFile reports whether a file found in a directory walk is
+// read: YAML and JSON files.
+func IsManifestFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// Load reads every path (files, directories walked recursively, "-" for
+// stdin) and parses every document. Paths in the result are as given.
+func Load(paths []string, opts Options) *Result {
+	if opts.StdinName == "" {
+		opts.StdinName = "<stdin>"
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = 256 << 20
+	}
+	res := &Result{}
+	var files []string
+	for _, p := range paths {
+		if p == "-" {
+			files = append(files, p)
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			res.Errors = append(res.Errors, inputError(p, err))
+			continue
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		w := walker{visited: map[string]bool{}, exclude: opts.Exclude}
+		w.walk(p, res)
+		files = append(files, w.files...)
+	}
+	res.Sources = make([]*Source, len(files))
+	parsed := make([]Parsed, len(files))
+	errs := make([]error, len(files))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				src, err := readSource(files[i], opts)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				res.Sources[i] = src
+				parsed[i] = Parse(src, opts.Limits)
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	sources := res.Sources[:0]
+	for i, src := range res.Sources {
+		if errs[i] != nil {
+			res.Errors = append(res.Errors, errs[i])
+			continue
+		}
+		sources = append(sources, src)
+		res.Objects = append(res.Objects, parsed[i].Objects...)
+		res.Problems = append(res.Problems, parsed[i].Problems...)
+		res.Documents += parsed[i].Documents
+	}
+	res.Sources = sources
+	return res
+}
+
+func inputError(p string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: no such file or directory", p)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("%s: permission denied", p)
+	}
+	return fmt.Errorf("%s: %w", p, err)
+}
+
+func readSource(p string, opts Options) (*Source, error) {
+	if p == "-" {
+		if opts.Stdin == nil {
+			return &Source{Path: opts.StdinName}, nil
+		}
+		data, err := io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", opts.StdinName, err)
+		}
+		if int64(len(data)) > opts.MaxFileSize {
+			return nil, fmt.Errorf("%s: input is larger than %d bytes; raise --max-file-size", opts.StdinName, opts.MaxFileSize)
+		}
+		return &Source{Path: opts.StdinName, Data: data}, nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, inputError(p, err)
+	}
+	defer func() { _ = f.Close() }()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, inputError(p, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory", p)
+	}
+	if st.Size() > opts.MaxFileSize {
+		return nil, fmt.Errorf("%s: file is %d bytes, larger than the limit of %d; raise --max-file-size", p, st.Size(), opts.MaxFileSize)
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, inputError(p, err)
+	}
+	return &Source{Path: p, Data: data}, nil
+}
+
+type walker struct {
+	visited map[string]bool
+	exclude func(string) bool
+	files   []string
+}
+
+// walk collects manifest files below dir in lexical order, skipping
+// hidden entries and following directory symlinks at most once each (so
+// a symlink loop cannot hang it).
+func (w *walker) walk(dir string, res *Result) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		res.Errors = append(res.Errors, inputError(dir, err))
+		return
+	}
+	if w.visited[real] {
+		return
+	}
+	w.visited[real] = true
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		res.Errors = append(res.Errors, inputError(dir, err))
+		return
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if w.exclude != nil && w.exclude(p) {
+			continue
+		}
+		isDir := e.IsDir()
+		if e.Type()&fs.ModeSymlink != 0 {
+			st, err := os.Stat(p)
+			if err != nil {
+				continue // dangling link
+			}
+			isDir = st.IsDir()
+		}
+		if isDir {
+			w.walk(p, res)
+		} else if IsManifestFile(name) {
+			w.files = append(w.files, p)
+		}
+	}
+}

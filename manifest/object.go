@@ -1,0 +1,144 @@
+package manifest
+
+import (
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Source is one input file (or stdin) as read.
+type Source struct {
+	// Path is the path as the user gave it (or the stdin name).
+	Path string
+	// Data is the file's content.
+	Data  []byte
+	lines []int // offsets of line starts, built on first use
+}
+
+// Line returns the text of the 1-based line n without its line ending,
+// or "" when n is out of range.
+func (s *Source) Line(n int) string {
+	if s == nil || n < 1 {
+		return ""
+	}
+	if s.lines == nil {
+		s.lines = append(s.lines, 0)
+		for i, c := range s.Data {
+			if c == '\n' {
+				s.lines = append(s.lines, i+1)
+			}
+		}
+	}
+	if n > len(s.lines) {
+		return ""
+	}
+	start := s.lines[n-1]
+	end := len(s.Data)
+	if n < len(s.lines) {
+		end = s.lines[n] - 1
+	}
+	if start > end {
+		return ""
+	}
+	return strings.TrimSuffix(string(s.Data[start:end]), "\r")
+}
+
+// Object is one Kubernetes object loaded from a document (or from an
+// item of a List document).
+type Object struct {
+	Source *Source
+	// DocIndex is the 0-based index of the document in its file.
+	DocIndex int
+	// Item is the index within a List document, or -1.
+	Item int
+
+	APIVersion string
+	Kind       string
+	Namespace  string
+	Name       string
+
+	// Raw is the object as plain Go values (map[string]any, []any, string,
+	// int64, float64, bool, nil), as Rego and unstructured code expect.
+	Raw map[string]any
+	// Typed is the object decoded into its k8s.io/api type, or nil for
+	// kinds kvet does not know (custom resources). Fields whose values
+	// had the wrong type are left at their zero value; see InvalidPaths.
+	Typed runtime.Object
+	// InvalidPaths are the field paths whose values had the wrong type
+	// (already reported); findings about them or below them are dropped.
+	InvalidPaths []string
+	// Node is the object's mapping node: the root of its position index.
+	Node *yaml.Node
+}
+
+// GVK returns the object's group, version and kind.
+func (o *Object) GVK() schema.GroupVersionKind {
+	return schema.FromAPIVersionAndKind(o.APIVersion, o.Kind)
+}
+
+// Group returns the API group ("" for the core group).
+func (o *Object) Group() string { return o.GVK().Group }
+
+// Pos returns the position of the object itself (its first key).
+func (o *Object) Pos() Position {
+	if o.Node == nil {
+		return Position{}
+	}
+	if len(o.Node.Content) > 0 {
+		return nodePos(o.Node.Content[0])
+	}
+	return nodePos(o.Node)
+}
+
+// IsInvalid reports whether path is, or is inside, a field whose value
+// had the wrong type.
+func (o *Object) IsInvalid(path string) bool {
+	for _, bad := range o.InvalidPaths {
+		if path == bad || strings.HasPrefix(path, bad) && len(path) > len(bad) && (path[len(bad)] == '.' || path[len(bad)] == '[') {
+			return true
+		}
+	}
+	return false
+}
+
+// Labels returns metadata.labels from the raw object.
+func (o *Object) Labels() map[string]string { return stringMap(o.Raw, "metadata", "labels") }
+
+// Annotations returns metadata.annotations from the raw object.
+func (o *Object) Annotations() map[string]string {
+	return stringMap(o.Raw, "metadata", "annotations")
+}
+
+// Ref returns a short human reference such as Job/backup or
+// StatefulSet/db (ns prod).
+func (o *Object) Ref() string {
+	s := o.Kind + "/" + o.Name
+	if o.Namespace != "" {
+		s += " (namespace " + o.Namespace + ")"
+	}
+	return s
+}
+
+func stringMap(m map[string]any, keys ...string) map[string]string {
+	var cur any = m
+	for _, k := range keys {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[k]
+	}
+	mm, ok := cur.(map[string]any)
+	if !ok {
+		return nil
+	}
+	out := make(map[string]string, len(mm))
+	for k, v := range mm {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out
+}

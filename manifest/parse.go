@@ -1,0 +1,274 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Limits bound the work one document may cause, so that hostile input
+// (alias bombs, absurd nesting) is reported instead of exhausting memory.
+type Limits struct {
+	// MaxNodes is the most YAML nodes one document may expand to, aliases
+	// expanded (default 1,000,000).
+	MaxNodes int
+	// MaxDepth is the deepest nesting allowed (default 200).
+	MaxDepth int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxNodes <= 0 {
+		l.MaxNodes = 1_000_000
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = 200
+	}
+	return l
+}
+
+// Parsed is what one source yields.
+type Parsed struct {
+	Objects  []*Object
+	Problems []Problem
+	// Documents counts the non-empty documents seen, broken ones included.
+	Documents int
+}
+
+// parserProblems are yaml.v3's parser (not scanner) messages; see
+// parserc.go. Their line is 0-based and names where the enclosing
+// collection starts.
+var parserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+var errLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse splits src into documents, builds objects and reports problems.
+// A broken document is reported and parsing resumes at the next document
+// marker, so one bad document never hides the others.
+func Parse(src *Source, limits Limits) Parsed {
+	limits = limits.withDefaults()
+	var out Parsed
+	if i := bytes.IndexByte(src.Data, 0); i >= 0 {
+		line := 1 + bytes.Count(src.Data[:i], []byte{'\n'})
+		out.Problems = append(out.Problems, Problem{
+			Code: CodeSyntax, Source: src, Pos: Position{Line: line, Column: 1},
+			Message: "file contains a NUL byte: it is binary, not YAML or JSON",
+			Help:    "lint only YAML and JSON manifests; exclude this file",
+		})
+		out.Documents++
+		return out
+	}
+	data := src.Data
+	offset, lineBase, docIndex := 0, 0, 0
+	lastGood := 0 // line where the last good document's content started
+	for offset <= len(data) {
+		dec := yaml.NewDecoder(bytes.NewReader(data[offset:]))
+		resumed := false
+		for {
+			var doc yaml.Node
+			err := dec.Decode(&doc)
+			if errors.Is(err, io.EOF) {
+				return out
+			}
+			if err != nil {
+				line, msg := 0, err.Error()
+				if m := errLine.FindStringSubmatch(msg); m != nil {
+					line, _ = strconv.Atoi(m[1])
+					msg = m[2]
+					if parserProblems[msg] {
+						// yaml.v3 reports parser (not scanner) errors with a
+						// 0-based line: that of the enclosing collection.
+						line++
+					}
+				} else {
+					msg = strings.TrimPrefix(msg, "yaml: ")
+				}
+				if line > 0 {
+					line += lineBase
+				} else {
+					line = lastGood + 1
+				}
+				out.Documents++
+				out.Problems = append(out.Problems, Problem{
+					Code: CodeSyntax, Source: src, Pos: Position{Line: line, Column: 1}, DocIndex: docIndex,
+					Message: "YAML syntax error: " + msg,
+					Help:    "fix the syntax of this document; the other documents in the file are still checked",
+				})
+				docIndex++
+				nextOff, nextLine := nextDocument(data, lastGood, line)
+				if nextOff < 0 {
+					return out
+				}
+				offset, lineBase = nextOff, nextLine-1
+				resumed = true
+				break
+			}
+			if lineBase > 0 {
+				shiftLines(&doc, lineBase, 0)
+			}
+			if len(doc.Content) > 0 {
+				lastGood = doc.Content[0].Line
+			}
+			out.addDocument(src, &doc, docIndex, limits)
+			docIndex++
+		}
+		if !resumed {
+			return out
+		}
+	}
+	return out
+}
+
+// nextDocument finds where parsing can resume after a syntax error at
+// errLine: the first document marker (--- at column 0) after the start of
+// the broken document. It returns the byte offset and 1-based line of
+// that marker, or -1.
+func nextDocument(data []byte, lastGood, errLine int) (int, int) {
+	type marker struct{ off, line int }
+	var markers []marker
+	line, off := 1, 0
+	for off < len(data) {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = off + end + 1
+		}
+		l := data[off:next]
+		if bytes.HasPrefix(l, []byte("---")) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r') {
+			markers = append(markers, marker{off, line})
+		}
+		off = next
+		line++
+	}
+	brokenStart := lastGood
+	for _, m := range markers {
+		if m.line > lastGood && m.line <= errLine {
+			brokenStart = m.line
+		}
+	}
+	for _, m := range markers {
+		if m.line > brokenStart && m.line >= errLine {
+			return m.off, m.line
+		}
+	}
+	return -1, 0
+}
+
+func shiftLines(n *yaml.Node, by, depth int) {
+	if n == nil || depth > 10000 {
+		return
+	}
+	n.Line += by
+	for _, c := range n.Content {
+		shiftLines(c, by, depth+1)
+	}
+}
+
+func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits Limits) {
+	if len(doc.Content) == 0 {
+		return
+	}
+	root := resolveAlias(doc.Content[0])
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		return // empty or comment-only document
+	}
+	out.Documents++
+	problem := func(n *yaml.Node, path, msg, help string) {
+		out.Problems = append(out.Problems, Problem{
+			Code: CodeInvalidObject, Source: src, Pos: nodePos(n), Path: path, DocIndex: docIndex,
+			Message: msg, Help: help,
+		})
+	}
+	if root.Kind != yaml.MappingNode {
+		problem(root, "", fmt.Sprintf("document is %s, not a Kubernetes object", describeNode(root)),
+			"a manifest document must be a mapping with apiVersion, kind and metadata")
+		return
+	}
+	b := builder{src: src, limits: limits, docIndex: docIndex}
+	raw, ok := b.value(root, nil, 0).(map[string]any)
+	out.Problems = append(out.Problems, b.problems...)
+	if !ok || b.exhausted {
+		return
+	}
+	items, isList := raw["items"].([]any)
+	kind, _ := raw["kind"].(string)
+	if isList && strings.HasSuffix(kind, "List") {
+		_, itemsNode := mappingLookup(root, "items")
+		itemsNode = resolveAlias(itemsNode)
+		for i, it := range items {
+			m, ok := it.(map[string]any)
+			n := resolveAlias(itemsNode.Content[i])
+			if !ok {
+				problem(n, fmt.Sprintf("items[%d]", i), fmt.Sprintf("list item is %s, not a Kubernetes object", describeNode(n)),
+					"each item of a List must be an object with apiVersion and kind")
+				continue
+			}
+			out.addObject(src, n, m, docIndex, i, limits, fmt.Sprintf("items[%d].", i))
+		}
+		return
+	}
+	out.addObject(src, root, raw, docIndex, -1, limits, "")
+}
+
+func (out *Parsed) addObject(src *Source, n *yaml.Node, raw map[string]any, docIndex, item int, limits Limits, prefix string) {
+	o := &Object{Source: src, DocIndex: docIndex, Item: item, Raw: raw, Node: n}
+	o.APIVersion, _ = raw["apiVersion"].(string)
+	o.Kind, _ = raw["kind"].(string)
+	if md, ok := raw["metadata"].(map[string]any); ok {
+		o.Name, _ = md["name"].(string)
+		o.Namespace, _ = md["namespace"].(string)
+		if o.Name == "" {
+			o.Name, _ = md["generateName"].(string)
+		}
+	}
+	var missing []string
+	if o.APIVersion == "" {
+		missing = append(missing, "apiVersion")
+	}
+	if o.Kind == "" {
+		missing = append(missing, "kind")
+	}
+	if len(missing) > 0 {
+		out.Problems = append(out.Problems, Problem{
+			Code: CodeInvalidObject, Source: src, Pos: o.Pos(), DocIndex: docIndex, Path: strings.TrimSuffix(prefix, "."),
+			Message: "object has no " + strings.Join(missing, " and "),
+			Help:    "every Kubernetes object needs apiVersion and kind, e.g. apiVersion: apps/v1 and kind: Deployment",
+		})
+		return
+	}
+	out.Problems = append(out.Problems, decodeTyped(o, limits)...)
+	out.Objects = append(out.Objects, o)
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("a scalar (%s)", truncate(n.Value, 40))
+	default:
+		return "not a mapping"
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,140 @@
+package manifest
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// A Segment is one step of a field path: a mapping key (Key) or a
+// sequence index (Index >= 0, Key empty).
+type Segment struct {
+	Key   string
+	Index int
+}
+
+// Path is a field path such as spec.template.spec.containers[0].image.
+type Path []Segment
+
+// Field returns the path extended by a mapping key.
+func (p Path) Field(name string) Path {
+	return append(p[:len(p):len(p)], Segment{Key: name, Index: -1})
+}
+
+// Item returns the path extended by a sequence index.
+func (p Path) Item(i int) Path {
+	return append(p[:len(p):len(p)], Segment{Index: i})
+}
+
+// String renders the path the way Kubernetes does (field.Path):
+// dotted names, [N] for list items and [key] for map keys that are not
+// plain identifiers (metadata.annotations[kvet.dev/ignore]).
+func (p Path) String() string {
+	var b strings.Builder
+	for i, s := range p {
+		switch {
+		case s.Key == "" && s.Index >= 0:
+			b.WriteByte('[')
+			b.WriteString(strconv.Itoa(s.Index))
+			b.WriteByte(']')
+		case !isIdent(s.Key):
+			b.WriteByte('[')
+			b.WriteString(s.Key)
+			b.WriteByte(']')
+		default:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.Key)
+		}
+	}
+	return b.String()
+}
+
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r == '.' || r == '[' || r == ']' || r == '/' || r == ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// ParsePath parses a path written as Kubernetes writes field paths:
+// a.b[0].c, a[some.key].b, a["some.key"].b. An index in brackets that is
+// a non-negative integer is a list index; anything else is a map key.
+func ParsePath(s string) (Path, error) {
+	var p Path
+	i := 0
+	for i < len(s) {
+		switch s[i] {
+		case '.':
+			i++
+			if i == len(s) || s[i] == '.' {
+				return nil, fmt.Errorf("invalid field path %q: empty name at offset %d", s, i)
+			}
+		case '[':
+			end := strings.IndexByte(s[i:], ']')
+			if end < 0 {
+				return nil, fmt.Errorf("invalid field path %q: unclosed [ at offset %d", s, i)
+			}
+			inner := s[i+1 : i+end]
+			if len(inner) >= 2 && (inner[0] == '"' || inner[0] == '\'') && inner[len(inner)-1] == inner[0] {
+				p = append(p, Segment{Key: inner[1 : len(inner)-1], Index: -1})
+			} else if n, err := strconv.Atoi(inner); err == nil && n >= 0 {
+				p = append(p, Segment{Index: n})
+			} else {
+				p = append(p, Segment{Key: inner, Index: -1})
+			}
+			i += end + 1
+		default:
+			j := i
+			for j < len(s) && s[j] != '.' && s[j] != '[' {
+				j++
+			}
+			p = append(p, Segment{Key: s[i:j], Index: -1})
+			i = j
+		}
+	}
+	return p, nil
+}
+
+// MustParsePath is ParsePath for constant paths in rules; it panics on a
+// malformed path, which is a programming error.
+func MustParsePath(s string) Path {
+	p, err := ParsePath(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// PathFromValues converts a path given as a list of strings and numbers
+// (as Rego policies write it) into a Path.
+func PathFromValues(vals []any) (Path, error) {
+	p := make(Path, 0, len(vals))
+	for _, v := range vals {
+		switch x := v.(type) {
+		case string:
+			p = append(p, Segment{Key: x, Index: -1})
+		case int:
+			p = append(p, Segment{Index: x})
+		case int64:
+			p = append(p, Segment{Index: int(x)})
+		case float64:
+			p = append(p, Segment{Index: int(x)})
+		case interface{ String() string }: // json.Number and friends
+			n, err := strconv.Atoi(x.String())
+			if err != nil {
+				return nil, fmt.Errorf("invalid path element %v", v)
+			}
+			p = append(p, Segment{Index: n})
+		default:
+			return nil, fmt.Errorf("invalid path element %v (%T): want a string or a number", v, v)
+		}
+	}
+	return p, nil
+}

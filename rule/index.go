@@ -1,0 +1,63 @@
+package rule
+
+import (
+	"sort"
+
+	"github.com/kvetdev/kvet/manifest"
+)
+
+// Index is a read-only view of every loaded object, built once per run,
+// for rules that look across objects (a StatefulSet's Service).
+type Index struct {
+	byKind map[string][]*manifest.Object
+	byName map[indexKey][]*manifest.Object
+	all    []*manifest.Object
+}
+
+type indexKey struct{ group, kind, namespace, name string }
+
+// EffectiveNamespace is the namespace an object lands in when applied
+// without -n: its own, or "default".
+func EffectiveNamespace(o *manifest.Object) string {
+	if o.Namespace == "" {
+		return "default"
+	}
+	return o.Namespace
+}
+
+// NewIndex indexes objs.
+func NewIndex(objs []*manifest.Object) *Index {
+	ix := &Index{byKind: map[string][]*manifest.Object{}, byName: map[indexKey][]*manifest.Object{}, all: objs}
+	for _, o := range objs {
+		g := o.Group()
+		ix.byKind[g+"/"+o.Kind] = append(ix.byKind[g+"/"+o.Kind], o)
+		k := indexKey{g, o.Kind, EffectiveNamespace(o), o.Name}
+		ix.byName[k] = append(ix.byName[k], o)
+	}
+	return ix
+}
+
+// Get returns the objects of group and kind ("" for the core group) with
+// this namespace ("" meaning default) and name.
+func (ix *Index) Get(group, kind, namespace, name string) []*manifest.Object {
+	if namespace == "" {
+		namespace = "default"
+	}
+	return ix.byName[indexKey{group, kind, namespace, name}]
+}
+
+// ByKind returns every object of group and kind.
+func (ix *Index) ByKind(group, kind string) []*manifest.Object { return ix.byKind[group+"/"+kind] }
+
+// Len is the number of indexed objects.
+func (ix *Index) Len() int { return len(ix.all) }
+
+// Kinds lists the indexed group/kind keys, sorted.
+func (ix *Index) Kinds() []string {
+	out := make([]string, 0, len(ix.byKind))
+	for k := range ix.byKind {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,53 @@
+package rule
+
+import (
+	"fmt"
+
+	"github.com/kvetdev/kvet/manifest"
+)
+
+// Pass is what a rule's Check gets for one object: the shared read-only
+// index of all loaded objects, the run's settings and a way to report.
+type Pass struct {
+	Rule   *Rule
+	Object *manifest.Object
+	Index  *Index
+	// Settings are the run's options rules may consult.
+	Settings *Settings
+	report   func(Diagnostic)
+}
+
+// Settings are run-wide options that rules read.
+type Settings struct {
+	// KubeMajor and KubeMinor are the target Kubernetes version.
+	KubeMajor, KubeMinor int
+	// MissingServiceIsError makes statefulset-headless-service report a
+	// serviceName that names no linted Service as an error.
+	MissingServiceIsError bool
+}
+
+// Diagnostic is what a rule reports: a message about a field path of the
+// object being checked.
+type Diagnostic struct {
+	// Path is the field path the finding is about
+	// (spec.template.spec.restartPolicy). When the field is absent, the
+	// finding points at its nearest parent.
+	Path    manifest.Path
+	Message string
+	Help    string
+	// Severity overrides the rule's default when non-zero.
+	Severity Severity
+}
+
+// NewPass is used by the engine (and tests) to build a pass.
+func NewPass(r *Rule, o *manifest.Object, ix *Index, s *Settings, report func(Diagnostic)) *Pass {
+	return &Pass{Rule: r, Object: o, Index: ix, Settings: s, report: report}
+}
+
+// Report reports a diagnostic.
+func (p *Pass) Report(d Diagnostic) { p.report(d) }
+
+// Reportf reports a message at path with the rule's default severity.
+func (p *Pass) Reportf(path manifest.Path, help, format string, args ...any) {
+	p.report(Diagnostic{Path: path, Message: fmt.Sprintf(format, args...), Help: help})
+}

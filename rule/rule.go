@@ -1,0 +1,147 @@
+// Package rule defines what a kvet rule is: a small value with an id, a
+// default severity, the kinds it applies to, its documentation and a check
+// function. The engine (package validate) decides which objects a rule
+// sees; a rule only looks and reports.
+package rule
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/kvetdev/kvet/manifest"
+)
+
+// Severity of a finding.
+type Severity int
+
+// Severities, lowest first.
+const (
+	Info Severity = iota + 1
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return "unknown"
+}
+
+// ParseSeverity parses error, warning or info.
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "error":
+		return Error, nil
+	case "warning", "warn":
+		return Warning, nil
+	case "info":
+		return Info, nil
+	}
+	return 0, fmt.Errorf("invalid severity %q: want error, warning or info", s)
+}
+
+// MarshalJSON writes the severity as its name.
+func (s Severity) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// UnmarshalJSON reads a severity name.
+func (s *Severity) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return err
+	}
+	v, err := ParseSeverity(str)
+	*s = v
+	return err
+}
+
+// Rule is one built-in check.
+type Rule struct {
+	// ID is the rule's stable name, e.g. job-restart-policy.
+	ID string
+	// Severity is the default severity of its findings.
+	Severity Severity
+	// Kinds lists what the rule applies to as "apiVersion/Kind" patterns
+	// ("batch/v1/Job", "batch/*/CronJob", "*/Pod"); empty means every
+	// object.
+	Kinds []string
+	// Doc is markdown: a one-line summary, then the sections
+	// "## What it does", "## Why is this bad?", "## Example",
+	// "## Use instead".
+	Doc string
+	// Check looks at one object and reports through the pass. Nil for
+	// checks done while loading (syntax, unknown fields, ...), which are
+	// listed as rules so they can be documented, selected and ignored.
+	Check func(*Pass, *manifest.Object)
+}
+
+// Summary is the first line of the rule's doc.
+func (r *Rule) Summary() string {
+	line, _, _ := strings.Cut(strings.TrimSpace(r.Doc), "\n")
+	return strings.TrimSpace(strings.TrimLeft(line, "# "))
+}
+
+// Applies reports whether the rule checks objects of this apiVersion and
+// kind.
+func (r *Rule) Applies(apiVersion, kind string) bool {
+	if len(r.Kinds) == 0 {
+		return true
+	}
+	for _, k := range r.Kinds {
+		i := strings.LastIndexByte(k, '/')
+		pv, pk := k[:i], k[i+1:]
+		if pk != kind && pk != "*" {
+			continue
+		}
+		if pv == "*" || pv == apiVersion {
+			return true
+		}
+		if g, ok := strings.CutSuffix(pv, "/*"); ok {
+			if ag, _, found := strings.Cut(apiVersion, "/"); found && ag == g {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ObjectRef names the object a finding is about.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace"`
+	Name       string `json:"name"`
+}
+
+// RefOf returns the reference of an object, or a zero ref for nil.
+func RefOf(o *manifest.Object) ObjectRef {
+	if o == nil {
+		return ObjectRef{}
+	}
+	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+}
+
+// Finding is one reported problem. Its JSON form is kvet's stable output
+// contract (see README).
+type Finding struct {
+	Rule     string    `json:"rule"`
+	Severity Severity  `json:"severity"`
+	Message  string    `json:"message"`
+	Help     string    `json:"help"`
+	File     string    `json:"file"`
+	Line     int       `json:"line"`
+	Column   int       `json:"column"`
+	Path     string    `json:"path"`
+	Object   ObjectRef `json:"object"`
+
+	// Span is how many columns the offending text covers (for carets).
+	Span int `json:"-"`
+	// Source is the file the finding is in, for source snippets.
+	Source *manifest.Source `json:"-"`
+}

@@ -1,0 +1,57 @@
+package rules
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	batchv1beta1 "k8s.io/api/batch/v1beta1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kvetdev/kvet/manifest"
+)
+
+// PodSpecRef is a pod spec found in an object, with the path of the spec
+// (so findings point into the object that carries it: a CronJob's
+// spec.jobTemplate.spec.template.spec).
+type PodSpecRef struct {
+	Path manifest.Path
+	Spec *corev1.PodSpec
+	// Meta is the pod template's metadata (the Pod's own for a Pod).
+	Meta *corev1.PodTemplateSpec
+	// InJob is true for the pod of a Job or a CronJob's job template.
+	InJob bool
+}
+
+var (
+	pathSpec            = manifest.Path{}.Field("spec")
+	pathTemplateSpec    = pathSpec.Field("template").Field("spec")
+	pathJobTemplateSpec = pathSpec.Field("jobTemplate").Field("spec").Field("template").Field("spec")
+)
+
+// PodSpecOf returns the pod spec an object runs, if it has one.
+func PodSpecOf(o *manifest.Object) (PodSpecRef, bool) {
+	switch t := o.Typed.(type) {
+	case *corev1.Pod:
+		return PodSpecRef{Path: pathSpec, Spec: &t.Spec, Meta: &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}}, true
+	case *appsv1.Deployment:
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template}, true
+	case *appsv1.StatefulSet:
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template}, true
+	case *appsv1.DaemonSet:
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template}, true
+	case *appsv1.ReplicaSet:
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template}, true
+	case *corev1.ReplicationController:
+		if t.Spec.Template != nil {
+			return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: t.Spec.Template}, true
+		}
+	case *batchv1.Job:
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template, InJob: true}, true
+	case *batchv1.CronJob:
+		tmpl := &t.Spec.JobTemplate.Spec.Template
+		return PodSpecRef{Path: pathJobTemplateSpec, Spec: &tmpl.Spec, Meta: tmpl, InJob: true}, true
+	case *batchv1beta1.CronJob:
+		tmpl := &t.Spec.JobTemplate.Spec.Template
+		return PodSpecRef{Path: pathJobTemplateSpec, Spec: &tmpl.Spec, Meta: tmpl, InJob: true}, true
+	}
+	return PodSpecRef{}, false
+}

@@ -1,0 +1,31 @@
+// Package rules holds kvet's built-in rules, one file per rule with its
+// documentation, and testdata/<rule-id>/ cases with "# want" comments.
+package rules
+
+import (
+	"sort"
+
+	"github.com/kvetdev/kvet/rule"
+)
+
+// All returns every built-in rule, sorted by id. The slice is new on each
+// call; the rules themselves must not be modified.
+func All() []*rule.Rule {
+	rs := []*rule.Rule{
+		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit,
+		JobRestartPolicy,
+		CronJobSchedule,
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
+	return rs
+}
+
+// Lookup returns the rule with this id, or nil.
+func Lookup(id string) *rule.Rule {
+	for _, r := range All() {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
+}

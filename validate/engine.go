@@ -1,0 +1,228 @@
+// Package validate is kvet's engine: it runs the built-in rules over the
+// loaded objects, concurrently, turns loader problems and rule diagnostics
+// into findings with exact positions, and returns them in a deterministic
+// order.
+package validate
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// InternalError is the rule id of findings for a rule that crashed.
+const InternalError = "internal-error"
+
+// Options control a run.
+type Options struct {
+	// Rules to run (the registry's, possibly filtered).
+	Rules []*rule.Rule
+	// Settings passed to every rule.
+	Settings rule.Settings
+	// Workers is the number of objects checked at once (default GOMAXPROCS).
+	Workers int
+	// Enabled, when set, reports whether findings of a rule id are kept
+	// (it filters loader problems too).
+	Enabled func(id string) bool
+}
+
+// Run checks every loaded object and returns all findings, sorted by file,
+// line, column and rule.
+func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
+	var findings []rule.Finding
+	for _, p := range res.Problems {
+		findings = append(findings, problemFinding(p))
+	}
+	ix := rule.NewIndex(res.Objects)
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	perObject := make([][]rule.Finding, len(res.Objects))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				perObject[i] = checkObject(res.Objects[i], ix, &opts)
+			}
+		}()
+	}
+	for i := range res.Objects {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, fs := range perObject {
+		findings = append(findings, fs...)
+	}
+	if opts.Enabled != nil {
+		kept := findings[:0]
+		for _, f := range findings {
+			if f.Rule == InternalError || opts.Enabled(f.Rule) {
+				kept = append(kept, f)
+			}
+		}
+		findings = kept
+	}
+	Sort(findings)
+	return dedupe(findings)
+}
+
+func checkObject(o *manifest.Object, ix *rule.Index, opts *Options) []rule.Finding {
+	var out []rule.Finding
+	for _, r := range opts.Rules {
+		if r.Check == nil || !r.Applies(o.APIVersion, o.Kind) {
+			continue
+		}
+		if opts.Enabled != nil && !opts.Enabled(r.ID) {
+			continue
+		}
+		out = runRule(r, o, ix, &opts.Settings, out)
+	}
+	return out
+}
+
+func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings, out []rule.Finding) (res []rule.Finding) {
+	res = out
+	defer func() {
+		if v := recover(); v != nil {
+			f := objectFinding(o, InternalError, rule.Error,
+				fmt.Sprintf("rule %s crashed on this object: %v", r.ID, v),
+				"this is a bug in kvet; please report it with this manifest. Other rules and objects were still checked.")
+			f.Path = ""
+			res = append(res, f)
+		}
+	}()
+	pass := rule.NewPass(r, o, ix, s, func(d rule.Diagnostic) {
+		sev := d.Severity
+		if sev == 0 {
+			sev = r.Severity
+		}
+		f := Locate(o, r.ID, sev, d.Path, d.Message, d.Help)
+		if o.IsInvalid(f.Path) {
+			return // the loader reported the value's type already
+		}
+		res = append(res, f)
+	})
+	r.Check(pass, o)
+	return res
+}
+
+// Locate builds a finding about path in o, positioned at the path's value
+// (or, when the field is absent, at its nearest parent's key).
+func Locate(o *manifest.Object, id string, sev rule.Severity, path manifest.Path, msg, help string) rule.Finding {
+	loc := o.Locate(path)
+	f := rule.Finding{
+		Rule: id, Severity: sev, Message: msg, Help: help,
+		File: o.Source.Path, Path: path.String(), Object: rule.RefOf(o), Source: o.Source,
+	}
+	pos := loc.Value
+	if !loc.Exact {
+		pos = loc.Key
+		if len(loc.Found) == 0 {
+			pos = o.Pos()
+		}
+	}
+	f.Line, f.Column = pos.Line, pos.Column
+	f.Span = span(loc)
+	return f
+}
+
+func span(loc manifest.Location) int {
+	n := loc.Node
+	if n == nil {
+		return 1
+	}
+	if !loc.Exact {
+		if len(loc.Found) > 0 {
+			return len(loc.Found[len(loc.Found)-1].Key)
+		}
+		return 1
+	}
+	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		w := len([]rune(n.Value))
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			w += 2
+		}
+		return max(w, 1)
+	}
+	return 1
+}
+
+func objectFinding(o *manifest.Object, id string, sev rule.Severity, msg, help string) rule.Finding {
+	pos := o.Pos()
+	return rule.Finding{
+		Rule: id, Severity: sev, Message: msg, Help: help, File: o.Source.Path,
+		Line: pos.Line, Column: pos.Column, Object: rule.RefOf(o), Source: o.Source, Span: 1,
+	}
+}
+
+func problemFinding(p manifest.Problem) rule.Finding {
+	f := rule.Finding{
+		Rule: p.Code, Severity: rule.Error, Message: p.Message, Help: p.Help,
+		File: p.Source.Path, Line: p.Pos.Line, Column: p.Pos.Column, Path: p.Path,
+		Object: rule.RefOf(p.Object), Source: p.Source, Span: 1,
+	}
+	if p.Object != nil && p.Path != "" {
+		if path, err := manifest.ParsePath(p.Path); err == nil {
+			loc := p.Object.Locate(path)
+			if loc.Exact {
+				if p.Code == manifest.CodeUnknownField || p.Code == manifest.CodeDuplicateKey {
+					f.Span = len(path[len(path)-1].Key)
+				} else {
+					f.Span = span(loc)
+				}
+			}
+		}
+	}
+	return f
+}
+
+// Sort orders findings by file, line, column, rule and message.
+func Sort(fs []rule.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+}
+
+// dedupe drops exact repeats (same rule, place and message) from sorted
+// findings.
+func dedupe(fs []rule.Finding) []rule.Finding {
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 {
+			p := fs[i-1]
+			if p.Rule == f.Rule && p.File == f.File && p.Line == f.Line && p.Column == f.Column && p.Message == f.Message {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
