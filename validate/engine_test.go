@@ -36,8 +36,8 @@ var reportData = &rule.Rule{ID: "report-data", Severity: rule.Warning, Kinds: []
 
 var panicky = &rule.Rule{ID: "panicky", Severity: rule.Info, Check: func(p *rule.Pass, o *manifest.Object) {
 	if o.Name == "cm-3" {
-		var m map[string]int
-		m["boom"]++ // nil map write: a bug in a rule
+		var list []string
+		_ = list[len(o.Name)] // index out of range: a bug in a rule
 	}
 }}
 
