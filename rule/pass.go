@@ -3,6 +3,7 @@ package rule
 import (
 	"fmt"
 
+	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
 )
 
@@ -19,8 +20,8 @@ type Pass struct {
 
 // Settings are run-wide options that rules read.
 type Settings struct {
-	// KubeMajor and KubeMinor are the target Kubernetes version.
-	KubeMajor, KubeMinor int
+	// KubeVersion is the target Kubernetes version.
+	KubeVersion kubeversion.Version
 	// MissingServiceIsError makes statefulset-headless-service report a
 	// serviceName that names no linted Service as an error.
 	MissingServiceIsError bool

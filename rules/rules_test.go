@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
@@ -98,7 +99,7 @@ func lintFile(t *testing.T, path string) []rule.Finding {
 	if len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
-	return validate.Run(context.Background(), res, validate.Options{Rules: rules.All(), Settings: rule.Settings{KubeMajor: 1, KubeMinor: 37}})
+	return validate.Run(context.Background(), res, validate.Options{Rules: rules.All(), Settings: rule.Settings{KubeVersion: kubeversion.Latest()}})
 }
 
 func checkWants(t *testing.T, file string, got []rule.Finding, wants []want) {

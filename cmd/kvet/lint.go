@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
 	flag "github.com/spf13/pflag"
 
+	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/report"
 	"github.com/kvetdev/kvet/rule"
@@ -22,7 +22,7 @@ import (
 
 // defaultKubeVersion is the newest Kubernetes minor whose API types kvet
 // vendors (k8s.io/api v0.37 → 1.37).
-const defaultKubeVersion = "1.37"
+var defaultKubeVersion = kubeversion.Latest().String()
 
 func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
@@ -78,7 +78,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return usageErr("--fail-on: %v", err)
 	}
-	major, minor, err := parseKubeVersion(lf.kubeVersion)
+	kv, err := kubeversion.Parse(lf.kubeVersion)
 	if err != nil {
 		return usageErr("--kube-version: %v", err)
 	}
@@ -95,7 +95,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	findings := validate.Run(ctx, res, validate.Options{
 		Rules:    all,
 		Workers:  lf.workers,
-		Settings: rule.Settings{KubeMajor: major, KubeMinor: minor},
+		Settings: rule.Settings{KubeVersion: kv},
 	})
 	rep := &report.Report{Findings: findings, Files: len(res.Sources), Objects: len(res.Objects), Duration: time.Since(start), Rules: all}
 	color := tty && !lf.noColor && os.Getenv("NO_COLOR") == "" && lf.output == "text"
@@ -112,18 +112,4 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 	}
 	return exitOK
-}
-
-func parseKubeVersion(s string) (int, int, error) {
-	t := strings.TrimPrefix(s, "v")
-	parts := strings.Split(t, ".")
-	if len(parts) < 2 || len(parts) > 3 {
-		return 0, 0, fmt.Errorf("invalid Kubernetes version %q: want MAJOR.MINOR such as 1.30", s)
-	}
-	major, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil || major != 1 || minor < 0 {
-		return 0, 0, fmt.Errorf("invalid Kubernetes version %q: want MAJOR.MINOR such as 1.30", s)
-	}
-	return major, minor, nil
 }
