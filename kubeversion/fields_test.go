@@ -257,7 +257,11 @@ func TestFieldGatesAgainstKubeFeatures(t *testing.T) {
 			continue
 		}
 		block := string(src[start:])
-		block = block[:strings.Index(block, "\n\t},")]
+		end := strings.Index(block, "\n\t},")
+		if end < 0 {
+			t.Fatalf("feature gate %s: end of its block not found", s.gate)
+		}
+		block = block[:end]
 		var first Version
 		var stage string
 		for _, m := range stageRE.FindAllStringSubmatch(block, -1) {

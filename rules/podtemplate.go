@@ -55,3 +55,20 @@ func PodSpecOf(o *manifest.Object) (PodSpecRef, bool) {
 	}
 	return PodSpecRef{}, false
 }
+
+// JobSpecRef is a Job spec found in a Job or a CronJob's job template.
+type JobSpecRef struct {
+	Path manifest.Path
+	Spec *batchv1.JobSpec
+}
+
+// JobSpecOf returns the Job spec of a Job or a batch/v1 CronJob.
+func JobSpecOf(o *manifest.Object) (JobSpecRef, bool) {
+	switch t := o.Typed.(type) {
+	case *batchv1.Job:
+		return JobSpecRef{Path: pathSpec, Spec: &t.Spec}, true
+	case *batchv1.CronJob:
+		return JobSpecRef{Path: pathSpec.Field("jobTemplate").Field("spec"), Spec: &t.Spec.JobTemplate.Spec}, true
+	}
+	return JobSpecRef{}, false
+}

@@ -13,8 +13,11 @@ import (
 func All() []*rule.Rule {
 	rs := []*rule.Rule{
 		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit,
-		JobRestartPolicy,
-		CronJobSchedule,
+		JobRestartPolicy, JobTTL, JobParallelismExceedsCompletions,
+		CronJobSchedule, CronJobStartingDeadline,
+		StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,
+		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
+		DeprecatedAPI, FieldMinVersion,
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
 	return rs

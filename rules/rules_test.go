@@ -93,13 +93,25 @@ func TestRules(t *testing.T) {
 	}
 }
 
+var kubeVersionHeader = regexp.MustCompile(`(?m)^# kube-version: (\S+)$`)
+
+// lintFile runs every rule on one file. A "# kube-version: 1.NN" line sets
+// the target version (default: the newest).
 func lintFile(t *testing.T, path string) []rule.Finding {
 	t.Helper()
 	res := manifest.Load([]string{path}, manifest.Options{})
 	if len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
-	return validate.Run(context.Background(), res, validate.Options{Rules: rules.All(), Settings: rule.Settings{KubeVersion: kubeversion.Latest()}})
+	settings := rule.Settings{KubeVersion: kubeversion.Latest()}
+	if m := kubeVersionHeader.FindSubmatch(res.Sources[0].Data); m != nil {
+		v, err := kubeversion.Parse(string(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		settings.KubeVersion = v
+	}
+	return validate.Run(context.Background(), res, validate.Options{Rules: rules.All(), Settings: settings})
 }
 
 func checkWants(t *testing.T, file string, got []rule.Finding, wants []want) {

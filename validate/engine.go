@@ -130,15 +130,23 @@ func Locate(o *manifest.Object, id string, sev rule.Severity, path manifest.Path
 		File: o.Source.Path, Path: path.String(), Object: rule.RefOf(o), Source: o.Source,
 	}
 	pos := loc.Value
-	if !loc.Exact {
+	switch {
+	case !loc.Exact && len(loc.Found) == 0:
+		pos = o.Pos()
+	case !loc.Exact || isBlockCollection(loc):
+		// A missing field points at its parent's key; a block mapping or
+		// list at its own key rather than its first child's line.
 		pos = loc.Key
-		if len(loc.Found) == 0 {
-			pos = o.Pos()
-		}
 	}
 	f.Line, f.Column = pos.Line, pos.Column
 	f.Span = span(loc)
 	return f
+}
+
+func isBlockCollection(loc manifest.Location) bool {
+	n := loc.Node
+	return n != nil && len(loc.Found) > 0 && loc.Found[len(loc.Found)-1].Key != "" &&
+		(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0
 }
 
 func span(loc manifest.Location) int {
@@ -146,7 +154,7 @@ func span(loc manifest.Location) int {
 	if n == nil {
 		return 1
 	}
-	if !loc.Exact {
+	if !loc.Exact || isBlockCollection(loc) {
 		if len(loc.Found) > 0 {
 			return len(loc.Found[len(loc.Found)-1].Key)
 		}
