@@ -23,7 +23,7 @@ type builder struct {
 	alias *yaml.Node
 }
 
-func (b *builder) fail(n *yaml.Node, path Path, msg, help string) {
+func (b *builder) fail(n *yaml.Node, path *pathLink, msg, help string) {
 	b.exhausted = true
 	if b.alias != nil {
 		n = b.alias
@@ -34,7 +34,7 @@ func (b *builder) fail(n *yaml.Node, path Path, msg, help string) {
 	})
 }
 
-func (b *builder) value(n *yaml.Node, path Path, depth int) any {
+func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 	if b.exhausted {
 		return nil
 	}
@@ -76,8 +76,9 @@ func (b *builder) value(n *yaml.Node, path Path, depth int) any {
 					explicit = firstKeys(n, i)
 				}
 				if first, ok := explicit[key]; ok {
+					child := path.field(key)
 					b.problems = append(b.problems, Problem{
-						Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: path.Field(key).String(), DocIndex: b.docIndex,
+						Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: child.String(), DocIndex: b.docIndex,
 						Message: fmt.Sprintf("duplicate key %q: already defined at line %d", key, first.Line),
 						Help:    "remove one of them; kubectl rejects a mapping with the same key twice",
 					})
@@ -85,13 +86,15 @@ func (b *builder) value(n *yaml.Node, path Path, depth int) any {
 			} else if merged && explicit != nil {
 				explicit[key] = k
 			}
-			m[key] = b.value(v, path.Field(key), depth+1)
+			child := path.field(key)
+			m[key] = b.value(v, &child, depth+1)
 		}
 		return m
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			s[i] = b.value(c, path.Item(i), depth+1)
+			child := path.item(i)
+			s[i] = b.value(c, &child, depth+1)
 		}
 		return s
 	case yaml.ScalarNode:
@@ -119,7 +122,7 @@ func firstKeys(n *yaml.Node, end int) map[string]*yaml.Node {
 	return out
 }
 
-func (b *builder) merge(m map[string]any, v *yaml.Node, path Path, depth int) {
+func (b *builder) merge(m map[string]any, v *yaml.Node, path *pathLink, depth int) {
 	v = resolveAlias(v)
 	switch v.Kind {
 	case yaml.MappingNode:

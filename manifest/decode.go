@@ -39,7 +39,7 @@ func decodeTyped(o *Object, limits Limits) []Problem {
 		return nil
 	}
 	d := typedDecoder{obj: o, limits: limits, kind: strings.ToLower(o.Kind)}
-	d.decode(o.Node, reflect.ValueOf(obj).Elem(), nil, 0)
+	d.decode(o.Node, reflect.ValueOf(obj).Elem(), &pathLink{}, 0)
 	if d.nodes > limits.MaxNodes {
 		return d.problems
 	}
@@ -57,7 +57,7 @@ type typedDecoder struct {
 	nodes      int
 }
 
-func (d *typedDecoder) typeError(n *yaml.Node, path Path, msg, help string) {
+func (d *typedDecoder) typeError(n *yaml.Node, path *pathLink, msg, help string) {
 	d.typeErrors = true
 	d.obj.InvalidPaths = append(d.obj.InvalidPaths, path.String())
 	d.problems = append(d.problems, Problem{
@@ -104,7 +104,7 @@ func isStringTag(n *yaml.Node) bool {
 	return false
 }
 
-func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path Path, depth int) {
+func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, depth int) {
 	d.nodes++
 	if d.nodes > d.limits.MaxNodes || depth > d.limits.MaxDepth {
 		d.typeErrors = true // already reported by the raw builder
@@ -194,7 +194,8 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path Path, depth in
 		d.eachPair(n, func(k, val *yaml.Node) {
 			key := keyString(k)
 			ev := reflect.New(t.Elem()).Elem()
-			d.decode(val, ev, path.Field(key), depth+1)
+			child := path.field(key)
+			d.decode(val, ev, &child, depth+1)
 			kv := reflect.New(t.Key()).Elem()
 			if kv.Kind() == reflect.String {
 				kv.SetString(key)
@@ -222,7 +223,8 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path Path, depth in
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, c := range n.Content {
-			d.decode(c, s.Index(i), path.Item(i), depth+1)
+			child := path.item(i)
+			d.decode(c, s.Index(i), &child, depth+1)
 		}
 		v.Set(s)
 	case reflect.String:
@@ -280,14 +282,14 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path Path, depth in
 	}
 }
 
-func pathOrObject(p Path) string {
-	if len(p) == 0 {
+func pathOrObject(p *pathLink) string {
+	if p == nil || p.parent == nil {
 		return "the object"
 	}
 	return p.String()
 }
 
-func (d *typedDecoder) integer(n *yaml.Node, path Path) (int64, bool) {
+func (d *typedDecoder) integer(n *yaml.Node, path *pathLink) (int64, bool) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
 		if i, ok := scalarValue(n).(int64); ok {
 			return i, true
@@ -303,7 +305,7 @@ func (d *typedDecoder) integer(n *yaml.Node, path Path) (int64, bool) {
 	return 0, false
 }
 
-func (d *typedDecoder) quantity(n *yaml.Node, v reflect.Value, path Path) {
+func (d *typedDecoder) quantity(n *yaml.Node, v reflect.Value, path *pathLink) {
 	if tag := n.ShortTag(); n.Kind != yaml.ScalarNode || !isStringTag(n) && tag != "!!int" && tag != "!!float" {
 		d.typeError(n, path, fmt.Sprintf("%s: expected a quantity such as 500m or 1Gi, got %s", path, nodeKindName(n)), "write a quantity such as 500m, 2 or 1Gi")
 		return
@@ -341,7 +343,7 @@ func (d *typedDecoder) eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 	}
 }
 
-func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path Path, depth int) {
+func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path *pathLink, depth int) {
 	fields := fieldsOf(v.Type())
 	d.eachPair(n, func(k, val *yaml.Node) {
 		key := keyString(k)
@@ -353,15 +355,17 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path Path, de
 				msg += fmt.Sprintf("; did you mean %q?", s)
 				help = fmt.Sprintf("rename %s to %s", key, s)
 			} else {
-				help = fmt.Sprintf("remove it; `kubectl explain %s` lists the valid fields", explainPath(d.kind, path))
+				help = fmt.Sprintf("remove it; `kubectl explain %s` lists the valid fields", explainPath(d.kind, path.Path()))
 			}
+			child := path.field(key)
 			d.problems = append(d.problems, Problem{
-				Code: CodeUnknownField, Source: d.obj.Source, Pos: nodePos(k), Path: path.Field(key).String(),
+				Code: CodeUnknownField, Source: d.obj.Source, Pos: nodePos(k), Path: child.String(),
 				Object: d.obj, DocIndex: d.obj.DocIndex, Message: msg, Help: help,
 			})
 			return
 		}
-		d.decode(val, v.FieldByIndex(f.index), path.Field(key), depth+1)
+		child := path.field(key)
+		d.decode(val, v.FieldByIndex(f.index), &child, depth+1)
 	})
 }
 

@@ -200,7 +200,7 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 		return
 	}
 	b := builder{src: src, limits: limits, docIndex: docIndex}
-	raw, ok := b.value(root, nil, 0).(map[string]any)
+	raw, ok := b.value(root, &pathLink{}, 0).(map[string]any)
 	out.Problems = append(out.Problems, b.problems...)
 	if !ok || b.exhausted {
 		return

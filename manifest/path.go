@@ -138,3 +138,30 @@ func PathFromValues(vals []any) (Path, error) {
 	}
 	return p, nil
 }
+
+// pathLink is a field path built while walking a tree, one link per
+// level on the walker's stack, so that walking allocates nothing; it is
+// turned into a Path only when a problem is reported.
+type pathLink struct {
+	parent *pathLink
+	seg    Segment
+}
+
+func (l *pathLink) field(name string) pathLink { return pathLink{parent: l, seg: Segment{Key: name, Index: -1}} }
+func (l *pathLink) item(i int) pathLink        { return pathLink{parent: l, seg: Segment{Index: i}} }
+
+// Path materialises the link chain (nil for the root).
+func (l *pathLink) Path() Path {
+	n := 0
+	for p := l; p != nil && p.parent != nil; p = p.parent {
+		n++
+	}
+	out := make(Path, n)
+	for p := l; p != nil && p.parent != nil; p = p.parent {
+		n--
+		out[n] = p.seg
+	}
+	return out
+}
+
+func (l *pathLink) String() string { return l.Path().String() }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ type lintFlags struct {
 	maxDepth    int
 	maxFileSize int64
 	workers     int
+	cpuProfile  string
 }
 
 func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
@@ -56,6 +58,8 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.IntVar(&lf.maxDepth, "max-depth", 200, "deepest nesting allowed in a document")
 	fs.Int64Var(&lf.maxFileSize, "max-file-size", 256<<20, "largest file read, in bytes")
 	fs.IntVar(&lf.workers, "workers", 0, "files and objects processed at once (default: number of CPUs)")
+	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
+	_ = fs.MarkHidden("cpuprofile")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -83,6 +87,13 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return usageErr("--kube-version: %v", err)
 	}
 
+	if lf.cpuProfile != "" {
+		stop, err := startCPUProfile(lf.cpuProfile)
+		if err != nil {
+			return usageErr("--cpuprofile: %v", err)
+		}
+		defer stop()
+	}
 	start := time.Now()
 	res := manifest.Load(paths, manifest.Options{
 		Stdin: stdin, StdinName: lf.stdinName, Workers: lf.workers, MaxFileSize: lf.maxFileSize,
@@ -112,4 +123,16 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 	}
 	return exitOK
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
 }
