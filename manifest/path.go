@@ -147,8 +147,10 @@ type pathLink struct {
 	seg    Segment
 }
 
-func (l *pathLink) field(name string) pathLink { return pathLink{parent: l, seg: Segment{Key: name, Index: -1}} }
-func (l *pathLink) item(i int) pathLink        { return pathLink{parent: l, seg: Segment{Index: i}} }
+func (l *pathLink) field(name string) pathLink {
+	return pathLink{parent: l, seg: Segment{Key: name, Index: -1}}
+}
+func (l *pathLink) item(i int) pathLink { return pathLink{parent: l, seg: Segment{Index: i}} }
 
 // Path materialises the link chain (nil for the root).
 func (l *pathLink) Path() Path {
