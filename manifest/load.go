@@ -52,15 +52,45 @@ func IsManifestFile(name string) bool {
 }
 
 // Load reads every path (files, directories walked recursively, "-" for
-// stdin) and parses every document. Paths in the result are as given.
+// stdin) and parses every document, keeping everything in memory. Paths in
+// the result are as given. For large inputs use Stream.
 func Load(paths []string, opts Options) *Result {
+	n := len(paths) + 16
+	sources := make(map[int]*Source, n)
+	parsed := make(map[int]Parsed, n)
+	var mu sync.Mutex
+	files, errs := Stream(paths, opts, func(i int, src *Source, p Parsed) {
+		mu.Lock()
+		sources[i], parsed[i] = src, p
+		mu.Unlock()
+	})
+	res := &Result{Errors: errs}
+	for i := range files {
+		src, ok := sources[i]
+		if !ok {
+			continue
+		}
+		res.Sources = append(res.Sources, src)
+		res.Objects = append(res.Objects, parsed[i].Objects...)
+		res.Problems = append(res.Problems, parsed[i].Problems...)
+		res.Documents += parsed[i].Documents
+	}
+	return res
+}
+
+// Stream reads and parses every input file, calling fn once per file that
+// could be read, from several goroutines at once (fn must be safe for
+// concurrent use), with the file's index in input order. Nothing is kept
+// after fn returns, so memory stays bounded by what fn keeps. It returns
+// the number of files found and the inputs that could not be read.
+func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed)) (int, []error) {
 	if opts.StdinName == "" {
 		opts.StdinName = "<stdin>"
 	}
 	if opts.MaxFileSize <= 0 {
 		opts.MaxFileSize = 256 << 20
 	}
-	res := &Result{}
+	var errs []error
 	var files []string
 	for _, p := range paths {
 		if p == "-" {
@@ -69,7 +99,7 @@ func Load(paths []string, opts Options) *Result {
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			res.Errors = append(res.Errors, inputError(p, err))
+			errs = append(errs, inputError(p, err))
 			continue
 		}
 		if !st.IsDir() {
@@ -77,12 +107,10 @@ func Load(paths []string, opts Options) *Result {
 			continue
 		}
 		w := walker{visited: map[string]bool{}, exclude: opts.Exclude}
-		w.walk(p, res)
+		errs = append(errs, w.walk(p)...)
 		files = append(files, w.files...)
 	}
-	res.Sources = make([]*Source, len(files))
-	parsed := make([]Parsed, len(files))
-	errs := make([]error, len(files))
+	readErrs := make([]error, len(files))
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -96,11 +124,10 @@ func Load(paths []string, opts Options) *Result {
 			for i := range next {
 				src, err := readSource(files[i], opts)
 				if err != nil {
-					errs[i] = err
+					readErrs[i] = err
 					continue
 				}
-				res.Sources[i] = src
-				parsed[i] = Parse(src, opts.Limits)
+				fn(i, src, Parse(src, opts.Limits))
 			}
 		}()
 	}
@@ -109,19 +136,12 @@ func Load(paths []string, opts Options) *Result {
 	}
 	close(next)
 	wg.Wait()
-	sources := res.Sources[:0]
-	for i, src := range res.Sources {
-		if errs[i] != nil {
-			res.Errors = append(res.Errors, errs[i])
-			continue
+	for _, e := range readErrs {
+		if e != nil {
+			errs = append(errs, e)
 		}
-		sources = append(sources, src)
-		res.Objects = append(res.Objects, parsed[i].Objects...)
-		res.Problems = append(res.Problems, parsed[i].Problems...)
-		res.Documents += parsed[i].Documents
 	}
-	res.Sources = sources
-	return res
+	return len(files), errs
 }
 
 func inputError(p string, err error) error {
@@ -179,20 +199,18 @@ type walker struct {
 // walk collects manifest files below dir in lexical order, skipping
 // hidden entries and following directory symlinks at most once each (so
 // a symlink loop cannot hang it).
-func (w *walker) walk(dir string, res *Result) {
+func (w *walker) walk(dir string) (errs []error) {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		res.Errors = append(res.Errors, inputError(dir, err))
-		return
+		return []error{inputError(dir, err)}
 	}
 	if w.visited[real] {
-		return
+		return nil
 	}
 	w.visited[real] = true
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		res.Errors = append(res.Errors, inputError(dir, err))
-		return
+		return []error{inputError(dir, err)}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	for _, e := range entries {
@@ -213,9 +231,10 @@ func (w *walker) walk(dir string, res *Result) {
 			isDir = st.IsDir()
 		}
 		if isDir {
-			w.walk(p, res)
+			errs = append(errs, w.walk(p)...)
 		} else if IsManifestFile(name) {
 			w.files = append(w.files, p)
 		}
 	}
+	return errs
 }

@@ -71,6 +71,11 @@ type Rule struct {
 	// ("batch/v1/Job", "batch/*/CronJob", "*/Pod"); empty means every
 	// object.
 	Kinds []string
+	// Uses lists the kinds (same patterns as Kinds) a cross-object rule
+	// looks up in the Index. A rule with Uses runs after every file is
+	// loaded, and only objects of these kinds (and of the rule's Kinds) are
+	// kept in memory for it; rules without Uses see an empty Index.
+	Uses []string
 	// Doc is markdown: a one-line summary, then the sections
 	// "## What it does", "## Why is this bad?", "## Example",
 	// "## Use instead".
@@ -90,10 +95,16 @@ func (r *Rule) Summary() string {
 // Applies reports whether the rule checks objects of this apiVersion and
 // kind.
 func (r *Rule) Applies(apiVersion, kind string) bool {
-	if len(r.Kinds) == 0 {
+	return MatchKind(r.Kinds, apiVersion, kind)
+}
+
+// MatchKind reports whether apiVersion and kind match one of the
+// "apiVersion/Kind" patterns; no patterns match everything.
+func MatchKind(patterns []string, apiVersion, kind string) bool {
+	if len(patterns) == 0 {
 		return true
 	}
-	for _, k := range r.Kinds {
+	for _, k := range patterns {
 		i := strings.LastIndexByte(k, '/')
 		pv, pk := k[:i], k[i+1:]
 		if pk != kind && pk != "*" {

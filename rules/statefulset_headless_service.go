@@ -17,6 +17,7 @@ var StatefulSetHeadlessService = &rule.Rule{
 	ID:       "statefulset-headless-service",
 	Severity: rule.Error,
 	Kinds:    []string{"apps/v1/StatefulSet"},
+	Uses:     []string{"v1/Service"},
 	Check:    checkStatefulSetHeadlessService,
 	Doc: `A StatefulSet's serviceName must name a headless Service (clusterIP: None) that selects its pods.
 

@@ -2,6 +2,11 @@
 // loaded objects, concurrently, turns loader problems and rule diagnostics
 // into findings with exact positions, and returns them in a deterministic
 // order.
+//
+// Lint streams: each file is parsed and checked by the worker that read
+// it, and then dropped, so memory does not grow with the input. Only the
+// objects that cross-object rules need (rule.Rule.Uses) are kept until
+// every file is read; those rules run last, over a shared Index.
 package validate
 
 import (
@@ -10,8 +15,6 @@ import (
 	"runtime"
 	"sort"
 	"sync"
-
-	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
@@ -33,66 +36,159 @@ type Options struct {
 	Enabled func(id string) bool
 }
 
-// Run checks every loaded object and returns all findings, sorted by file,
-// line, column and rule.
-func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
-	var findings []rule.Finding
-	for _, p := range res.Problems {
-		findings = append(findings, problemFinding(p))
+// Outcome is the result of Lint.
+type Outcome struct {
+	Findings []rule.Finding
+	// Files read, objects loaded and non-empty documents seen.
+	Files, Objects, Documents int
+	// Errors are inputs that could not be read at all.
+	Errors []error
+}
+
+type engine struct {
+	opts      *Options
+	perObject []*rule.Rule
+	cross     []*rule.Rule
+	emptyIx   *rule.Index
+
+	mu        sync.Mutex
+	findings  []rule.Finding
+	retained  []*manifest.Object
+	objects   int
+	documents int
+	sources   int
+}
+
+func newEngine(opts *Options) *engine {
+	e := &engine{opts: opts, emptyIx: rule.NewIndex(nil)}
+	for _, r := range opts.Rules {
+		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
+			continue
+		}
+		if len(r.Uses) > 0 {
+			e.cross = append(e.cross, r)
+		} else {
+			e.perObject = append(e.perObject, r)
+		}
 	}
-	ix := rule.NewIndex(res.Objects)
+	return e
+}
+
+// retain reports whether a cross-object rule checks or looks up o.
+func (e *engine) retain(o *manifest.Object) bool {
+	for _, r := range e.cross {
+		if r.Applies(o.APIVersion, o.Kind) || rule.MatchKind(r.Uses, o.APIVersion, o.Kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// file checks what one file yielded. Safe for concurrent use.
+func (e *engine) file(p manifest.Parsed) {
+	var out []rule.Finding
+	for _, pr := range p.Problems {
+		out = append(out, problemFinding(pr))
+	}
+	var keep []*manifest.Object
+	for _, o := range p.Objects {
+		out = e.check(o, e.perObject, e.emptyIx, out)
+		if e.retain(o) {
+			keep = append(keep, o)
+		}
+	}
+	e.mu.Lock()
+	e.findings = append(e.findings, out...)
+	e.retained = append(e.retained, keep...)
+	e.objects += len(p.Objects)
+	e.documents += p.Documents
+	e.sources++
+	e.mu.Unlock()
+}
+
+func (e *engine) check(o *manifest.Object, rs []*rule.Rule, ix *rule.Index, out []rule.Finding) []rule.Finding {
+	for _, r := range rs {
+		if r.Applies(o.APIVersion, o.Kind) {
+			out = runRule(r, o, ix, &e.opts.Settings, out)
+		}
+	}
+	return out
+}
+
+// finish runs the cross-object rules and orders the findings.
+func (e *engine) finish() []rule.Finding {
+	if len(e.cross) > 0 {
+		// Retained objects arrive in worker order: sort them so the index
+		// (and the first match of a lookup) is the same on every run.
+		sort.SliceStable(e.retained, func(i, j int) bool {
+			a, b := e.retained[i], e.retained[j]
+			if a.Source.Path != b.Source.Path {
+				return a.Source.Path < b.Source.Path
+			}
+			return a.Pos().Line < b.Pos().Line
+		})
+		ix := rule.NewIndex(e.retained)
+		for _, o := range e.retained {
+			e.findings = e.check(o, e.cross, ix, e.findings)
+		}
+	}
+	fs := e.findings
+	if e.opts.Enabled != nil {
+		kept := fs[:0]
+		for _, f := range fs {
+			if f.Rule == InternalError || e.opts.Enabled(f.Rule) {
+				kept = append(kept, f)
+			}
+		}
+		fs = kept
+	}
+	Sort(fs)
+	return dedupe(fs)
+}
+
+// Lint reads, parses and checks every input, streaming.
+func Lint(ctx context.Context, paths []string, load manifest.Options, opts Options) *Outcome {
+	if load.Workers == 0 {
+		load.Workers = opts.Workers
+	}
+	e := newEngine(&opts)
+	files, errs := manifest.Stream(paths, load, func(_ int, _ *manifest.Source, p manifest.Parsed) {
+		if ctx.Err() == nil {
+			e.file(p)
+		}
+	})
+	_ = files
+	return &Outcome{Findings: e.finish(), Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs}
+}
+
+// Run checks objects already loaded into memory.
+func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
+	e := newEngine(&opts)
+	e.file(manifest.Parsed{Problems: res.Problems})
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	perObject := make([][]rule.Finding, len(res.Objects))
 	var wg sync.WaitGroup
-	next := make(chan int)
+	next := make(chan *manifest.Object)
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				perObject[i] = checkObject(res.Objects[i], ix, &opts)
+			for o := range next {
+				e.file(manifest.Parsed{Objects: []*manifest.Object{o}})
 			}
 		}()
 	}
-	for i := range res.Objects {
+	for _, o := range res.Objects {
 		if ctx.Err() != nil {
 			break
 		}
-		next <- i
+		next <- o
 	}
 	close(next)
 	wg.Wait()
-	for _, fs := range perObject {
-		findings = append(findings, fs...)
-	}
-	if opts.Enabled != nil {
-		kept := findings[:0]
-		for _, f := range findings {
-			if f.Rule == InternalError || opts.Enabled(f.Rule) {
-				kept = append(kept, f)
-			}
-		}
-		findings = kept
-	}
-	Sort(findings)
-	return dedupe(findings)
-}
-
-func checkObject(o *manifest.Object, ix *rule.Index, opts *Options) []rule.Finding {
-	var out []rule.Finding
-	for _, r := range opts.Rules {
-		if r.Check == nil || !r.Applies(o.APIVersion, o.Kind) {
-			continue
-		}
-		if opts.Enabled != nil && !opts.Enabled(r.ID) {
-			continue
-		}
-		out = runRule(r, o, ix, &opts.Settings, out)
-	}
-	return out
+	return e.finish()
 }
 
 func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings, out []rule.Finding) (res []rule.Finding) {
@@ -102,7 +198,6 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings,
 			f := objectFinding(o, InternalError, rule.Error,
 				fmt.Sprintf("rule %s crashed on this object: %v", r.ID, v),
 				"this is a bug in kvet; please report it with this manifest. Other rules and objects were still checked.")
-			f.Path = ""
 			res = append(res, f)
 		}
 	}()
@@ -119,118 +214,4 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings,
 	})
 	r.Check(pass, o)
 	return res
-}
-
-// Locate builds a finding about path in o, positioned at the path's value
-// (or, when the field is absent, at its nearest parent's key).
-func Locate(o *manifest.Object, id string, sev rule.Severity, path manifest.Path, msg, help string) rule.Finding {
-	loc := o.Locate(path)
-	f := rule.Finding{
-		Rule: id, Severity: sev, Message: msg, Help: help,
-		File: o.Source.Path, Path: path.String(), Object: rule.RefOf(o), Source: o.Source,
-	}
-	pos := loc.Value
-	switch {
-	case !loc.Exact && len(loc.Found) == 0:
-		pos = o.Pos()
-	case !loc.Exact || isBlockCollection(loc):
-		// A missing field points at its parent's key; a block mapping or
-		// list at its own key rather than its first child's line.
-		pos = loc.Key
-	}
-	f.Line, f.Column = pos.Line, pos.Column
-	f.Span = span(loc)
-	return f
-}
-
-func isBlockCollection(loc manifest.Location) bool {
-	n := loc.Node
-	return n != nil && len(loc.Found) > 0 && loc.Found[len(loc.Found)-1].Key != "" &&
-		(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0
-}
-
-func span(loc manifest.Location) int {
-	n := loc.Node
-	if n == nil {
-		return 1
-	}
-	if !loc.Exact || isBlockCollection(loc) {
-		if len(loc.Found) > 0 {
-			return len(loc.Found[len(loc.Found)-1].Key)
-		}
-		return 1
-	}
-	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
-		w := len([]rune(n.Value))
-		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-			w += 2
-		}
-		return max(w, 1)
-	}
-	return 1
-}
-
-func objectFinding(o *manifest.Object, id string, sev rule.Severity, msg, help string) rule.Finding {
-	pos := o.Pos()
-	return rule.Finding{
-		Rule: id, Severity: sev, Message: msg, Help: help, File: o.Source.Path,
-		Line: pos.Line, Column: pos.Column, Object: rule.RefOf(o), Source: o.Source, Span: 1,
-	}
-}
-
-func problemFinding(p manifest.Problem) rule.Finding {
-	f := rule.Finding{
-		Rule: p.Code, Severity: rule.Error, Message: p.Message, Help: p.Help,
-		File: p.Source.Path, Line: p.Pos.Line, Column: p.Pos.Column, Path: p.Path,
-		Object: rule.RefOf(p.Object), Source: p.Source, Span: 1,
-	}
-	if p.Object != nil && p.Path != "" {
-		if path, err := manifest.ParsePath(p.Path); err == nil {
-			loc := p.Object.Locate(path)
-			if loc.Exact {
-				if p.Code == manifest.CodeUnknownField || p.Code == manifest.CodeDuplicateKey {
-					f.Span = len(path[len(path)-1].Key)
-				} else {
-					f.Span = span(loc)
-				}
-			}
-		}
-	}
-	return f
-}
-
-// Sort orders findings by file, line, column, rule and message.
-func Sort(fs []rule.Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		return a.Message < b.Message
-	})
-}
-
-// dedupe drops exact repeats (same rule, place and message) from sorted
-// findings.
-func dedupe(fs []rule.Finding) []rule.Finding {
-	out := fs[:0]
-	for i, f := range fs {
-		if i > 0 {
-			p := fs[i-1]
-			if p.Rule == f.Rule && p.File == f.File && p.Line == f.Line && p.Column == f.Column && p.Message == f.Message {
-				continue
-			}
-		}
-		out = append(out, f)
-	}
-	return out
 }

@@ -95,26 +95,26 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		defer stop()
 	}
 	start := time.Now()
-	res := manifest.Load(paths, manifest.Options{
-		Stdin: stdin, StdinName: lf.stdinName, Workers: lf.workers, MaxFileSize: lf.maxFileSize,
-		Limits: manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
-	})
-	for _, e := range res.Errors {
-		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", e)
-	}
 	all := rules.All()
-	findings := validate.Run(ctx, res, validate.Options{
+	out := validate.Lint(ctx, paths, manifest.Options{
+		Stdin: stdin, StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
+		Limits: manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
+	}, validate.Options{
 		Rules:    all,
 		Workers:  lf.workers,
 		Settings: rule.Settings{KubeVersion: kv},
 	})
-	rep := &report.Report{Findings: findings, Files: len(res.Sources), Objects: len(res.Objects), Duration: time.Since(start), Rules: all}
+	for _, e := range out.Errors {
+		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", e)
+	}
+	findings := out.Findings
+	rep := &report.Report{Findings: findings, Files: out.Files, Objects: out.Objects, Duration: time.Since(start), Rules: all}
 	color := tty && !lf.noColor && os.Getenv("NO_COLOR") == "" && lf.output == "text"
 	if err := formatter.Format(stdout, rep, report.Options{Color: color}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet: writing output: %v\n", err)
 		return exitUsage
 	}
-	if len(res.Errors) > 0 {
+	if len(out.Errors) > 0 {
 		return exitUsage
 	}
 	for _, f := range findings {

@@ -1,0 +1,124 @@
+package validate
+
+import (
+	"sort"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// Locate builds a finding about path in o, positioned at the path's value
+// (or, when the field is absent, at its nearest parent's key).
+func Locate(o *manifest.Object, id string, sev rule.Severity, path manifest.Path, msg, help string) rule.Finding {
+	loc := o.Locate(path)
+	f := rule.Finding{
+		Rule: id, Severity: sev, Message: msg, Help: help,
+		File: o.Source.Path, Path: path.String(), Object: rule.RefOf(o), Source: o.Source,
+	}
+	pos := loc.Value
+	switch {
+	case !loc.Exact && len(loc.Found) == 0:
+		pos = o.Pos()
+	case !loc.Exact || isBlockCollection(loc):
+		// A missing field points at its parent's key; a block mapping or
+		// list at its own key rather than its first child's line.
+		pos = loc.Key
+	}
+	f.Line, f.Column = pos.Line, pos.Column
+	f.Span = span(loc)
+	return f
+}
+
+func isBlockCollection(loc manifest.Location) bool {
+	n := loc.Node
+	return n != nil && len(loc.Found) > 0 && loc.Found[len(loc.Found)-1].Key != "" &&
+		(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0
+}
+
+func span(loc manifest.Location) int {
+	n := loc.Node
+	if n == nil {
+		return 1
+	}
+	if !loc.Exact || isBlockCollection(loc) {
+		if len(loc.Found) > 0 {
+			return len(loc.Found[len(loc.Found)-1].Key)
+		}
+		return 1
+	}
+	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		w := len([]rune(n.Value))
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			w += 2
+		}
+		return max(w, 1)
+	}
+	return 1
+}
+
+func objectFinding(o *manifest.Object, id string, sev rule.Severity, msg, help string) rule.Finding {
+	pos := o.Pos()
+	return rule.Finding{
+		Rule: id, Severity: sev, Message: msg, Help: help, File: o.Source.Path,
+		Line: pos.Line, Column: pos.Column, Object: rule.RefOf(o), Source: o.Source, Span: 1,
+	}
+}
+
+func problemFinding(p manifest.Problem) rule.Finding {
+	f := rule.Finding{
+		Rule: p.Code, Severity: rule.Error, Message: p.Message, Help: p.Help,
+		File: p.Source.Path, Line: p.Pos.Line, Column: p.Pos.Column, Path: p.Path,
+		Object: rule.RefOf(p.Object), Source: p.Source, Span: 1,
+	}
+	if p.Object != nil && p.Path != "" {
+		if path, err := manifest.ParsePath(p.Path); err == nil {
+			loc := p.Object.Locate(path)
+			if loc.Exact {
+				if p.Code == manifest.CodeUnknownField || p.Code == manifest.CodeDuplicateKey {
+					f.Span = len(path[len(path)-1].Key)
+				} else {
+					f.Span = span(loc)
+				}
+			}
+		}
+	}
+	return f
+}
+
+// Sort orders findings by file, line, column, rule and message.
+func Sort(fs []rule.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Message < b.Message
+	})
+}
+
+// dedupe drops exact repeats (same rule, place and message) from sorted
+// findings.
+func dedupe(fs []rule.Finding) []rule.Finding {
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 {
+			p := fs[i-1]
+			if p.Rule == f.Rule && p.File == f.File && p.Line == f.Line && p.Column == f.Column && p.Message == f.Message {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
