@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -74,6 +75,17 @@ func Parse(src *Source, limits Limits) Parsed {
 		return out
 	}
 	data := src.Data
+	if bad := invalidUTF8(data); bad >= 0 {
+		line := 1 + bytes.Count(data[:bad], []byte{'\n'})
+		col := 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:bad], '\n')+1:bad])
+		out.Problems = append(out.Problems, Problem{
+			Code: CodeSyntax, Source: src, Pos: Position{Line: line, Column: col},
+			Message: fmt.Sprintf("invalid UTF-8 byte 0x%02x", data[bad]),
+			Help:    "save the file as UTF-8; kubectl rejects other encodings",
+		})
+		// Check the rest anyway, with the bad bytes replaced.
+		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
+	}
 	offset, lineBase, docIndex := 0, 0, 0
 	lastGood := 0 // line where the last good document's content started
 	for offset <= len(data) {
@@ -110,8 +122,8 @@ func Parse(src *Source, limits Limits) Parsed {
 					Help:    "fix the syntax of this document; the other documents in the file are still checked",
 				})
 				docIndex++
-				nextOff, nextLine := nextDocument(data, lastGood, line)
-				if nextOff < 0 {
+				nextOff, nextLine := nextDocument(data, max(lastGood, lineBase+1), line)
+				if nextOff <= offset {
 					return out
 				}
 				offset, lineBase = nextOff, nextLine-1
@@ -167,6 +179,23 @@ func nextDocument(data []byte, lastGood, errLine int) (int, int) {
 		}
 	}
 	return -1, 0
+}
+
+// invalidUTF8 returns the offset of the first byte that is not valid
+// UTF-8, or -1. UTF-16 input (with a byte order mark) is left to the YAML
+// reader, which decodes it.
+func invalidUTF8(data []byte) int {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || utf8.Valid(data) {
+		return -1
+	}
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 func shiftLines(n *yaml.Node, by, depth int) {

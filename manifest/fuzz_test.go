@@ -1,0 +1,97 @@
+package manifest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+func addSeeds(f *testing.F) {
+	for _, pattern := range []string{"../rules/testdata/*/*.yaml", "../testdata/lint/*.yaml", "../examples/*/*.yaml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, p := range files {
+			if data, err := os.ReadFile(p); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("---\n- [\n---\nkind: List\nitems: [1, {kind: X}]\n"))
+}
+
+// FuzzParse: the loader never panics, whatever the bytes, and every
+// problem and object has a position inside the input.
+func FuzzParse(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := &Source{Path: "fuzz.yaml", Data: data}
+		p := Parse(src, Limits{MaxNodes: 20_000, MaxDepth: 50})
+		lines := 1
+		for _, c := range data {
+			if c == '\n' {
+				lines++
+			}
+		}
+		for _, pr := range p.Problems {
+			if pr.Pos.Line < 1 || pr.Pos.Line > lines+1 {
+				t.Fatalf("problem %q at line %d of a %d-line input", pr.Message, pr.Pos.Line, lines)
+			}
+		}
+		for _, o := range p.Objects {
+			if l := o.Pos().Line; l < 1 || l > lines {
+				t.Fatalf("object at line %d of a %d-line input", l, lines)
+			}
+		}
+	})
+}
+
+// FuzzLocate: for every scalar in a parsed document, locating its path
+// finds exactly that node.
+func FuzzLocate(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := Parse(&Source{Path: "fuzz.yaml", Data: data}, Limits{MaxNodes: 20_000, MaxDepth: 50})
+		for _, o := range p.Objects {
+			checked := 0
+			var walk func(n *yaml.Node, path Path, depth int)
+			walk = func(n *yaml.Node, path Path, depth int) {
+				if depth > 20 || checked > 200 {
+					return
+				}
+				switch n.Kind {
+				case yaml.MappingNode:
+					count := map[string]int{}
+					for i := 0; i+1 < len(n.Content); i += 2 {
+						count[n.Content[i].Value]++
+						if n.Content[i].Tag == "!!merge" || n.Content[i].Kind != yaml.ScalarNode {
+							return // merges and complex keys: skip this mapping
+						}
+					}
+					for i := 0; i+1 < len(n.Content); i += 2 {
+						if k := n.Content[i]; count[k.Value] == 1 {
+							walk(n.Content[i+1], path.Field(k.Value), depth+1)
+						}
+					}
+				case yaml.SequenceNode:
+					for i, c := range n.Content {
+						walk(c, path.Item(i), depth+1)
+					}
+				case yaml.ScalarNode:
+					checked++
+					loc := o.Locate(path)
+					if !loc.Exact || loc.Node != n {
+						t.Fatalf("Locate(%s) = %+v, want the node at %d:%d", path, loc, n.Line, n.Column)
+					}
+					// The string form parses back to the same path.
+					back, err := ParsePath(path.String())
+					if err == nil && back.String() != path.String() {
+						t.Fatalf("path %q round-trips to %q", path.String(), back.String())
+					}
+				}
+			}
+			walk(o.Node, nil, 0)
+		}
+	})
+}
