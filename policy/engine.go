@@ -214,17 +214,20 @@ func sortedPaths(modules map[string]*ast.Module) []string {
 }
 
 // problematicIf mirrors conftest: `deny if {...}` (v1, without contains) is
-// almost always a mistake, so it is refused.
+// a boolean rule that can never produce a message, almost always a mistake,
+// so it is refused (conftest's check depends on its OPA version; kvet always
+// refuses it for v1 policies).
 func problematicIf(modules map[string]*ast.Module) error {
 	for _, path := range sortedPaths(modules) {
 		module := modules[path]
 		for _, rule := range module.Rules {
-			if rule.Head == nil || rule.Head.Name != "" || rule.Head.Value == nil || len(rule.Head.Reference) == 0 {
+			h := rule.Head
+			if h == nil || h.Value == nil || len(h.Reference) != 1 || len(h.Args) > 0 || h.RuleKind() != ast.SingleValue {
 				continue
 			}
-			refName := rule.Head.Reference[0].Value.String()
-			if IsRuleName(refName) && rule.Head.Value.String() == "true" {
-				return fmt.Errorf("%s:%d: rule is using 'if' keyword without 'contains' keyword", path, rule.Head.Location.Row)
+			name := h.Reference[0].Value.String()
+			if IsRuleName(name) && h.Value.String() == "true" {
+				return fmt.Errorf("%s:%d: rule %s is using 'if' keyword without 'contains' keyword (write `%s contains msg if`)", path, h.Location.Row, name, name)
 			}
 		}
 	}
@@ -258,8 +261,10 @@ func compile(ctx context.Context, opts Options, withTests bool) (map[string]*ast
 	if compiler.Failed() {
 		return nil, nil, nil, fmt.Errorf("compile policies:\n%s", FormatError(compiler.Errors))
 	}
-	if err := problematicIf(modules); err != nil {
-		return nil, nil, nil, err
+	if ver, _ := ParseRegoVersion(opts.RegoVersion); ver == ast.RegoV1 {
+		if err := problematicIf(modules); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	return modules, compiler, caps, nil
 }
