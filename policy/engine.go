@@ -99,6 +99,7 @@ type nsQuery struct {
 	excQuery  []string // conftest's exception query text per rule
 	pq        *rego.PreparedEvalQuery
 	hasQuery  bool
+	prefix    string // binding prefix in the combined query
 }
 
 // Engine holds compiled policies. It is safe for concurrent use.
@@ -108,6 +109,7 @@ type Engine struct {
 	compiler *ast.Compiler
 	store    storage.Store
 	queries  []*nsQuery
+	all      *rego.PreparedEvalQuery // every namespace at once
 	allNS    []string
 	runtime  *ast.Term
 
@@ -333,25 +335,30 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		e.queries = append(e.queries, q)
 	}
+	if err := e.prepareAll(ctx); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
-// prepare builds one query that returns, for every rule of the namespace,
-// the rule's value (as a 0/1 element array, so undefined is visible) and the
-// number of solutions of conftest's exception query.
-func (e *Engine) prepare(ctx context.Context, q *nsQuery) error {
-	if len(q.rules) == 0 {
-		return nil
-	}
+// body returns, for every rule of the namespace, query expressions binding
+// the rule's value (as a 0/1 element array, so undefined stays visible) and
+// the number of solutions of conftest's exception query.
+func (q *nsQuery) body(prefix string) []string {
 	var body []string
+	q.excQuery = q.excQuery[:0]
 	for i, rule := range q.rules {
 		ref := fmt.Sprintf("data.%s.%s", q.ns, rule)
 		exc := fmt.Sprintf("data.%s.exception[_][_] == %q", q.ns, removeRulePrefix(rule))
 		q.excQuery = append(q.excQuery, exc)
 		body = append(body,
-			fmt.Sprintf("r%d := [__x | __x := %s]", i, ref),
-			fmt.Sprintf("e%d := count([1 | %s])", i, exc))
+			fmt.Sprintf("%sr%d := [__x | __x := %s]", prefix, i, ref),
+			fmt.Sprintf("%se%d := count([1 | %s])", prefix, i, exc))
 	}
+	return body
+}
+
+func (e *Engine) prepareQuery(ctx context.Context, body []string) (*rego.PreparedEvalQuery, error) {
 	opts := []func(*rego.Rego){
 		rego.Query(strings.Join(body, "; ")),
 		rego.Compiler(e.compiler),
@@ -363,10 +370,45 @@ func (e *Engine) prepare(ctx context.Context, q *nsQuery) error {
 	}
 	pq, err := rego.New(opts...).PrepareForEval(ctx)
 	if err != nil {
+		return nil, err
+	}
+	return &pq, nil
+}
+
+// prepare prepares the namespace's own query (used for tracing and to name
+// the namespace that timed out).
+func (e *Engine) prepare(ctx context.Context, q *nsQuery) error {
+	if len(q.rules) == 0 {
+		return nil
+	}
+	pq, err := e.prepareQuery(ctx, q.body(""))
+	if err != nil {
 		return fmt.Errorf("prepare namespace %s: %s", q.ns, FormatError(err))
 	}
-	q.pq = &pq
+	q.pq = pq
 	q.hasQuery = true
+	return nil
+}
+
+// prepareAll prepares one query for every namespace, so rules shared by
+// namespaces (helpers) are evaluated once per document.
+func (e *Engine) prepareAll(ctx context.Context) error {
+	var body []string
+	for i, q := range e.queries {
+		if !q.hasQuery {
+			continue
+		}
+		q.prefix = fmt.Sprintf("n%d_", i)
+		body = append(body, q.body(q.prefix)...)
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	pq, err := e.prepareQuery(ctx, body)
+	if err != nil {
+		return fmt.Errorf("prepare query: %s", FormatError(err))
+	}
+	e.all = pq
 	return nil
 }
 
@@ -440,6 +482,9 @@ func (e *Engine) EvalTraced(ctx context.Context, input any, extraData map[string
 		return nil, err
 	}
 	defer unlock()
+	if e.all != nil && !e.opts.Trace {
+		return e.evalAll(ctx, value)
+	}
 	out := make([]TracedResult, 0, len(e.queries))
 	for _, q := range e.queries {
 		r, err := e.evalNS(ctx, q, value)
@@ -447,6 +492,54 @@ func (e *Engine) EvalTraced(ctx context.Context, input any, extraData map[string
 			return nil, err
 		}
 		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (e *Engine) evalOptions(input ast.Value, builtinErrs *[]topdown.Error) []rego.EvalOption {
+	evalOpts := []rego.EvalOption{rego.EvalParsedInput(input)}
+	if e.opts.PrintOutput != nil {
+		evalOpts = append(evalOpts, rego.EvalPrintHook(printHook{w: e.opts.PrintOutput, mu: &printMu}))
+	}
+	if e.opts.ShowBuiltinErrors {
+		evalOpts = append(evalOpts, rego.EvalBuiltinErrorList(builtinErrs))
+	}
+	return evalOpts
+}
+
+func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, error) {
+	qctx := ctx
+	if e.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		qctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
+		defer cancel()
+	}
+	var builtinErrs []topdown.Error
+	rs, err := e.all.Eval(qctx, e.evalOptions(input, &builtinErrs)...)
+	if err != nil {
+		if errors.Is(qctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			// Find the namespace that is too slow, on its own.
+			for _, q := range e.queries {
+				if _, nerr := e.evalNS(ctx, q, input); nerr != nil {
+					return nil, nerr
+				}
+			}
+			return nil, fmt.Errorf("policy evaluation timed out after %s (namespaces %s)", e.opts.Timeout, strings.Join(e.Namespaces(), ", "))
+		}
+		return nil, fmt.Errorf("evaluating policies: %s", FormatError(err))
+	}
+	if len(builtinErrs) > 0 {
+		return nil, fmt.Errorf("built-in error: %+v", builtinErrs)
+	}
+	out := make([]TracedResult, 0, len(e.queries))
+	for _, q := range e.queries {
+		res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
+		if q.hasQuery && len(rs) > 0 {
+			if err := e.collect(&res, q, rs[0].Bindings, q.prefix); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, res)
 	}
 	return out, nil
 }
@@ -531,14 +624,8 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
 		defer cancel()
 	}
-	evalOpts := []rego.EvalOption{rego.EvalParsedInput(input)}
-	if e.opts.PrintOutput != nil {
-		evalOpts = append(evalOpts, rego.EvalPrintHook(printHook{w: e.opts.PrintOutput, mu: &printMu}))
-	}
 	var builtinErrs []topdown.Error
-	if e.opts.ShowBuiltinErrors {
-		evalOpts = append(evalOpts, rego.EvalBuiltinErrorList(&builtinErrs))
-	}
+	evalOpts := e.evalOptions(input, &builtinErrs)
 	var tracer *topdown.BufferTracer
 	if e.opts.Trace {
 		tracer = topdown.NewBufferTracer()
@@ -566,12 +653,19 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 	if len(rs) == 0 {
 		return res, nil
 	}
-	b := rs[0].Bindings
+	if err := e.collect(&res, q, rs[0].Bindings, ""); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// collect applies conftest's counting to the bindings of one namespace.
+func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix string) error {
 	var successes int
 	for i, rule := range q.rules {
 		query := fmt.Sprintf("data.%s.%s", q.ns, rule)
 		nExc := 0
-		switch n := b[fmt.Sprintf("e%d", i)].(type) {
+		switch n := b[fmt.Sprintf("%se%d", prefix, i)].(type) {
 		case int:
 			nExc = n
 		default:
@@ -582,7 +676,7 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 				Namespace: q.ns, Rule: rule, Kind: KindException, Msg: q.excQuery[i],
 			})
 		}
-		vals, _ := b[fmt.Sprintf("r%d", i)].([]any)
+		vals, _ := b[fmt.Sprintf("%sr%d", prefix, i)].([]any)
 		if nExc > 0 {
 			continue
 		}
@@ -595,7 +689,7 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 			for _, item := range items {
 				r, ok, err := newResult(q.ns, rule, query, item)
 				if err != nil {
-					return res, fmt.Errorf("namespace %s, rule %s: %w", q.ns, rule, err)
+					return fmt.Errorf("namespace %s, rule %s: %w", q.ns, rule, err)
 				}
 				if !ok {
 					continue
@@ -614,7 +708,7 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 	}
 	res.Successes = successes
 	res.Query = strings.Join(q.excQuery, "; ")
-	return res, nil
+	return nil
 }
 
 // UsesData reports whether any policy reads data.<key> (e.g. "conftest" for
