@@ -707,7 +707,11 @@ func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix stri
 		successes += q.ruleCount - count
 	}
 	res.Successes = successes
-	res.Query = strings.Join(q.excQuery, "; ")
+	refs := make([]string, len(q.rules))
+	for i, rule := range q.rules {
+		refs[i] = fmt.Sprintf("data.%s.%s", q.ns, rule)
+	}
+	res.Query = strings.Join(refs, ", ")
 	return nil
 }
 

@@ -263,3 +263,20 @@ func TestRunTests(t *testing.T) {
 		t.Errorf("no coverage for main.rego: %+v", rep.Coverage)
 	}
 }
+
+func TestStrictAndCapabilities(t *testing.T) {
+	if _, err := Load(context.Background(), Options{Paths: []string{"testdata/strict/policy"}}); err != nil {
+		t.Errorf("non-strict: %v", err)
+	}
+	_, err := Load(context.Background(), Options{Paths: []string{"testdata/strict/policy"}, Strict: true})
+	if err == nil || !strings.Contains(err.Error(), "testdata/strict/policy/main.rego:4:2: rego_compile_error: assigned var unused unused") {
+		t.Errorf("strict: %v", err)
+	}
+	_, err = Load(context.Background(), Options{Paths: []string{"testdata/caps/policy.rego"}, Capabilities: "testdata/caps/caps.json"})
+	if err == nil || !strings.Contains(err.Error(), "testdata/caps/policy.rego:4:") || !strings.Contains(err.Error(), "sprintf") {
+		t.Errorf("capabilities: %v", err)
+	}
+	if _, err := Load(context.Background(), Options{Paths: []string{"testdata/caps/policy.rego"}}); err != nil {
+		t.Errorf("default capabilities: %v", err)
+	}
+}
