@@ -127,3 +127,19 @@ func BenchmarkBundled10k(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/time.Since(start).Seconds(), "objects/s")
 }
+
+func TestBundledWithObjectsOverlay(t *testing.T) {
+	e := bundledEngine(t)
+	extra := map[string]any{"kvet": map[string]any{"objects": []any{sampleObject(0), sampleObject(4)}}}
+	plain, err := e.Eval(context.Background(), sampleObject(0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := e.Eval(context.Background(), sampleObject(0), extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(plain) != fmt.Sprint(with) {
+		t.Errorf("data.kvet.objects changed the bundled results:\n%v\n%v", plain, with)
+	}
+}

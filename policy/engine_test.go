@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -278,5 +279,58 @@ func TestStrictAndCapabilities(t *testing.T) {
 	}
 	if _, err := Load(context.Background(), Options{Paths: []string{"testdata/caps/policy.rego"}}); err != nil {
 		t.Errorf("default capabilities: %v", err)
+	}
+}
+
+func TestConcurrentEvalWithExtraData(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/data/policy"}})
+	maps := []map[string]any{
+		{"allowed": map[string]any{"registry": "nginx"}},
+		{"allowed": map[string]any{"registry": "other/"}},
+	}
+	done := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			for i := range 20 {
+				m := maps[(w+i)%2]
+				res, err := e.Eval(context.Background(), deployment, m)
+				if err != nil {
+					done <- err
+					return
+				}
+				want := 0
+				if m["allowed"].(map[string]any)["registry"] == "other/" {
+					want = 1
+				}
+				if len(res[0].Failures) != want {
+					done <- fmt.Errorf("registry %v: %d failures", m, len(res[0].Failures))
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestObjectsOverlay(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/objects/policy"}})
+	svc := map[string]any{"kind": "Service", "metadata": map[string]any{"name": "s"}, "spec": map[string]any{"selector": map[string]any{"app": "web"}}}
+	dep := map[string]any{"kind": "Deployment", "metadata": map[string]any{"name": "d", "labels": map[string]any{"app": "web"}}}
+	for _, tc := range []struct {
+		objects []any
+		want    int
+	}{{[]any{svc, dep}, 0}, {[]any{svc}, 1}} {
+		res, err := e.Eval(context.Background(), svc, map[string]any{"kvet": map[string]any{"objects": tc.objects}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res[0].Failures) != tc.want {
+			t.Errorf("%d objects: failures %v", len(tc.objects), msgs(res[0].Failures))
+		}
 	}
 }
