@@ -215,6 +215,27 @@ func TestTestCommand(t *testing.T) {
 			noStdout: true,
 		},
 		{
+			name:     "quiet hides warnings when the exit code is 0 (conftest)",
+			dir:      "toml",
+			args:     []string{"-p", "custom", "-n", "team", "--quiet", "inputs/cm.yaml"},
+			code:     0,
+			noStdout: true,
+		},
+		{
+			name:   "quiet prints failures",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "--quiet", "inputs/deploy.yaml"},
+			code:   1,
+			stdout: []string{"FAIL"},
+		},
+		{
+			name:   "junit hide message",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "-o", "junit", "--junit-hide-message", "inputs/service.json"},
+			code:   0,
+			stdout: []string{`<testcase classname="conftest.main" name="inputs/service.json" time="0.000"></testcase>`},
+		},
+		{
 			name:   "suppress exceptions",
 			dir:    ".",
 			args:   []string{"-p", "v1/policy", "--suppress-exceptions", "inputs/deploy.yaml"},

@@ -118,6 +118,7 @@ func (t totals) summary() string {
 type outputOptions struct {
 	color              bool
 	suppressExceptions bool
+	junitHideMessage   bool
 	trace              bool
 	traceOut           io.Writer
 }
@@ -138,7 +139,7 @@ func writeOutput(w io.Writer, format string, results checkResults, o outputOptio
 	case "table":
 		return writeTable(w, results)
 	case "junit":
-		return writeJUnit(w, results)
+		return writeJUnit(w, results, o.junitHideMessage)
 	case "github":
 		return writeGitHub(w, results)
 	case "sarif":
@@ -351,9 +352,9 @@ type junitFailure struct {
 // junitGoVersion is the go.version property (a variable so tests can pin it).
 var junitGoVersion = runtime.Version()
 
-func writeJUnit(w io.Writer, results checkResults) error {
+func writeJUnit(w io.Writer, results checkResults, hideMessage bool) error {
 	name := func(file, msg string) string {
-		if msg == "" {
+		if hideMessage || msg == "" {
 			return file
 		}
 		return fmt.Sprintf("%s - %s", file, strings.Split(msg, "\n")[0])

@@ -37,7 +37,7 @@ type testFlags struct {
 	allNamespaces, combine, failOnWarn, noFail bool
 	strict, quiet, trace, showBuiltinErrors    bool
 	suppressExceptions, allowNet, allowEnv     bool
-	noColor                                    bool
+	noColor, junitHideMessage                  bool
 	regoVersion, ignore, output, capabilities  string
 	stdinFilename, config                      string
 	timeout                                    time.Duration
@@ -69,6 +69,7 @@ func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
 	fs.StringVarP(&f.config, "config", "c", "", "configuration file (default: ./conftest.toml if it exists)")
 	fs.BoolVar(&f.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
 	fs.BoolVar(&f.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
+	fs.BoolVar(&f.junitHideMessage, "junit-hide-message", false, "do not include the violation message in JUnit test names")
 	fs.BoolVar(&f.noColor, "no-color", false, "disable colours (also off when stdout is not a terminal or NO_COLOR is set)")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for evaluating one document in one namespace")
 	fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "documents evaluated at once")
@@ -110,10 +111,11 @@ func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if f.failOnWarn {
 		code = results.exitCodeFailOnWarn()
 	}
-	if !f.quiet || !results.onlySuccess() {
+	if !f.quiet || code != 0 { // conftest: --quiet hides output unless the exit code is non-zero
 		o := outputOptions{
 			color:              useColor(stdout, f.noColor),
 			suppressExceptions: f.suppressExceptions,
+			junitHideMessage:   f.junitHideMessage,
 			trace:              f.trace,
 			traceOut:           stderr,
 		}
