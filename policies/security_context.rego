@@ -33,6 +33,7 @@ non_root(c) if {
 }
 
 sc_path(c) := array.concat(c.path, ["securityContext"]) if c.container.securityContext
+
 else := c.path
 
 deny contains {
