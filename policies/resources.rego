@@ -43,6 +43,6 @@ deny contains {
 }
 
 # Point at resources when the block exists, else at the container.
-nearest(c) := array.concat(c.path, ["resources"]) if c.container.resources
-
-else := c.path
+nearest(c) := array.concat(c.path, ["resources"]) if {
+	c.container.resources
+} else := c.path

@@ -32,9 +32,9 @@ non_root(c) if {
 	not c.container.securityContext.runAsNonRoot == false
 }
 
-sc_path(c) := array.concat(c.path, ["securityContext"]) if c.container.securityContext
-
-else := c.path
+sc_path(c) := array.concat(c.path, ["securityContext"]) if {
+	c.container.securityContext
+} else := c.path
 
 deny contains {
 	"msg": sprintf("%s: container %q may run as root (set securityContext.runAsNonRoot: true)", [lib.subject, c.container.name]),
