@@ -153,7 +153,11 @@ func loadModules(opts Options, withTests bool) (map[string]*ast.Module, error) {
 		}
 		res, err := loader.NewFileLoader().WithProcessAnnotation(true).WithRegoVersion(ver).Filtered(opts.Paths, filter)
 		if err != nil {
-			return nil, fmt.Errorf("load policies: %s", FormatError(err))
+			msg := FormatError(err)
+			if ver == ast.RegoV1 && strings.Contains(msg, "keyword is required") {
+				msg += "\n(policies written in Rego v0 syntax? pass --rego-version v0)"
+			}
+			return nil, fmt.Errorf("load policies: %s", msg)
 		}
 		for path, m := range res.Modules {
 			modules[filepath.ToSlash(filepath.Clean(path))] = m.Parsed
