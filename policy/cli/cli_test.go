@@ -236,6 +236,13 @@ func TestTestCommand(t *testing.T) {
 			stdout: []string{`<testcase classname="conftest.main" name="inputs/service.json" time="0.000"></testcase>`},
 		},
 		{
+			name:   "data.conftest.file per file",
+			dir:    ".",
+			args:   []string{"-p", "fileinfo/policy", "inputs/deploy.yaml", "inputs/service.json"},
+			code:   0,
+			stdout: []string{"WARN - inputs/deploy.yaml - main - deploy.yaml in Deployment", "WARN - inputs/service.json - main - service.json in Service"},
+		},
+		{
 			name:   "suppress exceptions",
 			dir:    ".",
 			args:   []string{"-p", "v1/policy", "--suppress-exceptions", "inputs/deploy.yaml"},
