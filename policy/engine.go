@@ -291,7 +291,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		opts:     opts,
 		modules:  modules,
 		compiler: compiler,
-		store:    inmem.NewFromObjectWithOpts(docs, inmem.OptRoundTripOnWrite(false)),
+		store:    inmem.NewFromObject(docs), // writes (extraData) round-trip through JSON
 	}
 	if opts.AllowEnv {
 		e.runtime = RuntimeTerm()

@@ -320,7 +320,7 @@ func TestConcurrentEvalWithExtraData(t *testing.T) {
 func TestObjectsOverlay(t *testing.T) {
 	e := load(t, Options{Paths: []string{"testdata/objects/policy"}})
 	svc := map[string]any{"kind": "Service", "metadata": map[string]any{"name": "s"}, "spec": map[string]any{"selector": map[string]any{"app": "web"}}}
-	dep := map[string]any{"kind": "Deployment", "metadata": map[string]any{"name": "d", "labels": map[string]any{"app": "web"}}}
+	dep := map[string]any{"kind": "Deployment", "metadata": map[string]any{"name": "d", "labels": map[string]any{"app": "web"}}, "spec": map[string]any{"replicas": int64(2), "paused": false}}
 	for _, tc := range []struct {
 		objects []any
 		want    int
