@@ -62,7 +62,8 @@ type Options struct {
 	Timeout time.Duration
 	// Strict enables the OPA compiler's strict mode.
 	Strict bool
-	// Trace collects evaluation traces (NamespaceResult.Traces).
+	// Trace collects evaluation traces (TracedResult.Traces, from EvalTraced);
+	// namespaces are then evaluated one query each.
 	Trace bool
 	// ShowBuiltinErrors turns builtin errors into evaluation errors.
 	ShowBuiltinErrors bool
