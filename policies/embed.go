@@ -1,0 +1,83 @@
+// Package policies is kvet's bundled Rego library, embedded in the binary.
+// Each policy file carries an OPA METADATA block (title, description and
+// custom id, severity, group and doc) and has its own _test.rego.
+package policies
+
+import (
+	"embed"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// FS holds the bundled policies, their tests and helpers.
+//
+//go:embed *.rego
+var FS embed.FS
+
+// Policy describes one bundled policy file.
+type Policy struct {
+	File        string
+	Package     string // e.g. "kvet.images"
+	ID          string
+	Title       string
+	Description string
+	Severity    string
+	Group       string
+	Doc         map[string]any
+}
+
+// Groups lists the bundled policies by group (sorted by group, then ID).
+func Groups() (map[string][]Policy, error) {
+	all, err := List()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Policy{}
+	for _, p := range all {
+		out[p.Group] = append(out[p.Group], p)
+	}
+	return out, nil
+}
+
+// List returns every bundled policy (files with a METADATA block carrying
+// custom.id), sorted by ID.
+func List() ([]Policy, error) {
+	entries, err := fs.ReadDir(FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	var out []Policy
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".rego") || strings.HasSuffix(name, "_test.rego") {
+			continue
+		}
+		src, err := fs.ReadFile(FS, name)
+		if err != nil {
+			return nil, err
+		}
+		m, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range m.Annotations {
+			if a.Scope != "package" || a.Custom == nil {
+				continue
+			}
+			id, _ := a.Custom["id"].(string)
+			if id == "" {
+				continue
+			}
+			p := Policy{File: name, Package: strings.TrimPrefix(m.Package.Path.String(), "data."), ID: id, Title: a.Title, Description: a.Description}
+			p.Severity, _ = a.Custom["severity"].(string)
+			p.Group, _ = a.Custom["group"].(string)
+			p.Doc, _ = a.Custom["doc"].(map[string]any)
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}

@@ -1,0 +1,58 @@
+package policies
+
+import (
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
+)
+
+// TestFormatted keeps the bundled Rego in `opa fmt` style (run with
+// KVET_FMT=1 to rewrite the files).
+func TestFormatted(t *testing.T) {
+	entries, err := fs.ReadDir(FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		src, err := fs.ReadFile(FS, e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := format.SourceWithOpts(e.Name(), src, format.Opts{RegoVersion: ast.RegoV1})
+		if err != nil {
+			t.Errorf("%s: %v", e.Name(), err)
+			continue
+		}
+		if string(out) != string(src) {
+			if os.Getenv("KVET_FMT") != "" {
+				if err := os.WriteFile(e.Name(), out, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			t.Errorf("%s is not formatted (opa fmt)", e.Name())
+		}
+	}
+}
+
+func TestList(t *testing.T) {
+	ps, err := List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 8 {
+		t.Fatalf("got %d policies, want 8", len(ps))
+	}
+	for _, p := range ps {
+		if !strings.HasPrefix(p.Package, "kvet.") || p.ID == "" || p.Group == "" {
+			t.Errorf("incomplete %+v", p)
+		}
+		if _, err := fs.Stat(FS, strings.TrimSuffix(p.File, ".rego")+"_test.rego"); err != nil {
+			t.Errorf("%s has no test file", p.File)
+		}
+	}
+}

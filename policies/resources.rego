@@ -1,0 +1,48 @@
+# METADATA
+# title: Resources are requested
+# description: Every container requests CPU and memory and sets a memory limit.
+# custom:
+#   id: KVET-RES-001
+#   severity: medium
+#   group: reliability
+#   doc:
+#     what: A container has no CPU request, no memory request, or no memory limit.
+#     why: >-
+#       Without requests the scheduler packs pods blindly and they are the first
+#       evicted under pressure; without a memory limit one leaking container can
+#       take the whole node's memory.
+#     example: |
+#       containers:
+#         - name: web
+#           image: nginx:1.27.2
+#     fix: |
+#       resources:
+#         requests: {cpu: 100m, memory: 128Mi}
+#         limits: {memory: 256Mi}
+package kvet.resources
+
+import data.kvet.lib
+
+checks := [
+	{"field": ["requests", "cpu"], "what": "a CPU request"},
+	{"field": ["requests", "memory"], "what": "a memory request"},
+	{"field": ["limits", "memory"], "what": "a memory limit"},
+]
+
+deny contains {
+	"msg": sprintf("%s: container %q has no %s (resources.%s)", [lib.subject, c.container.name, check.what, concat(".", check.field)]),
+	"path": path,
+	"id": "KVET-RES-001",
+	"severity": "medium",
+} if {
+	some c in lib.containers
+	not c.init
+	some check in checks
+	object.get(c.container, array.concat(["resources"], check.field), null) == null
+	path := nearest(c)
+}
+
+# Point at resources when the block exists, else at the container.
+nearest(c) := array.concat(c.path, ["resources"]) if {
+	c.container.resources
+} else := c.path

@@ -1,0 +1,335 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// run runs kvet test in dir (relative to policy/testdata).
+func run(t *testing.T, dir string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	abs, err := filepath.Abs(filepath.Join("..", "testdata", dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(abs)
+	var out, errb bytes.Buffer
+	code := Test(context.Background(), append([]string{"--no-color"}, args...), strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestGolden(t *testing.T) {
+	junitGoVersion = "go-test"
+	for _, format := range outputFormats {
+		t.Run(format, func(t *testing.T) {
+			code, out, stderr := run(t, ".", "", "-p", "v1/policy", "-o", format, "inputs/deploy.yaml", "inputs/service.json")
+			if code != 1 {
+				t.Errorf("exit code %d, want 1; stderr: %s", code, stderr)
+			}
+			golden := filepath.Join(must(filepath.Abs(filepath.Join("..", "cli", "testdata", "golden"))), format+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if out != string(want) {
+				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", golden, out, want)
+			}
+		})
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestTestCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		dir      string
+		stdin    string
+		args     []string
+		code     int
+		stdout   []string // substrings expected on stdout
+		stderr   []string // substrings expected on stderr
+		noStdout bool
+	}{
+		{
+			name:   "summary counts like conftest",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "inputs/deploy.yaml", "inputs/service.json"},
+			code:   1,
+			stdout: []string{"FAIL - inputs/deploy.yaml - main - container app uses a latest image", "EXCP - inputs/deploy.yaml - main - data.main.exception[_][_] == \"image\"", "12 tests, 7 passed, 1 warning, 3 failures, 1 exception"},
+		},
+		{
+			name:   "v0 policies",
+			dir:    ".",
+			args:   []string{"-p", "v0/policy", "--rego-version", "v0", "inputs/deploy.yaml"},
+			code:   1,
+			stdout: []string{"FAIL - inputs/deploy.yaml - main - Deployment web must run as non-root", "4 tests, 2 passed, 1 warning, 1 failure, 0 exceptions"},
+		},
+		{
+			name: "fail-on-warn with failures",
+			dir:  ".",
+			args: []string{"-p", "v1/policy", "--fail-on-warn", "inputs/deploy.yaml"},
+			code: 2,
+		},
+		{
+			name: "fail-on-warn with warnings only",
+			dir:  "toml",
+			args: []string{"-p", "custom", "-n", "team", "--fail-on-warn", "inputs/cm.yaml"},
+			code: 1,
+		},
+		{
+			name:   "warnings only",
+			dir:    "toml",
+			args:   []string{"-p", "custom", "-n", "team", "inputs/cm.yaml"},
+			code:   0,
+			stdout: []string{"WARN - inputs/cm.yaml - team - from the custom folder"},
+		},
+		{
+			name:   "no-fail",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "--no-fail", "inputs/deploy.yaml"},
+			code:   0,
+			stdout: []string{"FAIL"},
+		},
+		{
+			name:   "conftest.toml",
+			dir:    "toml",
+			args:   []string{"inputs/cm.yaml"},
+			code:   0,
+			stdout: []string{"WARN - inputs/cm.yaml - team - from the custom folder", "1 test, 0 passed, 1 warning, 0 failures, 0 exceptions"},
+		},
+		{
+			name:   "flags override conftest.toml",
+			dir:    "toml",
+			args:   []string{"-p", "../ns/policy", "inputs/cm.yaml"},
+			code:   0,
+			stdout: []string{"? - inputs/cm.yaml - team - no policies found"},
+		},
+		{
+			name:     "compile error",
+			dir:      ".",
+			args:     []string{"-p", "badcompile/policy", "inputs/service.json"},
+			code:     1,
+			stderr:   []string{"badcompile/policy/main.rego:4:", "undefined_var"},
+			noStdout: true,
+		},
+		{
+			name:     "http.send refused",
+			dir:      ".",
+			args:     []string{"-p", "net/policy", "inputs/service.json"},
+			code:     1,
+			stderr:   []string{"net/policy/main.rego:4:10: http.send is disabled; pass --allow-net to let policies use the network"},
+			noStdout: true,
+		},
+		{
+			name:   "timeout",
+			dir:    ".",
+			args:   []string{"-p", "timeout/policy", "--timeout", "50ms", "inputs/service.json"},
+			code:   1,
+			stderr: []string{"timed out after 50ms in namespace main (timeout/policy/main.rego)"},
+		},
+		{
+			name:   "namespace",
+			dir:    ".",
+			args:   []string{"-p", "ns/policy", "-n", "other.sub", "inputs/service.json"},
+			code:   1,
+			stdout: []string{"WARN - inputs/service.json - other.sub - other warns", "FAIL - inputs/service.json - other.sub - no services"},
+		},
+		{
+			name:   "all namespaces",
+			dir:    ".",
+			args:   []string{"-p", "ns/policy", "--all-namespaces", "inputs/service.json"},
+			code:   1,
+			stdout: []string{"FAIL - inputs/service.json - main - main denies everything", "FAIL - inputs/service.json - other.sub - no services", "3 tests, 0 passed, 1 warning, 2 failures, 0 exceptions"},
+		},
+		{
+			name:   "combine",
+			dir:    ".",
+			args:   []string{"-p", "combine/policy", "--combine", "inputs/deploy.yaml", "inputs/service.json"},
+			code:   1,
+			stdout: []string{"FAIL - Combined - main - 3 documents: legacy, svc, web"},
+		},
+		{
+			name:   "data flag",
+			dir:    ".",
+			args:   []string{"-p", "data/policy", "-d", "data/data", "inputs/deploy.yaml"},
+			code:   1,
+			stdout: []string{"image nginx:latest is not from registry.example.com/"},
+		},
+		{
+			name:   "default data folder",
+			dir:    "data",
+			args:   []string{"../inputs/deploy.yaml"},
+			code:   1,
+			stdout: []string{"image old:latest is not from registry.example.com/"},
+		},
+		{
+			name:   "stdin",
+			dir:    ".",
+			stdin:  "kind: Deployment\nmetadata:\n  name: piped\n",
+			args:   []string{"-p", "v0/policy", "--rego-version", "v0", "-"},
+			code:   1,
+			stdout: []string{"FAIL - - main - Deployment piped must run as non-root"},
+		},
+		{
+			name:   "stdin filename",
+			dir:    ".",
+			stdin:  "kind: Deployment\nmetadata:\n  name: piped\n",
+			args:   []string{"-p", "v0/policy", "--rego-version", "v0", "--stdin-filename", "piped.yaml", "-"},
+			code:   1,
+			stdout: []string{"FAIL - piped.yaml - main - Deployment piped must run as non-root"},
+		},
+		{
+			name:   "folder walk with ignore",
+			dir:    ".",
+			args:   []string{"-p", "ns/policy", "--ignore", "deploy", "inputs"},
+			code:   1,
+			stdout: []string{"inputs/service.json", "1 test, 0 passed, 0 warnings, 1 failure"},
+		},
+		{
+			name:     "quiet on success",
+			dir:      ".",
+			args:     []string{"-p", "data/policy", "-d", "data/data", "--quiet", "toml/inputs/cm.yaml"},
+			code:     0,
+			noStdout: true,
+		},
+		{
+			name:     "quiet hides warnings when the exit code is 0 (conftest)",
+			dir:      "toml",
+			args:     []string{"-p", "custom", "-n", "team", "--quiet", "inputs/cm.yaml"},
+			code:     0,
+			noStdout: true,
+		},
+		{
+			name:   "quiet prints failures",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "--quiet", "inputs/deploy.yaml"},
+			code:   1,
+			stdout: []string{"FAIL"},
+		},
+		{
+			name:   "junit hide message",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "-o", "junit", "--junit-hide-message", "inputs/service.json"},
+			code:   0,
+			stdout: []string{`<testcase classname="conftest.main" name="inputs/service.json" time="0.000"></testcase>`},
+		},
+		{
+			name:   "data.conftest.file per file",
+			dir:    ".",
+			args:   []string{"-p", "fileinfo/policy", "inputs/deploy.yaml", "inputs/service.json"},
+			code:   0,
+			stdout: []string{"WARN - inputs/deploy.yaml - main - deploy.yaml in Deployment", "WARN - inputs/service.json - main - service.json in Service"},
+		},
+		{
+			name:   "suppress exceptions",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "--suppress-exceptions", "inputs/deploy.yaml"},
+			code:   1,
+			stdout: []string{"1 exception"},
+		},
+		{
+			name:   "unknown output",
+			dir:    ".",
+			args:   []string{"-o", "xml", "inputs/service.json"},
+			code:   1,
+			stderr: []string{`unknown output format "xml"`},
+		},
+		{
+			name:   "no args",
+			dir:    ".",
+			args:   []string{},
+			code:   1,
+			stderr: []string{"requires at least 1 arg"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := run(t, tc.dir, tc.stdin, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, stderr)
+			}
+			for _, s := range tc.stdout {
+				if !strings.Contains(out, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			if tc.noStdout && out != "" {
+				t.Errorf("unexpected stdout:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestSuppressExceptionsHidesLines(t *testing.T) {
+	_, out, _ := run(t, ".", "", "-p", "v1/policy", "--suppress-exceptions", "inputs/deploy.yaml")
+	if strings.Contains(out, "EXCP") {
+		t.Errorf("exceptions printed:\n%s", out)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Verify(context.Background(), []string{"--bundled", "--no-color", "--report", "coverage"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("bundled: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "Coverage:") || !strings.Contains(out.String(), "images.rego") {
+		t.Errorf("no coverage report:\n%s", out.String())
+	}
+	out.Reset()
+	errb.Reset()
+	code := Verify(context.Background(), []string{"--no-color", "-p", "../testdata/failing/policy"}, nil, &out, &errb)
+	if code != 1 {
+		t.Errorf("failing: exit %d, want 1", code)
+	}
+	for _, s := range []string{"FAIL - ../testdata/failing/policy/main_test.rego:9 - data.main_test - test_service_denied", "PASS - ", "2 tests, 1 passed, 1 failure"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("output lacks %q:\n%s", s, out.String())
+		}
+	}
+}
+
+func TestReadInputs(t *testing.T) {
+	files, err := readInputs([]string{"../testdata/inputs/deploy.yaml"}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := files[0].Docs
+	if len(docs) != 2 {
+		t.Fatalf("got %d documents, want 2 (empty documents skipped)", len(docs))
+	}
+	if docs[0].Line != 3 || docs[1].Line != 18 {
+		t.Errorf("lines = %d, %d, want 3, 18", docs[0].Line, docs[1].Line)
+	}
+	if got := docs[0].lineOf([]any{"spec", "template", "spec", "containers", 0, "image"}); got != 13 {
+		t.Errorf("line of image = %d, want 13", got)
+	}
+	if got := docs[0].Value.(map[string]any)["spec"].(map[string]any)["replicas"]; got != int64(1) {
+		t.Errorf("replicas = %#v", got)
+	}
+}

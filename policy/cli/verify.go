@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/tester"
+	"github.com/spf13/pflag"
+
+	"github.com/kvetdev/kvet/policies"
+	"github.com/kvetdev/kvet/policy"
+)
+
+const verifyUsage = `Usage: kvet verify [flags]
+
+Run the test_ rules of Rego policies (files ending in _test.rego included)
+with OPA's test runner. Exits 1 when a test fails or errors.
+
+Flags:
+`
+
+// Verify implements `kvet verify`. It returns the process exit code.
+func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var (
+		pol, data                                       []string
+		regoVersion, capabilities, report, output, conf string
+		strict, allowNet, allowEnv, bundled, noColor    bool
+		showBuiltinErrors, quiet                        bool
+		timeout                                         time.Duration
+	)
+	fs := pflag.NewFlagSet("kvet verify", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.SortFlags = false
+	fs.StringSliceVarP(&pol, "policy", "p", []string{"policy"}, "path to the Rego policies and tests (repeatable)")
+	fs.StringSliceVarP(&data, "data", "d", nil, "JSON/YAML data files or folders, merged under data")
+	fs.BoolVar(&bundled, "bundled", false, "verify kvet's bundled policy library (ignores --policy)")
+	fs.StringVar(&report, "report", "", `"coverage": print per-file coverage after the results`)
+	fs.StringVarP(&output, "output", "o", "stdout", "output format: stdout or json (OPA's test report)")
+	fs.StringVar(&regoVersion, "rego-version", "v1", "Rego syntax of the policies: v0 or v1")
+	fs.BoolVar(&strict, "strict", false, "enable the Rego compiler's strict mode")
+	fs.StringVar(&capabilities, "capabilities", "", "OPA capabilities JSON file")
+	fs.BoolVar(&allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
+	fs.BoolVar(&allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
+	fs.BoolVar(&showBuiltinErrors, "show-builtin-errors", false, "fail on errors raised by built-in functions")
+	fs.BoolVar(&quiet, "quiet", false, "only print failing tests and the summary")
+	fs.BoolVar(&noColor, "no-color", false, "disable colours")
+	fs.DurationVar(&timeout, "timeout", 30*time.Second, "limit for one test")
+	fs.StringVarP(&conf, "config", "c", "", "configuration file (default: ./conftest.toml if it exists)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, verifyUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		return 1
+	}
+	if err := applyConfig(fs, conf, fs.Changed("config")); err != nil {
+		fmt.Fprintln(stderr, "Error:", err)
+		return 1
+	}
+	if report != "" && report != "coverage" {
+		fmt.Fprintf(stderr, "Error: unknown --report %q (valid: coverage)\n", report)
+		return 1
+	}
+	opts := policy.Options{
+		Paths:             pol,
+		DataPaths:         data,
+		RegoVersion:       regoVersion,
+		Strict:            strict,
+		Capabilities:      capabilities,
+		AllowNet:          allowNet,
+		AllowEnv:          allowEnv,
+		ShowBuiltinErrors: showBuiltinErrors,
+		Timeout:           timeout,
+	}
+	if bundled {
+		opts.Paths = nil
+		opts.FS = policies.FS
+	}
+	rep, err := policy.RunTests(ctx, opts, report == "coverage")
+	if err != nil {
+		fmt.Fprintln(stderr, "Error: running verification:", err)
+		return 1
+	}
+	failed := 0
+	for _, r := range rep.Results {
+		if !r.Passed() {
+			failed++
+		}
+	}
+	switch output {
+	case "json":
+		ch := make(chan *tester.Result, len(rep.Raw))
+		for _, r := range rep.Raw {
+			ch <- r
+		}
+		close(ch)
+		if err := (tester.JSONReporter{Output: stdout}).Report(ch); err != nil {
+			fmt.Fprintln(stderr, "Error:", err)
+			return 1
+		}
+	case "stdout", "":
+		writeVerify(stdout, rep, useColor(stdout, noColor), quiet)
+	default:
+		fmt.Fprintf(stderr, "Error: unknown output format %q (valid: stdout, json)\n", output)
+		return 1
+	}
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func writeVerify(w io.Writer, rep *policy.VerifyReport, color, quiet bool) {
+	var passed, failed, skipped int
+	for _, r := range rep.Results {
+		label, c := "PASS", green
+		switch {
+		case r.Err != nil:
+			label, c = "ERROR", red
+			failed++
+		case r.Fail:
+			label, c = "FAIL", red
+			failed++
+		case r.Skip:
+			label, c = "SKIP", yellow
+			skipped++
+		default:
+			passed++
+		}
+		if quiet && label == "PASS" {
+			continue
+		}
+		line := fmt.Sprintf("%s - %s:%d - %s - %s", colorize(color, label, c), r.File, r.Line, r.Package, r.Name)
+		if r.Err != nil {
+			line += ": " + r.Err.Error()
+		}
+		fmt.Fprintln(w, line)
+		if (r.Fail || r.Err != nil) && len(r.Output) > 0 {
+			for _, l := range strings.Split(strings.TrimRight(string(r.Output), "\n"), "\n") {
+				fmt.Fprintln(w, "  "+l)
+			}
+		}
+	}
+	total := passed + failed + skipped
+	summary := fmt.Sprintf("%d %s, %d passed, %d %s", total, plural("test", total), passed, failed, plural("failure", failed))
+	if skipped > 0 {
+		summary += fmt.Sprintf(", %d skipped", skipped)
+	}
+	c := green
+	if failed > 0 {
+		c = red
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, colorize(color, summary, c))
+	if rep.Coverage != nil {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Coverage:")
+		files := make([]string, 0, len(rep.Coverage.Files))
+		for f := range rep.Coverage.Files {
+			files = append(files, f)
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			fr := rep.Coverage.Files[f]
+			fmt.Fprintf(w, "  %6.2f%%  %s (%d/%d lines)\n", fr.Coverage, f, fr.CoveredLines, fr.CoveredLines+fr.NotCoveredLines)
+		}
+		fmt.Fprintf(w, "  %6.2f%%  total (%d/%d lines)\n", rep.Coverage.Coverage, rep.Coverage.CoveredLines, rep.Coverage.CoveredLines+rep.Coverage.NotCoveredLines)
+	}
+}

@@ -1,0 +1,39 @@
+package policy
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/open-policy-agent/opa/v1/loader"
+)
+
+// LoadData loads JSON and YAML documents from files and folders (recursively)
+// and merges them at the root of data, exactly as conftest's --data: every
+// file is its own root, so its top-level keys become data.<key>.
+func LoadData(paths []string) (map[string]any, error) {
+	if len(paths) == 0 {
+		return map[string]any{}, nil
+	}
+	files, err := loader.FilteredPaths(paths, func(_ string, info os.FileInfo, _ int) bool {
+		if info.IsDir() {
+			return false
+		}
+		return !slices.Contains([]string{".yaml", ".yml", ".json"}, filepath.Ext(info.Name()))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("filter data paths: %w", err)
+	}
+	sortStrings(files)
+	docs, err := loader.NewFileLoader().All(files)
+	if err != nil {
+		return nil, fmt.Errorf("load data: %s", FormatError(err))
+	}
+	if docs.Documents == nil {
+		return map[string]any{}, nil
+	}
+	return docs.Documents, nil
+}
+
+func sortStrings(s []string) { slices.Sort(s) }

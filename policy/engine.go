@@ -1,0 +1,746 @@
+// Package policy runs Rego policies the way conftest does, on OPA's Go
+// library: the policies are compiled once per run and every namespace gets a
+// prepared query that is evaluated (concurrently, by the callers) for each
+// input document.
+//
+// Differences with conftest, all deliberate:
+//   - order is deterministic: modules are visited sorted by file name, rules
+//     in source order, namespaces sorted for --all-namespaces;
+//   - files ending in _test.rego are not loaded for evaluation (they are used
+//     by Verify);
+//   - http.send / net.lookup_ip_addr and opa.runtime are refused at compile
+//     time unless AllowNet / AllowEnv are set.
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
+	"github.com/open-policy-agent/opa/v1/topdown/print"
+	"github.com/open-policy-agent/opa/v1/version"
+)
+
+// Options configures Load.
+type Options struct {
+	// Paths are policy folders or .rego files on disk.
+	Paths []string
+	// FS, when set, is searched (from its root) for .rego files as well;
+	// used for the embedded bundled policies.
+	FS fs.FS
+	// Namespaces to evaluate (default ["main"]); ignored with AllNamespaces.
+	Namespaces    []string
+	AllNamespaces bool
+	// RegoVersion is "v0" or "v1" (default "v1").
+	RegoVersion string
+	// DataPaths are JSON/YAML files or folders merged under data, as conftest.
+	DataPaths []string
+	// Capabilities is an OPA capabilities JSON file (optional).
+	Capabilities string
+	// AllowNet lets policies call http.send and net.lookup_ip_addr.
+	AllowNet bool
+	// AllowEnv lets policies call opa.runtime (which exposes the environment).
+	AllowEnv bool
+	// Timeout bounds every single query evaluation (0: none).
+	Timeout time.Duration
+	// Strict enables the OPA compiler's strict mode.
+	Strict bool
+	// Trace collects evaluation traces (TracedResult.Traces, from EvalTraced);
+	// namespaces are then evaluated one query each.
+	Trace bool
+	// ShowBuiltinErrors turns builtin errors into evaluation errors.
+	ShowBuiltinErrors bool
+	// PrintOutput receives print() output; nil discards it.
+	PrintOutput io.Writer
+}
+
+var (
+	warningRegex = regexp.MustCompile("^warn(_[a-zA-Z0-9]+)*$")
+	failureRegex = regexp.MustCompile("^(deny|violation)(_[a-zA-Z0-9]+)*$")
+)
+
+func isWarning(rule string) bool { return warningRegex.MatchString(rule) }
+func isFailure(rule string) bool { return failureRegex.MatchString(rule) }
+
+// IsRuleName reports whether name is a rule conftest evaluates
+// (deny/violation/warn with optional _suffixes).
+func IsRuleName(name string) bool { return isFailure(name) || isWarning(name) }
+
+func removeRulePrefix(rule string) string {
+	if rule == "violation" || rule == "deny" || rule == "warn" {
+		return ""
+	}
+	rule = strings.TrimPrefix(rule, "violation_")
+	rule = strings.TrimPrefix(rule, "deny_")
+	rule = strings.TrimPrefix(rule, "warn_")
+	return rule
+}
+
+type nsQuery struct {
+	ns        string
+	rules     []string // unique rule names, in deterministic order
+	ruleCount int      // number of rule definitions (conftest's success padding)
+	files     []string
+	excQuery  []string // conftest's exception query text per rule
+	pq        *rego.PreparedEvalQuery
+	hasQuery  bool
+	prefix    string // binding prefix in the combined query
+}
+
+// Engine holds compiled policies. It is safe for concurrent use.
+type Engine struct {
+	opts     Options
+	modules  map[string]*ast.Module
+	compiler *ast.Compiler
+	store    storage.Store
+	queries  []*nsQuery
+	all      *rego.PreparedEvalQuery // every namespace at once
+	allNS    []string
+	runtime  *ast.Term
+
+	mu      sync.RWMutex
+	overlay map[string]any // extraData currently written to the store
+	ovKeys  []string
+}
+
+// ParseRegoVersion converts "v0"/"v1" ("" means v1).
+func ParseRegoVersion(s string) (ast.RegoVersion, error) {
+	switch s {
+	case "", "v1", "V1":
+		return ast.RegoV1, nil
+	case "v0", "V0":
+		return ast.RegoV0, nil
+	}
+	return ast.RegoUndefined, fmt.Errorf("invalid Rego version: %s (want v0 or v1)", s)
+}
+
+// loadModules parses the .rego files of opts (tests included when withTests).
+func loadModules(opts Options, withTests bool) (map[string]*ast.Module, error) {
+	ver, err := ParseRegoVersion(opts.RegoVersion)
+	if err != nil {
+		return nil, err
+	}
+	filter := func(_ string, info fs.FileInfo, _ int) bool {
+		if info.IsDir() {
+			return false
+		}
+		if !strings.HasSuffix(info.Name(), ".rego") {
+			return true
+		}
+		return !withTests && strings.HasSuffix(info.Name(), "_test.rego")
+	}
+	modules := map[string]*ast.Module{}
+	if len(opts.Paths) > 0 {
+		for _, p := range opts.Paths {
+			if _, err := os.Stat(p); err != nil {
+				return nil, fmt.Errorf("policy path %s: %w", p, errors.Unwrap(err))
+			}
+		}
+		res, err := loader.NewFileLoader().WithProcessAnnotation(true).WithRegoVersion(ver).Filtered(opts.Paths, filter)
+		if err != nil {
+			msg := FormatError(err)
+			if ver == ast.RegoV1 && strings.Contains(msg, "keyword is required") {
+				msg += "\n(policies written in Rego v0 syntax? pass --rego-version v0)"
+			}
+			return nil, fmt.Errorf("load policies: %s", msg)
+		}
+		for path, m := range res.Modules {
+			modules[filepath.ToSlash(filepath.Clean(path))] = m.Parsed
+		}
+	}
+	if opts.FS != nil {
+		res, err := loader.NewFileLoader().WithFS(opts.FS).WithProcessAnnotation(true).WithRegoVersion(ver).Filtered([]string{"."}, filter)
+		if err != nil {
+			return nil, fmt.Errorf("load embedded policies: %s", FormatError(err))
+		}
+		for path, m := range res.Modules {
+			modules[path] = m.Parsed
+		}
+	}
+	return modules, nil
+}
+
+// capabilities returns the capabilities to compile with: the file given (or
+// this OPA's), minus the builtins that are not allowed.
+func capabilities(opts Options) (*ast.Capabilities, error) {
+	var caps *ast.Capabilities
+	if opts.Capabilities != "" {
+		c, err := ast.LoadCapabilitiesFile(opts.Capabilities)
+		if err != nil {
+			return nil, fmt.Errorf("load capabilities: %w", err)
+		}
+		caps = c
+	} else {
+		caps = ast.CapabilitiesForThisVersion()
+	}
+	denied := deniedBuiltins(opts)
+	if len(denied) == 0 {
+		return caps, nil
+	}
+	out := *caps
+	out.Builtins = nil
+	for _, b := range caps.Builtins {
+		if _, ok := denied[b.Name]; !ok {
+			out.Builtins = append(out.Builtins, b)
+		}
+	}
+	return &out, nil
+}
+
+func newCompiler(opts Options, caps *ast.Capabilities) *ast.Compiler {
+	return ast.NewCompiler().
+		WithEnablePrintStatements(true).
+		WithCapabilities(caps).
+		WithStrict(opts.Strict)
+}
+
+// sortedPaths returns the module file names in order.
+func sortedPaths(modules map[string]*ast.Module) []string {
+	paths := make([]string, 0, len(modules))
+	for p := range modules {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	return paths
+}
+
+// problematicIf mirrors conftest: `deny if {...}` (v1, without contains) is
+// a boolean rule that can never produce a message, almost always a mistake,
+// so it is refused (conftest's check depends on its OPA version; kvet always
+// refuses it for v1 policies).
+func problematicIf(modules map[string]*ast.Module) error {
+	for _, path := range sortedPaths(modules) {
+		module := modules[path]
+		for _, rule := range module.Rules {
+			h := rule.Head
+			if h == nil || h.Value == nil || len(h.Reference) != 1 || len(h.Args) > 0 || h.RuleKind() != ast.SingleValue {
+				continue
+			}
+			name := h.Reference[0].Value.String()
+			if IsRuleName(name) && h.Value.String() == "true" {
+				return fmt.Errorf("%s:%d: rule %s is using 'if' keyword without 'contains' keyword (write `%s contains msg if`)", path, h.Location.Row, name, name)
+			}
+		}
+	}
+	return nil
+}
+
+func compile(ctx context.Context, opts Options, withTests bool) (map[string]*ast.Module, *ast.Compiler, *ast.Capabilities, error) {
+	modules, err := loadModules(opts, withTests)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(modules) == 0 {
+		where := slices.Clone(opts.Paths)
+		if opts.FS != nil {
+			where = append(where, "<embedded>")
+		}
+		return nil, nil, nil, fmt.Errorf("no policies found in %v", where)
+	}
+	if err := checkDenied(modules, opts); err != nil {
+		return nil, nil, nil, err
+	}
+	caps, err := capabilities(opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if withTests {
+		return modules, nil, caps, nil
+	}
+	compiler := newCompiler(opts, caps)
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, nil, nil, fmt.Errorf("compile policies:\n%s", FormatError(compiler.Errors))
+	}
+	if ver, _ := ParseRegoVersion(opts.RegoVersion); ver == ast.RegoV1 {
+		if err := problematicIf(modules); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return modules, compiler, caps, nil
+}
+
+// Load reads, checks and compiles the policies and data once, and prepares a
+// query per namespace.
+func Load(ctx context.Context, opts Options) (*Engine, error) {
+	modules, compiler, _, err := compile(ctx, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := LoadData(opts.DataPaths)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		opts:     opts,
+		modules:  modules,
+		compiler: compiler,
+		store:    inmem.NewFromObject(docs), // writes (extraData) round-trip through JSON
+	}
+	if opts.AllowEnv {
+		e.runtime = RuntimeTerm()
+	}
+
+	// Discover namespaces and rules (conftest's rules), deterministically.
+	byNS := map[string]*nsQuery{}
+	for _, path := range sortedPaths(modules) {
+		m := modules[path]
+		ns := strings.Replace(m.Package.Path.String(), "data.", "", 1)
+		q := byNS[ns]
+		if q == nil {
+			q = &nsQuery{ns: ns}
+			byNS[ns] = q
+			e.allNS = append(e.allNS, ns)
+		}
+		if !slices.Contains(q.files, path) {
+			q.files = append(q.files, path)
+		}
+		for _, r := range m.Rules {
+			name := r.Head.Name.String()
+			if !IsRuleName(name) {
+				continue
+			}
+			q.ruleCount++
+			if !slices.Contains(q.rules, name) {
+				q.rules = append(q.rules, name)
+			}
+		}
+	}
+	sort.Strings(e.allNS)
+
+	namespaces := opts.Namespaces
+	if opts.AllNamespaces {
+		namespaces = e.allNS
+	} else if len(namespaces) == 0 {
+		namespaces = []string{"main"}
+	}
+	for _, ns := range namespaces {
+		q := byNS[ns]
+		if q == nil {
+			q = &nsQuery{ns: ns}
+		}
+		if err := e.prepare(ctx, q); err != nil {
+			return nil, err
+		}
+		e.queries = append(e.queries, q)
+	}
+	if err := e.prepareAll(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// body returns, for every rule of the namespace, query expressions binding
+// the rule's value (as a 0/1 element array, so undefined stays visible) and
+// the number of solutions of conftest's exception query.
+func (q *nsQuery) body(prefix string) []string {
+	var body []string
+	q.excQuery = q.excQuery[:0]
+	for i, rule := range q.rules {
+		ref := fmt.Sprintf("data.%s.%s", q.ns, rule)
+		exc := fmt.Sprintf("data.%s.exception[_][_] == %q", q.ns, removeRulePrefix(rule))
+		q.excQuery = append(q.excQuery, exc)
+		body = append(body,
+			fmt.Sprintf("%sr%d := [__x | __x := %s]", prefix, i, ref),
+			fmt.Sprintf("%se%d := count([1 | %s])", prefix, i, exc))
+	}
+	return body
+}
+
+func (e *Engine) prepareQuery(ctx context.Context, body []string) (*rego.PreparedEvalQuery, error) {
+	opts := []func(*rego.Rego){
+		rego.Query(strings.Join(body, "; ")),
+		rego.Compiler(e.compiler),
+		rego.Store(e.store),
+		rego.EnablePrintStatements(true),
+	}
+	if e.runtime != nil {
+		opts = append(opts, rego.Runtime(e.runtime))
+	}
+	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pq, nil
+}
+
+// prepare prepares the namespace's own query (used for tracing and to name
+// the namespace that timed out).
+func (e *Engine) prepare(ctx context.Context, q *nsQuery) error {
+	if len(q.rules) == 0 {
+		return nil
+	}
+	pq, err := e.prepareQuery(ctx, q.body(""))
+	if err != nil {
+		return fmt.Errorf("prepare namespace %s: %s", q.ns, FormatError(err))
+	}
+	q.pq = pq
+	q.hasQuery = true
+	return nil
+}
+
+// prepareAll prepares one query for every namespace, so rules shared by
+// namespaces (helpers) are evaluated once per document.
+func (e *Engine) prepareAll(ctx context.Context) error {
+	var body []string
+	for i, q := range e.queries {
+		if !q.hasQuery {
+			continue
+		}
+		q.prefix = fmt.Sprintf("n%d_", i)
+		body = append(body, q.body(q.prefix)...)
+	}
+	if len(body) == 0 {
+		return nil
+	}
+	pq, err := e.prepareQuery(ctx, body)
+	if err != nil {
+		return fmt.Errorf("prepare query: %s", FormatError(err))
+	}
+	e.all = pq
+	return nil
+}
+
+// Namespaces returns the namespaces evaluated by Eval, in order.
+func (e *Engine) Namespaces() []string {
+	out := make([]string, len(e.queries))
+	for i, q := range e.queries {
+		out[i] = q.ns
+	}
+	return out
+}
+
+// AllNamespaces returns every package of the loaded policies, sorted.
+func (e *Engine) AllNamespaces() []string { return slices.Clone(e.allNS) }
+
+// Modules returns the parsed policy modules by file name.
+func (e *Engine) Modules() map[string]*ast.Module { return e.modules }
+
+// Compiler returns the compiler holding the policies.
+func (e *Engine) Compiler() *ast.Compiler { return e.compiler }
+
+// RuntimeTerm is the value of opa.runtime(): the environment, OPA's version.
+func RuntimeTerm() *ast.Term {
+	env := ast.NewObject()
+	for _, pair := range os.Environ() {
+		k, v, ok := strings.Cut(pair, "=")
+		if ok {
+			env.Insert(ast.StringTerm(k), ast.StringTerm(v))
+		} else {
+			env.Insert(ast.StringTerm(k), ast.NullTerm())
+		}
+	}
+	obj := ast.NewObject()
+	obj.Insert(ast.StringTerm("env"), ast.NewTerm(env))
+	obj.Insert(ast.StringTerm("version"), ast.StringTerm(version.Version))
+	obj.Insert(ast.StringTerm("commit"), ast.StringTerm(version.Vcs))
+	return ast.NewTerm(obj)
+}
+
+// TracedResult is a NamespaceResult with the evaluation trace (Options.Trace).
+type TracedResult struct {
+	NamespaceResult
+	Query  string
+	Traces []string
+}
+
+// Eval evaluates every namespace against one input document. extraData is
+// merged at the top of data for this evaluation (e.g. {"kvet": {"objects":
+// ...}}); passing the same map again is free, a different map is written to
+// the store once (evaluations with different maps are serialised).
+func (e *Engine) Eval(ctx context.Context, input any, extraData map[string]any) ([]NamespaceResult, error) {
+	tr, err := e.EvalTraced(ctx, input, extraData)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NamespaceResult, len(tr))
+	for i := range tr {
+		out[i] = tr[i].NamespaceResult
+	}
+	return out, nil
+}
+
+// EvalTraced is Eval, also returning traces when Options.Trace is set.
+func (e *Engine) EvalTraced(ctx context.Context, input any, extraData map[string]any) ([]TracedResult, error) {
+	value, err := ast.InterfaceToValue(input)
+	if err != nil {
+		return nil, fmt.Errorf("convert input: %w", err)
+	}
+	unlock, err := e.useOverlay(ctx, extraData)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if e.all != nil && !e.opts.Trace {
+		return e.evalAll(ctx, value)
+	}
+	out := make([]TracedResult, 0, len(e.queries))
+	for _, q := range e.queries {
+		r, err := e.evalNS(ctx, q, value)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (e *Engine) evalOptions(input ast.Value, builtinErrs *[]topdown.Error) []rego.EvalOption {
+	evalOpts := []rego.EvalOption{rego.EvalParsedInput(input)}
+	if e.opts.PrintOutput != nil {
+		evalOpts = append(evalOpts, rego.EvalPrintHook(printHook{w: e.opts.PrintOutput, mu: &printMu}))
+	}
+	if e.opts.ShowBuiltinErrors {
+		evalOpts = append(evalOpts, rego.EvalBuiltinErrorList(builtinErrs))
+	}
+	return evalOpts
+}
+
+func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, error) {
+	qctx := ctx
+	if e.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		qctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
+		defer cancel()
+	}
+	var builtinErrs []topdown.Error
+	rs, err := e.all.Eval(qctx, e.evalOptions(input, &builtinErrs)...)
+	if err != nil {
+		if errors.Is(qctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			// Find the namespace that is too slow, on its own.
+			for _, q := range e.queries {
+				if _, nerr := e.evalNS(ctx, q, input); nerr != nil {
+					return nil, nerr
+				}
+			}
+			return nil, fmt.Errorf("policy evaluation timed out after %s (namespaces %s)", e.opts.Timeout, strings.Join(e.Namespaces(), ", "))
+		}
+		return nil, fmt.Errorf("evaluating policies: %s", FormatError(err))
+	}
+	if len(builtinErrs) > 0 {
+		return nil, fmt.Errorf("built-in error: %+v", builtinErrs)
+	}
+	out := make([]TracedResult, 0, len(e.queries))
+	for _, q := range e.queries {
+		res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
+		if q.hasQuery && len(rs) > 0 {
+			if err := e.collect(&res, q, rs[0].Bindings, q.prefix); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func sameMap(a, b map[string]any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
+
+// useOverlay makes extraData the store's overlay and returns with a read lock
+// held (released by the returned func).
+func (e *Engine) useOverlay(ctx context.Context, extra map[string]any) (func(), error) {
+	for {
+		e.mu.RLock()
+		if extra == nil || sameMap(e.overlay, extra) {
+			return e.mu.RUnlock, nil
+		}
+		e.mu.RUnlock()
+		e.mu.Lock()
+		if !sameMap(e.overlay, extra) {
+			if err := e.writeOverlay(ctx, extra); err != nil {
+				e.mu.Unlock()
+				return nil, err
+			}
+		}
+		e.mu.Unlock()
+	}
+}
+
+func (e *Engine) writeOverlay(ctx context.Context, extra map[string]any) error {
+	txn, err := e.store.NewTransaction(ctx, storage.WriteParams)
+	if err != nil {
+		return err
+	}
+	for _, k := range e.ovKeys {
+		if _, ok := extra[k]; ok {
+			continue
+		}
+		if err := e.store.Write(ctx, txn, storage.RemoveOp, storage.Path{k}, nil); err != nil && !storage.IsNotFound(err) {
+			e.store.Abort(ctx, txn)
+			return fmt.Errorf("remove data.%s: %w", k, err)
+		}
+	}
+	e.ovKeys = e.ovKeys[:0]
+	for k, v := range extra {
+		if err := e.store.Write(ctx, txn, storage.AddOp, storage.Path{k}, v); err != nil {
+			e.store.Abort(ctx, txn)
+			return fmt.Errorf("write data.%s: %w", k, err)
+		}
+		e.ovKeys = append(e.ovKeys, k)
+	}
+	if err := e.store.Commit(ctx, txn); err != nil {
+		return err
+	}
+	e.overlay = extra
+	return nil
+}
+
+type printHook struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+var printMu sync.Mutex
+
+func (p printHook) Print(pctx print.Context, msg string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, err := fmt.Fprintf(p.w, "%v: %s\n", pctx.Location, msg)
+	return err
+}
+
+func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (TracedResult, error) {
+	res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
+	if !q.hasQuery {
+		return res, nil
+	}
+	if e.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
+		defer cancel()
+	}
+	var builtinErrs []topdown.Error
+	evalOpts := e.evalOptions(input, &builtinErrs)
+	var tracer *topdown.BufferTracer
+	if e.opts.Trace {
+		tracer = topdown.NewBufferTracer()
+		evalOpts = append(evalOpts, rego.EvalQueryTracer(tracer))
+	}
+	rs, err := q.pq.Eval(ctx, evalOpts...)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return res, fmt.Errorf("policy evaluation timed out after %s in namespace %s (%s)", e.opts.Timeout, q.ns, strings.Join(q.files, ", "))
+		}
+		return res, fmt.Errorf("evaluating namespace %s: %s", q.ns, FormatError(err))
+	}
+	if len(builtinErrs) > 0 {
+		return res, fmt.Errorf("built-in error: %+v", builtinErrs)
+	}
+	if tracer != nil {
+		var sb strings.Builder
+		topdown.PrettyTrace(&sb, *tracer)
+		for _, line := range strings.Split(sb.String(), "\n") {
+			if line != "" {
+				res.Traces = append(res.Traces, line)
+			}
+		}
+	}
+	if len(rs) == 0 {
+		return res, nil
+	}
+	if err := e.collect(&res, q, rs[0].Bindings, ""); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// collect applies conftest's counting to the bindings of one namespace.
+func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix string) error {
+	var successes int
+	for i, rule := range q.rules {
+		query := fmt.Sprintf("data.%s.%s", q.ns, rule)
+		nExc := 0
+		switch n := b[fmt.Sprintf("%se%d", prefix, i)].(type) {
+		case int:
+			nExc = n
+		default:
+			// Counts come back from Rego as json.Number; anything else
+			// unparsable counts as none.
+			if _, err := fmt.Sscan(fmt.Sprint(n), &nExc); err != nil {
+				nExc = 0
+			}
+		}
+		for range nExc {
+			res.Exceptions = append(res.Exceptions, Result{
+				Namespace: q.ns, Rule: rule, Kind: KindException, Msg: q.excQuery[i],
+			})
+		}
+		vals, _ := b[fmt.Sprintf("%sr%d", prefix, i)].([]any)
+		if nExc > 0 {
+			continue
+		}
+		for _, v := range vals { // 0 (undefined) or 1 value
+			items, _ := v.([]any)
+			if len(items) == 0 {
+				successes++
+				continue
+			}
+			for _, item := range items {
+				r, ok, err := newResult(q.ns, rule, query, item)
+				if err != nil {
+					return fmt.Errorf("namespace %s, rule %s: %w", q.ns, rule, err)
+				}
+				if !ok {
+					continue
+				}
+				if r.Kind == KindFailure {
+					res.Failures = append(res.Failures, r)
+				} else {
+					res.Warnings = append(res.Warnings, r)
+				}
+			}
+		}
+	}
+	count := len(res.Failures) + len(res.Warnings) + len(res.Exceptions) + successes
+	if count < q.ruleCount {
+		successes += q.ruleCount - count
+	}
+	res.Successes = successes
+	refs := make([]string, len(q.rules))
+	for i, rule := range q.rules {
+		refs[i] = fmt.Sprintf("data.%s.%s", q.ns, rule)
+	}
+	res.Query = strings.Join(refs, ", ")
+	return nil
+}
+
+// UsesData reports whether any policy reads data.<key> (e.g. "conftest" for
+// data.conftest.file).
+func (e *Engine) UsesData(key string) bool {
+	found := false
+	for _, m := range e.compiler.Modules {
+		ast.WalkRefs(m, func(r ast.Ref) bool {
+			if len(r) >= 2 && r[0].Equal(ast.DefaultRootDocument) {
+				if s, ok := r[1].Value.(ast.String); ok && string(s) == key {
+					found = true
+				}
+			}
+			return found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,336 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, opts Options) *Engine {
+	t.Helper()
+	e, err := Load(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return e
+}
+
+var deployment = map[string]any{
+	"kind":     "Deployment",
+	"metadata": map[string]any{"name": "web"},
+	"spec": map[string]any{
+		"replicas": 1,
+		"template": map[string]any{"spec": map[string]any{"containers": []any{
+			map[string]any{"name": "app", "image": "nginx:latest"},
+		}}},
+	},
+}
+
+func TestEvalResults(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		opts                  Options
+		input                 any
+		failures, warnings    []string
+		exceptions, successes int
+	}{
+		{
+			name:     "v1 strings and objects",
+			opts:     Options{Paths: []string{"testdata/v1/policy"}},
+			input:    deployment,
+			failures: []string{"Deployment web must run as non-root", "container app uses a latest image", "replicas must be at least 2"},
+			warnings: []string{"Deployment web has no team label"},
+		},
+		{
+			name:       "v1 exception",
+			opts:       Options{Paths: []string{"testdata/v1/policy"}},
+			input:      map[string]any{"kind": "Pod", "metadata": map[string]any{"name": "legacy", "labels": map[string]any{"team": "x"}}},
+			exceptions: 1,
+			successes:  3,
+		},
+		{
+			name:      "v1 all pass",
+			opts:      Options{Paths: []string{"testdata/v1/policy"}},
+			input:     map[string]any{"kind": "Pod", "metadata": map[string]any{"name": "p", "labels": map[string]any{"team": "x"}}},
+			successes: 4,
+		},
+		{
+			name:     "v0 syntax",
+			opts:     Options{Paths: []string{"testdata/v0/policy"}, RegoVersion: "v0"},
+			input:    deployment,
+			failures: []string{"Deployment web must run as non-root"},
+			warnings: []string{"Deployment web has no team label"},
+		},
+		{
+			name:     "data",
+			opts:     Options{Paths: []string{"testdata/data/policy"}, DataPaths: []string{"testdata/data/data"}},
+			input:    deployment,
+			failures: []string{"image nginx:latest is not from registry.example.com/"},
+		},
+		{
+			name:     "namespace",
+			opts:     Options{Paths: []string{"testdata/ns/policy"}, Namespaces: []string{"other.sub"}},
+			input:    map[string]any{"kind": "Service"},
+			failures: []string{"no services"},
+			warnings: []string{"other warns"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := load(t, tc.opts)
+			res, err := e.Eval(context.Background(), tc.input, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res) != 1 {
+				t.Fatalf("got %d namespace results", len(res))
+			}
+			r := res[0]
+			if got := msgs(r.Failures); !reflect.DeepEqual(got, tc.failures) {
+				t.Errorf("failures = %q, want %q", got, tc.failures)
+			}
+			if got := msgs(r.Warnings); !reflect.DeepEqual(got, tc.warnings) {
+				t.Errorf("warnings = %q, want %q", got, tc.warnings)
+			}
+			if len(r.Exceptions) != tc.exceptions || r.Successes != tc.successes {
+				t.Errorf("exceptions=%d successes=%d, want %d %d", len(r.Exceptions), r.Successes, tc.exceptions, tc.successes)
+			}
+		})
+	}
+}
+
+func msgs(rs []Result) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Msg)
+	}
+	return out
+}
+
+func TestResultMetadataPathLoc(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/v1/policy"}})
+	res, err := e.Eval(context.Background(), deployment, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var image, replicas Result
+	for _, r := range res[0].Failures {
+		switch r.Rule {
+		case "deny_image":
+			image = r
+		case "violation":
+			replicas = r
+		}
+	}
+	if image.Kind != KindFailure || image.Metadata["severity"] != "high" || image.Metadata["query"] != "data.main.deny_image" {
+		t.Errorf("image result = %+v", image)
+	}
+	if want := []any{"spec", "template", "spec", "containers", 0, "image"}; !reflect.DeepEqual(image.Path, want) {
+		t.Errorf("path = %#v, want %#v", image.Path, want)
+	}
+	if want := []any{"spec", "replicas"}; !reflect.DeepEqual(replicas.Path, want) {
+		t.Errorf("dotted path = %#v, want %#v", replicas.Path, want)
+	}
+	if replicas.Location == nil || *replicas.Location != (Location{File: "elsewhere.yaml", Line: 7}) {
+		t.Errorf("_loc = %+v", replicas.Location)
+	}
+	if _, ok := replicas.Metadata["_loc"]; ok {
+		t.Error("_loc kept in metadata")
+	}
+}
+
+func TestAllNamespaces(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/ns/policy"}, AllNamespaces: true})
+	if got, want := e.Namespaces(), []string{"main", "other.sub"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("namespaces = %v, want %v", got, want)
+	}
+	res, err := e.Eval(context.Background(), map[string]any{"kind": "Pod"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res[0].Failures) != 1 || len(res[1].Warnings) != 1 || res[1].Successes != 1 {
+		t.Errorf("results = %+v", res)
+	}
+}
+
+func TestExtraData(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/data/policy"}})
+	ctx := context.Background()
+	for _, reg := range []string{"nginx", "registry.example.com/"} {
+		extra := map[string]any{"allowed": map[string]any{"registry": reg}}
+		res, err := e.Eval(ctx, deployment, extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if reg == "nginx" {
+			want = 0
+		}
+		if len(res[0].Failures) != want {
+			t.Errorf("registry %s: failures = %v", reg, msgs(res[0].Failures))
+		}
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want []string
+	}{
+		{"compile error", Options{Paths: []string{"testdata/badcompile/policy"}}, []string{"testdata/badcompile/policy/main.rego:4:", "undefined_var"}},
+		{"v1 policy parsed as v1 from v0 file", Options{Paths: []string{"testdata/v0/policy"}}, []string{"testdata/v0/policy/main.rego:3:", "rego_parse_error"}},
+		{"if without contains", Options{Paths: []string{"testdata/badif/policy"}}, []string{"testdata/badif/policy/main.rego:3", "'if' keyword without 'contains'"}},
+		{"http.send refused", Options{Paths: []string{"testdata/net/policy"}}, []string{"testdata/net/policy/main.rego:4:10: http.send is disabled; pass --allow-net"}},
+		{"opa.runtime refused", Options{Paths: []string{"testdata/env/policy"}}, []string{"testdata/env/policy/main.rego:4:2: opa.runtime is disabled; pass --allow-env"}},
+		{"missing folder", Options{Paths: []string{"testdata/nope"}}, []string{"testdata/nope"}},
+		{"bad rego version", Options{Paths: []string{"testdata/v1/policy"}, RegoVersion: "v2"}, []string{"invalid Rego version"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(context.Background(), tc.opts)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestAllowNetAndEnv(t *testing.T) {
+	if _, err := Load(context.Background(), Options{Paths: []string{"testdata/net/policy"}, AllowNet: true}); err != nil {
+		t.Errorf("AllowNet: %v", err)
+	}
+	t.Setenv("KVET_TEST_ENV", "deny")
+	e := load(t, Options{Paths: []string{"testdata/env/policy"}, AllowEnv: true})
+	res, err := e.Eval(context.Background(), map[string]any{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := msgs(res[0].Failures); len(got) != 1 {
+		t.Errorf("failures = %q", got)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/timeout/policy"}, Timeout: 50 * time.Millisecond})
+	start := time.Now()
+	_, err := e.Eval(context.Background(), map[string]any{}, nil)
+	if err == nil {
+		t.Fatal("no timeout")
+	}
+	if !strings.Contains(err.Error(), "timed out after 50ms in namespace main (testdata/timeout/policy/main.rego)") {
+		t.Errorf("error = %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+}
+
+func TestNormalizePath(t *testing.T) {
+	for in, want := range map[string][]any{
+		"spec.containers[0].image": {"spec", "containers", 0, "image"},
+		"spec.containers.1":        {"spec", "containers", 1},
+		"":                         nil,
+	} {
+		if got := NormalizePath(in); !reflect.DeepEqual(got, want) {
+			t.Errorf("NormalizePath(%q) = %#v, want %#v", in, got, want)
+		}
+	}
+}
+
+func TestRunTests(t *testing.T) {
+	rep, err := RunTests(context.Background(), Options{Paths: []string{"testdata/failing/policy"}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var passed, failed []string
+	for _, r := range rep.Results {
+		if r.Passed() {
+			passed = append(passed, r.Name)
+		} else {
+			failed = append(failed, r.Name)
+		}
+	}
+	if !reflect.DeepEqual(passed, []string{"test_pod_denied"}) || !reflect.DeepEqual(failed, []string{"test_service_denied"}) {
+		t.Errorf("passed %v failed %v", passed, failed)
+	}
+	if rep.Coverage == nil || rep.Coverage.Files["testdata/failing/policy/main.rego"] == nil {
+		t.Errorf("no coverage for main.rego: %+v", rep.Coverage)
+	}
+}
+
+func TestStrictAndCapabilities(t *testing.T) {
+	if _, err := Load(context.Background(), Options{Paths: []string{"testdata/strict/policy"}}); err != nil {
+		t.Errorf("non-strict: %v", err)
+	}
+	_, err := Load(context.Background(), Options{Paths: []string{"testdata/strict/policy"}, Strict: true})
+	if err == nil || !strings.Contains(err.Error(), "testdata/strict/policy/main.rego:4:2: rego_compile_error: assigned var unused unused") {
+		t.Errorf("strict: %v", err)
+	}
+	_, err = Load(context.Background(), Options{Paths: []string{"testdata/caps/policy.rego"}, Capabilities: "testdata/caps/caps.json"})
+	if err == nil || !strings.Contains(err.Error(), "testdata/caps/policy.rego:4:") || !strings.Contains(err.Error(), "sprintf") {
+		t.Errorf("capabilities: %v", err)
+	}
+	if _, err := Load(context.Background(), Options{Paths: []string{"testdata/caps/policy.rego"}}); err != nil {
+		t.Errorf("default capabilities: %v", err)
+	}
+}
+
+func TestConcurrentEvalWithExtraData(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/data/policy"}})
+	maps := []map[string]any{
+		{"allowed": map[string]any{"registry": "nginx"}},
+		{"allowed": map[string]any{"registry": "other/"}},
+	}
+	done := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			for i := range 20 {
+				m := maps[(w+i)%2]
+				res, err := e.Eval(context.Background(), deployment, m)
+				if err != nil {
+					done <- err
+					return
+				}
+				want := 0
+				if m["allowed"].(map[string]any)["registry"] == "other/" {
+					want = 1
+				}
+				if len(res[0].Failures) != want {
+					done <- fmt.Errorf("registry %v: %d failures", m, len(res[0].Failures))
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestObjectsOverlay(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/objects/policy"}})
+	svc := map[string]any{"kind": "Service", "metadata": map[string]any{"name": "s"}, "spec": map[string]any{"selector": map[string]any{"app": "web"}}}
+	dep := map[string]any{"kind": "Deployment", "metadata": map[string]any{"name": "d", "labels": map[string]any{"app": "web"}}, "spec": map[string]any{"replicas": int64(2), "paused": false}}
+	for _, tc := range []struct {
+		objects []any
+		want    int
+	}{{[]any{svc, dep}, 0}, {[]any{svc}, 1}} {
+		res, err := e.Eval(context.Background(), svc, map[string]any{"kvet": map[string]any{"objects": tc.objects}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res[0].Failures) != tc.want {
+			t.Errorf("%d objects: failures %v", len(tc.objects), msgs(res[0].Failures))
+		}
+	}
+}

@@ -1,0 +1,164 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Kind classifies a Result.
+type Kind string
+
+// Result kinds, as conftest reports them.
+const (
+	KindFailure   Kind = "failure"
+	KindWarning   Kind = "warning"
+	KindException Kind = "exception"
+	KindSuccess   Kind = "success"
+)
+
+// Location is the origin of a result as given by a policy's `_loc` key
+// (conftest's convention): {"file": ..., "line": ...}.
+type Location struct {
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+}
+
+// Result is one message produced by a deny/violation/warn rule, or one
+// exception. Successes are only counted (NamespaceResult.Successes), as
+// conftest does.
+type Result struct {
+	Namespace string
+	// Rule is the rule name (e.g. "deny", "warn_image").
+	Rule string
+	Kind Kind
+	Msg  string
+	// Metadata holds every key of an object result except msg and _loc, plus
+	// "query" (the query that produced the result), exactly as conftest.
+	Metadata map[string]any
+	// Path is the optional offending field, from the result's `path` key,
+	// normalised to strings and ints (["spec","containers",0,"image"]).
+	Path []any
+	// Location is set when the result carried a `_loc` object.
+	Location *Location
+}
+
+// NamespaceResult is the outcome of evaluating one namespace against one
+// input document.
+type NamespaceResult struct {
+	Namespace  string
+	Successes  int
+	Failures   []Result
+	Warnings   []Result
+	Exceptions []Result
+}
+
+// newResult converts one value of a deny/warn set into a Result. ok is false
+// for values conftest silently ignores (neither string nor object).
+func newResult(ns, rule, query string, v any) (Result, bool, error) {
+	r := Result{Namespace: ns, Rule: rule, Kind: KindWarning}
+	if isFailure(rule) {
+		r.Kind = KindFailure
+	}
+	switch val := v.(type) {
+	case string:
+		r.Msg = val
+		r.Metadata = map[string]any{"query": query}
+		return r, true, nil
+	case map[string]any:
+		msg, ok := val["msg"].(string)
+		if !ok {
+			return r, false, fmt.Errorf("new result: %q field must be present and a string", "msg")
+		}
+		r.Msg = msg
+		r.Metadata = make(map[string]any, len(val))
+		for k, x := range val {
+			if k == "msg" || k == "_loc" {
+				continue
+			}
+			r.Metadata[k] = x
+		}
+		if loc, ok := val["_loc"].(map[string]any); ok {
+			r.Location = parseLocation(loc)
+		}
+		if p, ok := val["path"]; ok {
+			r.Path = NormalizePath(p)
+		}
+		r.Metadata["query"] = query
+		return r, true, nil
+	}
+	return r, false, nil
+}
+
+func parseLocation(loc map[string]any) *Location {
+	l := &Location{}
+	if f, ok := loc["file"].(string); ok {
+		l.File = f
+	}
+	switch n := loc["line"].(type) {
+	case json.Number:
+		i, _ := n.Int64()
+		l.Line = int(i)
+	case float64:
+		l.Line = int(n)
+	case int:
+		l.Line = n
+	case string:
+		l.Line, _ = strconv.Atoi(n)
+	}
+	if l.File == "" && l.Line == 0 {
+		return nil
+	}
+	return l
+}
+
+// NormalizePath turns a result's `path` value into a []any of strings and
+// ints. Arrays keep their elements (numbers become ints); a dotted string
+// such as "spec.containers[0].image" or "spec.containers.0.image" is split.
+// Unusable values give nil.
+func NormalizePath(p any) []any {
+	switch v := p.(type) {
+	case []any:
+		out := make([]any, 0, len(v))
+		for _, e := range v {
+			switch x := e.(type) {
+			case string:
+				out = append(out, x)
+			case json.Number:
+				i, err := x.Int64()
+				if err != nil {
+					return nil
+				}
+				out = append(out, int(i))
+			case float64:
+				out = append(out, int(x))
+			case int:
+				out = append(out, x)
+			case int64:
+				out = append(out, int(x))
+			default:
+				return nil
+			}
+		}
+		return out
+	case string:
+		if v == "" {
+			return nil
+		}
+		s := strings.NewReplacer("[", ".", "]", "").Replace(v)
+		var out []any
+		for _, part := range strings.Split(s, ".") {
+			if part == "" {
+				continue
+			}
+			if i, err := strconv.Atoi(part); err == nil {
+				out = append(out, i)
+			} else {
+				out = append(out, part)
+			}
+		}
+		return out
+	}
+	return nil
+}

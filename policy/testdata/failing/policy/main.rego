@@ -1,0 +1,3 @@
+package main
+
+deny contains "always" if input.kind == "Pod"

@@ -1,0 +1,5 @@
+package main
+
+deny contains "x" if {
+	unused := input.kind
+}

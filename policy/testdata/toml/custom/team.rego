@@ -1,0 +1,3 @@
+package team
+
+warn contains "from the custom folder" if true
