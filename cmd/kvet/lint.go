@@ -97,7 +97,8 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Workers:  lf.workers,
 		Settings: rule.Settings{KubeMajor: major, KubeMinor: minor},
 	})
-	rep := &report.Report{Findings: findings, Files: len(res.Sources), Objects: len(res.Objects), Duration: time.Since(start), Rules: all}
+	rep := &report.Report{Findings: findings, Files: len(res.Sources), Objects: len(res.Objects), Duration: time.Since(start), Rules: all,
+		Inputs: report.InputsOf(res), Version: kvetVersion()}
 	color := tty && !lf.noColor && os.Getenv("NO_COLOR") == "" && lf.output == "text"
 	if err := formatter.Format(stdout, rep, report.Options{Color: color}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet: writing output: %v\n", err)
