@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
 
@@ -19,6 +20,78 @@ type Report struct {
 	Duration time.Duration
 	// Rules are the rules that ran (for formats that describe them).
 	Rules []*rule.Rule
+	// Inputs are the files read and the objects in each, in input order
+	// (for formats that list passing files and objects too: junit, tap).
+	// Optional: files that only appear in findings are still reported.
+	Inputs []Input
+	// Version is kvet's version (for formats that name the tool: sarif).
+	Version string
+}
+
+// Input is one file read and the objects loaded from it.
+type Input struct {
+	File    string
+	Objects []rule.ObjectRef
+}
+
+// InputsOf lists the files and objects of a load result, in its order.
+func InputsOf(res *manifest.Result) []Input {
+	out := make([]Input, 0, len(res.Sources))
+	index := make(map[*manifest.Source]int, len(res.Sources))
+	for _, s := range res.Sources {
+		index[s] = len(out)
+		out = append(out, Input{File: s.Path})
+	}
+	for _, o := range res.Objects {
+		i, ok := index[o.Source]
+		if !ok {
+			continue
+		}
+		out[i].Objects = append(out[i].Objects, rule.RefOf(o))
+	}
+	return out
+}
+
+// files returns every file of the report, inputs first (in their order),
+// then files that only appear in findings (sorted), each once.
+func (r *Report) files() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, in := range r.Inputs {
+		if !seen[in.File] {
+			seen[in.File] = true
+			out = append(out, in.File)
+		}
+	}
+	var extra []string
+	for _, f := range r.Findings {
+		if !seen[f.File] {
+			seen[f.File] = true
+			extra = append(extra, f.File)
+		}
+	}
+	sort.Strings(extra)
+	return append(out, extra...)
+}
+
+// objectName is a short name for an object: Kind/name, or
+// Kind/namespace/name; "" for the zero ref.
+func objectName(o rule.ObjectRef) string {
+	if o == (rule.ObjectRef{}) {
+		return ""
+	}
+	name := o.Name
+	if name == "" {
+		name = "(unnamed)"
+	}
+	kind := o.Kind
+	if kind == "" {
+		kind = "(no kind)"
+	}
+	if o.Namespace != "" {
+		return kind + "/" + o.Namespace + "/" + name
+	}
+	return kind + "/" + name
 }
 
 // Summary counts findings by severity.
@@ -58,8 +131,12 @@ type Formatter interface {
 }
 
 var formats = map[string]Formatter{
-	"text": textFormat{},
-	"json": jsonFormat{},
+	"text":   textFormat{},
+	"json":   jsonFormat{},
+	"sarif":  sarifFormat{},
+	"junit":  junitFormat{},
+	"github": githubFormat{},
+	"tap":    tapFormat{},
 }
 
 // Formats lists the format names, sorted.

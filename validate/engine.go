@@ -43,6 +43,14 @@ type Outcome struct {
 	Files, Objects, Documents int
 	// Errors are inputs that could not be read at all.
 	Errors []error
+	// Inputs lists each file read and its objects, in input order.
+	Inputs []Input
+}
+
+// Input is one file read and the objects loaded from it.
+type Input struct {
+	File    string
+	Objects []rule.ObjectRef
 }
 
 type engine struct {
@@ -152,13 +160,28 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 		load.Workers = opts.Workers
 	}
 	e := newEngine(&opts)
-	files, errs := manifest.Stream(paths, load, func(_ int, _ *manifest.Source, p manifest.Parsed) {
-		if ctx.Err() == nil {
-			e.file(p)
+	var mu sync.Mutex
+	inputs := map[int]Input{}
+	files, errs := manifest.Stream(paths, load, func(i int, src *manifest.Source, p manifest.Parsed) {
+		if ctx.Err() != nil {
+			return
 		}
+		e.file(p)
+		in := Input{File: src.Path, Objects: make([]rule.ObjectRef, len(p.Objects))}
+		for j, o := range p.Objects {
+			in.Objects[j] = rule.RefOf(o)
+		}
+		mu.Lock()
+		inputs[i] = in
+		mu.Unlock()
 	})
-	_ = files
-	return &Outcome{Findings: e.finish(), Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs}
+	out := &Outcome{Findings: e.finish(), Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs}
+	for i := range files {
+		if in, ok := inputs[i]; ok {
+			out.Inputs = append(out.Inputs, in)
+		}
+	}
+	return out
 }
 
 // Run checks objects already loaded into memory.

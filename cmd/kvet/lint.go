@@ -108,7 +108,12 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", e)
 	}
 	findings := out.Findings
-	rep := &report.Report{Findings: findings, Files: out.Files, Objects: out.Objects, Duration: time.Since(start), Rules: all}
+	inputs := make([]report.Input, len(out.Inputs))
+	for i, in := range out.Inputs {
+		inputs[i] = report.Input{File: in.File, Objects: in.Objects}
+	}
+	rep := &report.Report{Findings: findings, Files: out.Files, Objects: out.Objects, Duration: time.Since(start), Rules: all,
+		Inputs: inputs, Version: kvetVersion()}
 	color := tty && !lf.noColor && os.Getenv("NO_COLOR") == "" && lf.output == "text"
 	if err := formatter.Format(stdout, rep, report.Options{Color: color}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet: writing output: %v\n", err)

@@ -26,6 +26,8 @@ const usage = `kvet lints and validates Kubernetes manifests.
 
 Usage:
   kvet lint [flags] PATH...   check manifests (files, folders, - for stdin)
+  kvet rules [-o text|json]   list the rules
+  kvet explain RULE-ID        print a rule's documentation
   kvet version                print the version
 
 Run 'kvet lint --help' for the flags.
@@ -39,6 +41,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "lint":
 		return runLint(ctx, args[1:], stdin, stdout, stderr, tty)
+	case "rules":
+		return runRules(args[1:], stdout, stderr)
+	case "explain":
+		return runExplain(args[1:], stdout, stderr)
 	case "version", "--version":
 		return runVersion(stdout)
 	case "help", "-h", "--help":

@@ -1,0 +1,255 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/kvetdev/kvet/rule"
+)
+
+// sarifFormat writes SARIF 2.1.0, the format code-scanning services
+// (GitHub, GitLab, Azure DevOps) and editors read.
+type sarifFormat struct{}
+
+const (
+	sarifSchema  = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	sarifVersion = "2.1.0"
+	kvetURI      = "https://github.com/kvetdev/kvet"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool       sarifTool     `json:"tool"`
+	ColumnKind string        `json:"columnKind"`
+	Results    []sarifResult `json:"results"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Version        string      `json:"version,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      *sarifText     `json:"fullDescription,omitempty"`
+	Help                 *sarifText     `json:"help,omitempty"`
+	DefaultConfiguration sarifRuleConf  `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties,omitempty"`
+}
+
+type sarifRuleConf struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Properties          sarifResultProps  `json:"properties"`
+}
+
+type sarifResultProps struct {
+	Path   string         `json:"path"`
+	Object rule.ObjectRef `json:"object"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+	EndColumn   int `json:"endColumn,omitempty"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name,omitempty"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+// sarifLevel maps a severity to a SARIF level.
+func sarifLevel(s rule.Severity) string {
+	switch s {
+	case rule.Error:
+		return "error"
+	case rule.Warning:
+		return "warning"
+	}
+	return "note"
+}
+
+// Format writes one SARIF run: every rule that ran (and a plain
+// descriptor for any other rule id a finding names, such as
+// internal-error), and one result per finding. The output only depends on
+// the report.
+func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
+	byID := map[string]sarifRule{}
+	for _, ru := range r.Rules {
+		byID[ru.ID] = sarifRuleOf(ru)
+	}
+	for _, f := range r.Findings {
+		if _, ok := byID[f.Rule]; !ok {
+			byID[f.Rule] = sarifRule{
+				ID:                   f.Rule,
+				ShortDescription:     sarifText{Text: f.Rule},
+				DefaultConfiguration: sarifRuleConf{Level: sarifLevel(f.Severity)},
+			}
+		}
+	}
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	index := make(map[string]int, len(ids))
+	driver := sarifDriver{Name: "kvet", InformationURI: kvetURI, Version: r.Version, Rules: make([]sarifRule, 0, len(ids))}
+	for i, id := range ids {
+		index[id] = i
+		driver.Rules = append(driver.Rules, byID[id])
+	}
+
+	results := make([]sarifResult, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		results = append(results, sarifResultOf(f, index[f.Rule]))
+	}
+	out := sarifLog{
+		Schema:  sarifSchema,
+		Version: sarifVersion,
+		Runs: []sarifRun{{
+			Tool: sarifTool{Driver: driver},
+			// kvet's columns count characters (yaml.v3 positions), not
+			// UTF-16 code units, SARIF's default.
+			ColumnKind: "unicodeCodePoints",
+			Results:    results,
+		}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}
+
+func sarifRuleOf(ru *rule.Rule) sarifRule {
+	sr := sarifRule{
+		ID:                   ru.ID,
+		ShortDescription:     sarifText{Text: ru.Summary()},
+		DefaultConfiguration: sarifRuleConf{Level: sarifLevel(ru.Severity)},
+	}
+	if sr.ShortDescription.Text == "" {
+		sr.ShortDescription.Text = ru.ID
+	}
+	if what := docSection(ru.Doc, "What it does"); what != "" {
+		sr.FullDescription = &sarifText{Text: what}
+	}
+	if doc := strings.TrimSpace(ru.Doc); doc != "" {
+		sr.Help = &sarifText{Text: doc, Markdown: doc}
+	}
+	kinds := ru.Kinds
+	if len(kinds) == 0 {
+		kinds = []string{"*/*"}
+	}
+	sr.Properties = map[string]any{"kinds": kinds, "tags": []string{"kubernetes"}}
+	return sr
+}
+
+// docSection returns the text of a "## title" section of a rule's doc,
+// up to the next section, or "".
+func docSection(doc, title string) string {
+	_, rest, ok := strings.Cut(doc, "## "+title+"\n")
+	if !ok {
+		return ""
+	}
+	if i := strings.Index(rest, "\n## "); i >= 0 {
+		rest = rest[:i]
+	}
+	return strings.TrimSpace(rest)
+}
+
+func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
+	text := f.Message
+	if f.Help != "" {
+		text += "\nhelp: " + f.Help
+	}
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(f.File)}}}
+	if f.Line > 0 {
+		reg := &sarifRegion{StartLine: f.Line}
+		if f.Column > 0 {
+			reg.StartColumn = f.Column
+			if f.Span > 0 {
+				reg.EndColumn = f.Column + f.Span
+			}
+		}
+		loc.PhysicalLocation.Region = reg
+	}
+	if name := objectName(f.Object); name != "" {
+		fq := f.Object.APIVersion + "/" + name
+		if f.Path != "" {
+			fq += ":" + f.Path
+		}
+		loc.LogicalLocations = []sarifLogical{{Name: f.Object.Name, FullyQualifiedName: fq, Kind: "object"}}
+	}
+	// A fingerprint that survives edits elsewhere in the file: rule, file,
+	// object and field path, not the line.
+	sum := sha256.Sum256([]byte(strings.Join([]string{f.Rule, f.File, f.Object.APIVersion, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Path, f.Message}, "\x00")))
+	return sarifResult{
+		RuleID:              f.Rule,
+		RuleIndex:           ruleIndex,
+		Level:               sarifLevel(f.Severity),
+		Message:             sarifText{Text: text},
+		Locations:           []sarifLocation{loc},
+		PartialFingerprints: map[string]string{"kvet/v1": hex.EncodeToString(sum[:16])},
+		Properties:          sarifResultProps{Path: f.Path, Object: f.Object},
+	}
+}
+
+// sarifURI turns a file path into a URI reference: relative paths stay
+// relative (forward slashes, escaped as URIs need), absolute ones become
+// file:// URIs.
+func sarifURI(p string) string {
+	slash := filepath.ToSlash(p)
+	if filepath.IsAbs(p) {
+		if !strings.HasPrefix(slash, "/") {
+			slash = "/" + slash // C:/x → /C:/x
+		}
+		return (&url.URL{Scheme: "file", Path: slash}).String()
+	}
+	return (&url.URL{Path: slash}).String()
+}

@@ -1,0 +1,32 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/kvetdev/kvet/rule"
+)
+
+// KindsText describes what a rule applies to: its kinds, comma separated,
+// or "all".
+func KindsText(r *rule.Rule) string {
+	if len(r.Kinds) == 0 {
+		return "all"
+	}
+	return strings.Join(r.Kinds, ", ")
+}
+
+// MarkdownTable is the README's rule table (between <!-- rules:begin -->
+// and <!-- rules:end -->): one row per rule, from the rules themselves.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| rule | severity | applies to | summary |\n|---|---|---|---|\n")
+	for _, r := range All() {
+		b.WriteString("| `" + r.ID + "` | " + r.Severity.String() + " | " + mdCell(KindsText(r)) + " | " + mdCell(r.Summary()) + " |\n")
+	}
+	return b.String()
+}
+
+// mdCell keeps text inside one table cell.
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
