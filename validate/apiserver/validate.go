@@ -92,13 +92,19 @@ func Validate(gvk schema.GroupVersionKind, obj runtime.Object) (errs field.Error
 	if !ok {
 		return nil, false
 	}
+	return validateSafely(gvk, k, obj), true
+}
+
+// validateSafely runs validate and turns a panic anywhere in the
+// Kubernetes code into an internal error instead of crashing kvet.
+func validateSafely(gvk schema.GroupVersionKind, k *kind, obj runtime.Object) (errs field.ErrorList) {
 	defer func() {
 		if r := recover(); r != nil {
 			errs = field.ErrorList{field.InternalError(nil,
 				fmt.Errorf("kvet: panic while validating %s: %v\n%s", gvk, r, debug.Stack()))}
 		}
 	}()
-	return validate(gvk, k, obj), true
+	return validate(gvk, k, obj)
 }
 
 func validate(gvk schema.GroupVersionKind, k *kind, obj runtime.Object) field.ErrorList {
