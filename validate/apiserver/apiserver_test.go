@@ -233,6 +233,52 @@ spec:
   containers: []`,
 		[]wantErr{{field.ErrorTypeRequired, "spec.containers"}}},
 
+	{"pod apparmor annotation and field disagree", `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/app: runtime/default
+spec:
+  containers:
+  - name: app
+    image: nginx
+    securityContext:
+      appArmorProfile: {type: Unconfined}`,
+		[]wantErr{{field.ErrorTypeForbidden, "spec.containers[0].securityContext.appArmorProfile.type"}}},
+	{"rolebinding without roleRef name (declarative validation)", `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: read}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ""}
+subjects:
+- kind: ServiceAccount
+  name: builder`,
+		[]wantErr{{field.ErrorTypeRequired, "roleRef.name"}}},
+	{"job with a selector but no manualSelector", `
+apiVersion: batch/v1
+kind: Job
+metadata: {name: pi}
+spec:
+  selector:
+    matchLabels: {app: pi}
+  template:
+    metadata:
+      labels: {app: pi}
+    spec:
+      restartPolicy: Never` + podSpec,
+		[]wantErr{{field.ErrorTypeInvalid, "spec.selector"}}},
+	{"job with invalid name", `
+apiVersion: batch/v1
+kind: Job
+metadata: {name: Pi_Job}
+spec:
+  template:
+    spec:
+      restartPolicy: Never` + podSpec,
+		[]wantErr{{field.ErrorTypeInvalid, "metadata.name"}}},
+
 	// ---------------- valid objects ----------------
 	{"valid job", `
 apiVersion: batch/v1
@@ -243,6 +289,42 @@ spec:
   template:
     spec:
       restartPolicy: Never` + podSpec, nil},
+	{"valid pod with scheduling gates and matchLabelKeys", `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web, tier: fe}
+  annotations:
+    container.apparmor.security.beta.kubernetes.io/app: runtime/default
+spec:
+  schedulingGates: [{name: example.com/wait}]
+  affinity:
+    podAntiAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - topologyKey: kubernetes.io/hostname
+        labelSelector: {matchLabels: {app: web}}
+        matchLabelKeys: [tier]
+  topologySpreadConstraints:
+  - maxSkew: 1
+    topologyKey: topology.kubernetes.io/zone
+    whenUnsatisfiable: DoNotSchedule
+    labelSelector: {matchLabels: {app: web}}
+    matchLabelKeys: [tier]
+  containers: [{name: app, image: nginx}]`, nil},
+	{"valid job with manual selector", `
+apiVersion: batch/v1
+kind: Job
+metadata: {name: pi}
+spec:
+  manualSelector: true
+  selector:
+    matchLabels: {app: pi}
+  template:
+    metadata:
+      labels: {app: pi}
+    spec:
+      restartPolicy: OnFailure` + podSpec, nil},
 	{"valid cronjob", `
 apiVersion: batch/v1
 kind: CronJob

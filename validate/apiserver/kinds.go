@@ -72,7 +72,7 @@ var kinds = []kind{
 			applySchedulingGatedCondition(pod)
 			mutatePodAffinity(pod)
 			mutateTopologySpreadConstraints(pod)
-			// applyAppArmorVersionSkew (annotation -> field sync) is not mirrored.
+			applyAppArmorVersionSkew(pod)
 			podutil.DefaultPodLevelResources(pod)
 			pod.Status.QOSClass = qos.GetPodQOS(pod)
 		},
