@@ -288,3 +288,29 @@ func TestConcurrent(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// Every supported kind must validate an empty object without an internal
+// error (which would mean a missing declarative-validation option, a
+// conversion failure or a panic).
+func TestEmptyObjectsNoInternalErrors(t *testing.T) {
+	for _, gvk := range Kinds() {
+		obj, err := scheme().New(gvk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs, ok := Validate(gvk, obj)
+		if !ok {
+			t.Fatalf("%s unsupported", gvk)
+		}
+		// The server names a nameless LimitRange itself (a UUID), so an
+		// empty one is valid; every other empty object lacks a name.
+		if wantValid := gvk.Kind == "LimitRange"; wantValid != (len(errs) == 0) {
+			t.Errorf("%s: empty object: %v", gvk, errs)
+		}
+		for _, e := range errs {
+			if e.Type == field.ErrorTypeInternal {
+				t.Errorf("%s: %v", gvk, e)
+			}
+		}
+	}
+}
