@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	policycli "github.com/kvetdev/kvet/policy/cli"
 )
 
 func main() {
@@ -28,6 +30,8 @@ Usage:
   kvet lint [flags] PATH...   check manifests (files, folders, - for stdin)
   kvet rules [-o text|json]   list the rules
   kvet explain RULE-ID        print a rule's documentation
+  kvet test [flags] PATH...   run Rego policies as conftest test does (drop-in)
+  kvet verify [flags]         run the policies' Rego unit tests (test_* rules)
   kvet version                print the version
 
 Run 'kvet lint --help' for the flags.
@@ -45,6 +49,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRules(args[1:], stdout, stderr)
 	case "explain":
 		return runExplain(args[1:], stdout, stderr)
+	case "test":
+		policycli.Version = kvetVersion()
+		return policycli.Test(ctx, args[1:], stdin, stdout, stderr)
+	case "verify":
+		return policycli.Verify(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		return runVersion(stdout)
 	case "help", "-h", "--help":

@@ -1,0 +1,34 @@
+package apiserver
+
+import (
+	"sync"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	appsinstall "k8s.io/kubernetes/pkg/apis/apps/install"
+	autoscalinginstall "k8s.io/kubernetes/pkg/apis/autoscaling/install"
+	batchinstall "k8s.io/kubernetes/pkg/apis/batch/install"
+	coreinstall "k8s.io/kubernetes/pkg/apis/core/install"
+	networkinginstall "k8s.io/kubernetes/pkg/apis/networking/install"
+	policyinstall "k8s.io/kubernetes/pkg/apis/policy/install"
+	rbacinstall "k8s.io/kubernetes/pkg/apis/rbac/install"
+	schedulinginstall "k8s.io/kubernetes/pkg/apis/scheduling/install"
+	storageinstall "k8s.io/kubernetes/pkg/apis/storage/install"
+)
+
+// scheme returns kvet's private scheme holding the internal and external
+// types, defaulting funcs, conversions and declarative validations of every
+// group kvet validates. It is built once, on first use, and only read
+// afterwards (runtime.Scheme is safe for concurrent reads).
+var scheme = sync.OnceValue(func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	coreinstall.Install(s)
+	appsinstall.Install(s)
+	batchinstall.Install(s)
+	policyinstall.Install(s)
+	autoscalinginstall.Install(s)
+	networkinginstall.Install(s)
+	rbacinstall.Install(s)
+	schedulinginstall.Install(s)
+	storageinstall.Install(s)
+	return s
+})
