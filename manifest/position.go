@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"strconv"
+
 	yaml "go.yaml.in/yaml/v3"
 )
 
@@ -55,6 +57,9 @@ func locate(root *yaml.Node, path Path) Location {
 		switch {
 		case cur.Kind == yaml.MappingNode && (seg.Key != "" || seg.Index < 0):
 			key, val = mappingLookup(cur, seg.Key)
+		case cur.Kind == yaml.MappingNode:
+			// [123] on a mapping is a key that looks like a number.
+			key, val = mappingLookup(cur, strconv.Itoa(seg.Index))
 		case cur.Kind == yaml.SequenceNode && seg.Key == "" && seg.Index >= 0 && seg.Index < len(cur.Content):
 			val = cur.Content[seg.Index]
 			key = val

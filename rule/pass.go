@@ -38,6 +38,10 @@ type Diagnostic struct {
 	Help    string
 	// Severity overrides the rule's default when non-zero.
 	Severity Severity
+	// Rule reports under another rule id of the same family (the API
+	// server validation reports api-required, api-invalid, ...); empty
+	// means the reporting rule's own id.
+	Rule string
 }
 
 // NewPass is used by the engine (and tests) to build a pass.

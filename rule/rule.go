@@ -153,6 +153,9 @@ type Finding struct {
 
 	// Span is how many columns the offending text covers (for carets).
 	Span int `json:"-"`
+	// Fallback is true when Path is not in the source (a missing or
+	// defaulted field) and the position is its nearest parent's.
+	Fallback bool `json:"-"`
 	// Source is the file the finding is in, for source snippets.
 	Source *manifest.Source `json:"-"`
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -151,7 +152,57 @@ func (e *engine) finish() []rule.Finding {
 		fs = kept
 	}
 	Sort(fs)
-	return dedupe(fs)
+	return dropRestated(dedupe(fs))
+}
+
+// restates reports whether findings of rule id only restate, in the API
+// server's words, what a kvet rule says better about the same field (the
+// API server validation's findings): where a kvet rule reports the same
+// field of the same object, the user sees the kvet finding only.
+func restates(id string) bool { return strings.HasPrefix(id, "api-") }
+
+// An API finding about a field absent from the source (defaulted from
+// another, like a Service port's targetPort) is dropped too when a finding
+// about a field that is there, on the same line, says the same thing.
+func dropRestated(fs []rule.Finding) []rule.Finding {
+	type key struct {
+		file string
+		obj  rule.ObjectRef
+		path string
+	}
+	type lineKey struct {
+		file string
+		obj  rule.ObjectRef
+		line int
+		body string
+	}
+	own := map[key]bool{}
+	exact := map[lineKey]bool{}
+	for _, f := range fs {
+		if f.Path != "" && !restates(f.Rule) {
+			own[key{f.File, f.Object, f.Path}] = true
+		}
+		if !f.Fallback {
+			exact[lineKey{f.File, f.Object, f.Line, body(f.Message)}] = true
+		}
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if restates(f.Rule) && (own[key{f.File, f.Object, f.Path}] ||
+			f.Fallback && exact[lineKey{f.File, f.Object, f.Line, body(f.Message)}]) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// body is a message without its leading "field.path: ".
+func body(msg string) string {
+	if _, after, ok := strings.Cut(msg, ": "); ok {
+		return after
+	}
+	return msg
 }
 
 // Lint reads, parses and checks every input, streaming.
@@ -229,7 +280,11 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings,
 		if sev == 0 {
 			sev = r.Severity
 		}
-		f := Locate(o, r.ID, sev, d.Path, d.Message, d.Help)
+		id := r.ID
+		if d.Rule != "" {
+			id = d.Rule
+		}
+		f := Locate(o, id, sev, d.Path, d.Message, d.Help)
 		if o.IsInvalid(f.Path) {
 			return // the loader reported the value's type already
 		}

@@ -28,6 +28,7 @@ func Locate(o *manifest.Object, id string, sev rule.Severity, path manifest.Path
 	}
 	f.Line, f.Column = pos.Line, pos.Column
 	f.Span = span(loc)
+	f.Fallback = !loc.Exact
 	return f
 }
 

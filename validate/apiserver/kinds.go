@@ -86,7 +86,15 @@ var kinds = []kind{
 	{
 		group: "", name: "Service", resource: "services", versions: []string{"v1"}, namespaced: true,
 		prepare: func(obj runtime.Object) {
-			obj.(*api.Service).Status = api.ServiceStatus{}
+			svc := obj.(*api.Service)
+			svc.Status = api.ServiceStatus{}
+			// The service REST storage's normalizeClusterIPs, run on create
+			// before validation: a client that sets only the singular
+			// clusterIP (clusterIP: None for a headless Service) gets the
+			// plural initialised from it.
+			if len(svc.Spec.ClusterIP) > 0 && len(svc.Spec.ClusterIPs) == 0 {
+				svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+			}
 		},
 		validate: func(obj runtime.Object) field.ErrorList {
 			return corevalidation.ValidateServiceCreate(obj.(*api.Service))

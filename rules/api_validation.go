@@ -1,0 +1,174 @@
+package rules
+
+import (
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+	"github.com/kvetdev/kvet/validate/apiserver"
+)
+
+// APIValidation runs the API server's own defaulting and validation code
+// (Kubernetes 1.37) on every built-in object and reports each field error
+// under a rule of the api-* family, by error type, in Kubernetes' words.
+var APIValidation = &rule.Rule{
+	ID:       "api-validation",
+	Severity: rule.Error,
+	Check:    checkAPIValidation,
+	Doc: `Runs the Kubernetes API server's own validation on built-in objects.
+
+## What it does
+For every built-in kind the API server validates on create (Pod, Deployment,
+ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, Service, ConfigMap, Secret,
+PersistentVolumeClaim, ServiceAccount, PodDisruptionBudget,
+HorizontalPodAutoscaler, Ingress, NetworkPolicy, RBAC, ...), kvet applies the
+server's defaults and runs the server's validation code, compiled into kvet
+from k8s.io/kubernetes 1.37. Each error is reported under a rule of the api-*
+family (api-required, api-invalid, api-not-supported, ...) at the field's line,
+with Kubernetes' own wording. Disable this rule to skip the whole family.
+
+## Why is this bad?
+Every error here is one that ` + "`kubectl apply`" + ` would get back from the API server,
+found before the manifest reaches a cluster. Schema validators (kubeconform)
+cannot see most of them: the OpenAPI schemas carry no enums for restartPolicy
+or podManagementPolicy and no cross-field rules (a DaemonSet whose selector
+misses its labels).
+
+## Example
+` + "```yaml" + `
+kind: DaemonSet
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agnet}}
+` + "```" + `
+
+## Use instead
+` + "```yaml" + `
+kind: DaemonSet
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+` + "```",
+}
+
+func apiDoc(summary, what, example, fix string) string {
+	return summary + `
+
+## What it does
+` + what + ` Found by the API server's own validation (see api-validation);
+the message is Kubernetes' own.
+
+## Why is this bad?
+The API server rejects the object: ` + "`kubectl apply`" + ` fails with this error.
+
+## Example
+` + "```yaml\n" + example + "\n```" + `
+
+## Use instead
+` + "```yaml\n" + fix + "\n```"
+}
+
+// The api-* family: one rule per kind of field error, documented and
+// selectable on their own; APIValidation reports them.
+var (
+	APIRequired = &rule.Rule{ID: "api-required", Severity: rule.Error, Doc: apiDoc(
+		"A field the API server requires is missing.",
+		"Reports required fields that are absent or empty after defaulting.",
+		"kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: web    # no image",
+		"kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27")}
+	APIInvalid = &rule.Rule{ID: "api-invalid", Severity: rule.Error, Doc: apiDoc(
+		"A field's value is invalid for the API server.",
+		"Reports values the API server's validation rejects: malformed names and labels, out-of-range numbers, selectors that do not match the template, and more.",
+		"kind: Service\nspec:\n  ports:\n  - port: 70000",
+		"kind: Service\nspec:\n  ports:\n  - port: 7000")}
+	APINotSupported = &rule.Rule{ID: "api-not-supported", Severity: rule.Error, Doc: apiDoc(
+		"A field has a value outside the set the API server supports.",
+		"Reports enum fields (restartPolicy, podManagementPolicy, concurrencyPolicy, pathType, ...) set to an unsupported value.",
+		"kind: StatefulSet\nspec:\n  podManagementPolicy: Sometimes",
+		"kind: StatefulSet\nspec:\n  podManagementPolicy: Parallel   # or OrderedReady")}
+	APIForbidden = &rule.Rule{ID: "api-forbidden", Severity: rule.Error, Doc: apiDoc(
+		"A field is set where the API server forbids it.",
+		"Reports fields that may not be set in this combination (both minAvailable and maxUnavailable on a PodDisruptionBudget, ...).",
+		"kind: PodDisruptionBudget\nspec:\n  minAvailable: 1\n  maxUnavailable: 1",
+		"kind: PodDisruptionBudget\nspec:\n  minAvailable: 1")}
+	APIDuplicate = &rule.Rule{ID: "api-duplicate", Severity: rule.Error, Doc: apiDoc(
+		"A list has the same entry twice where the API server wants unique ones.",
+		"Reports duplicate container names, ports, volume names, environment entries the server rejects, and the like.",
+		"containers:\n- name: app\n  image: a:1\n- name: app\n  image: b:1",
+		"containers:\n- name: app\n  image: a:1\n- name: sidecar\n  image: b:1")}
+	APINotFound = &rule.Rule{ID: "api-not-found", Severity: rule.Error, Doc: apiDoc(
+		"A field refers to something that does not exist in the object.",
+		"Reports references inside the object that point nowhere, such as a volumeMount naming no volume.",
+		"containers:\n- name: app\n  image: a:1\n  volumeMounts: [{name: data, mountPath: /data}]\nvolumes: []",
+		"containers:\n- name: app\n  image: a:1\n  volumeMounts: [{name: data, mountPath: /data}]\nvolumes: [{name: data, emptyDir: {}}]")}
+	APITooLong = &rule.Rule{ID: "api-too-long", Severity: rule.Error, Doc: apiDoc(
+		"A value or a list is longer than the API server allows.",
+		"Reports names, annotations and lists over their limits.",
+		"metadata:\n  name: a-name-that-goes-on-and-on-...-past-253-characters",
+		"metadata:\n  name: a-shorter-name")}
+	APIInternal = &rule.Rule{ID: "api-internal", Severity: rule.Warning, Doc: apiDoc(
+		"kvet could not run the API server's validation on this object.",
+		"Reports objects on which the embedded validation code failed (a bug in kvet or in the validation code).",
+		"# any object",
+		"# report it to kvet with the manifest")}
+)
+
+func apiRuleFor(t field.ErrorType) *rule.Rule {
+	switch t {
+	case field.ErrorTypeRequired:
+		return APIRequired
+	case field.ErrorTypeNotSupported:
+		return APINotSupported
+	case field.ErrorTypeForbidden:
+		return APIForbidden
+	case field.ErrorTypeDuplicate:
+		return APIDuplicate
+	case field.ErrorTypeNotFound:
+		return APINotFound
+	case field.ErrorTypeTooLong, field.ErrorTypeTooMany:
+		return APITooLong
+	case field.ErrorTypeInternal:
+		return APIInternal
+	}
+	return APIInvalid
+}
+
+func apiHelp(e *field.Error) string {
+	switch e.Type {
+	case field.ErrorTypeRequired:
+		return "set " + e.Field
+	case field.ErrorTypeNotSupported:
+		return "use one of the supported values"
+	case field.ErrorTypeForbidden:
+		return "remove " + e.Field + ", or change what forbids it"
+	case field.ErrorTypeDuplicate:
+		return "make the entry unique"
+	case field.ErrorTypeNotFound:
+		return "make " + e.Field + " refer to something defined in this object"
+	case field.ErrorTypeTooLong, field.ErrorTypeTooMany:
+		return "shorten it"
+	case field.ErrorTypeInternal:
+		return "kvet could not validate this object; please report it with the manifest"
+	}
+	return "fix the value; the API server rejects it"
+}
+
+func checkAPIValidation(pass *rule.Pass, o *manifest.Object) {
+	if o.Typed == nil {
+		return
+	}
+	errs, ok := apiserver.Validate(o.GVK(), o.Typed)
+	if !ok {
+		return
+	}
+	for _, e := range errs {
+		path, err := manifest.ParsePath(e.Field)
+		if err != nil {
+			path = nil
+		}
+		r := apiRuleFor(e.Type)
+		pass.Report(rule.Diagnostic{Path: path, Message: e.Error(), Help: apiHelp(e), Rule: r.ID, Severity: r.Severity})
+	}
+}
