@@ -18,6 +18,7 @@ import (
 	jobutil "k8s.io/kubernetes/pkg/api/job"
 	pvcutil "k8s.io/kubernetes/pkg/api/persistentvolumeclaim"
 	podutil "k8s.io/kubernetes/pkg/api/pod"
+	apiservice "k8s.io/kubernetes/pkg/api/service"
 	"k8s.io/kubernetes/pkg/apis/apps"
 	appsvalidation "k8s.io/kubernetes/pkg/apis/apps/validation"
 	"k8s.io/kubernetes/pkg/apis/autoscaling"
@@ -94,6 +95,12 @@ var kinds = []kind{
 			// plural initialised from it.
 			if len(svc.Spec.ClusterIP) > 0 && len(svc.Spec.ClusterIPs) == 0 {
 				svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+			}
+			// The allocator, also before validation, gives a LoadBalancer
+			// with externalTrafficPolicy: Local a health-check node port;
+			// a placeholder in the node port range stands in for it.
+			if apiservice.NeedsHealthCheck(svc) && svc.Spec.HealthCheckNodePort == 0 {
+				svc.Spec.HealthCheckNodePort = 30000
 			}
 		},
 		validate: func(obj runtime.Object) field.ErrorList {

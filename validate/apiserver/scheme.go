@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"k8s.io/kubernetes/pkg/capabilities"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -20,6 +21,11 @@ import (
 // group kvet validates. It is built once, on first use, and only read
 // afterwards (runtime.Scheme is safe for concurrent reads).
 var scheme = sync.OnceValue(func() *runtime.Scheme {
+	// The API server's --allow-privileged: on in kubeadm, GKE, EKS, AKS
+	// and kind clusters (its default of false would reject every
+	// privileged container as "disallowed by cluster policy"). Pod
+	// Security admission, not validation, is where clusters restrict it.
+	capabilities.Setup(true, 0)
 	s := runtime.NewScheme()
 	coreinstall.Install(s)
 	appsinstall.Install(s)
