@@ -26,6 +26,9 @@ type Report struct {
 	Inputs []Input
 	// Version is kvet's version (for formats that name the tool: sarif).
 	Version string
+	// Ignored are findings silenced by ignore directives, listed only
+	// when asked (--show-ignored): text and json show them.
+	Ignored []rule.Finding
 }
 
 // Input is one file read and the objects loaded from it.

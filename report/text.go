@@ -59,6 +59,15 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 		}
 		b.WriteByte('\n')
 	}
+	for _, f := range r.Ignored {
+		fmt.Fprintf(&b, "%s %s:%d:%d: %s\n", paint(color.Faint).Sprintf("ignored[%s]", f.Rule), f.File, f.Line, f.Column, f.Message)
+		if strings.HasPrefix(f.Help, "ignored: ") {
+			fmt.Fprintf(&b, "  = reason: %s\n", strings.TrimPrefix(f.Help, "ignored: "))
+		}
+	}
+	if len(r.Ignored) > 0 {
+		b.WriteByte('\n')
+	}
 	s := r.Summary()
 	fmt.Fprintf(&b, "%s %s, %s: %s, %s, %s (%s)\n",
 		bold.Sprint("kvet:"), plural(s.Files, "file"), plural(s.Objects, "object"),

@@ -12,7 +12,7 @@ import (
 // call; the rules themselves must not be modified.
 func All() []*rule.Rule {
 	rs := []*rule.Rule{
-		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit,
+		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit, UnusedIgnore,
 		JobRestartPolicy, JobTTL, JobParallelismExceedsCompletions,
 		CronJobSchedule, CronJobStartingDeadline,
 		StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,

@@ -32,9 +32,13 @@ type Options struct {
 	Settings rule.Settings
 	// Workers is the number of objects checked at once (default GOMAXPROCS).
 	Workers int
-	// Enabled, when set, reports whether findings of a rule id are kept
-	// (it filters loader problems too).
+	// Enabled, when set, reports whether a rule runs at all, and whether
+	// findings of a rule id are kept (it filters loader problems too).
 	Enabled func(id string) bool
+	// Adjust, when set, sees every finding before ignores are applied: it
+	// may change its severity, and returns false to drop it (per-path
+	// configuration).
+	Adjust func(f *rule.Finding) bool
 }
 
 // Outcome is the result of Lint.
@@ -46,6 +50,8 @@ type Outcome struct {
 	Errors []error
 	// Inputs lists each file read and its objects, in input order.
 	Inputs []Input
+	// Ignored are the findings that ignore directives silenced.
+	Ignored []rule.Finding
 }
 
 // Input is one file read and the objects loaded from it.
@@ -60,16 +66,19 @@ type engine struct {
 	cross     []*rule.Rule
 	emptyIx   *rule.Index
 
-	mu        sync.Mutex
-	findings  []rule.Finding
-	retained  []*manifest.Object
-	objects   int
-	documents int
-	sources   int
+	mu         sync.Mutex
+	findings   []rule.Finding
+	ignored    []rule.Finding
+	directives []*directive
+	dirSources map[string]*manifest.Source
+	retained   []*manifest.Object
+	objects    int
+	documents  int
+	sources    int
 }
 
 func newEngine(opts *Options) *engine {
-	e := &engine{opts: opts, emptyIx: rule.NewIndex(nil)}
+	e := &engine{opts: opts, emptyIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}}
 	for _, r := range opts.Rules {
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
@@ -93,22 +102,36 @@ func (e *engine) retain(o *manifest.Object) bool {
 	return false
 }
 
-// file checks what one file yielded. Safe for concurrent use.
-func (e *engine) file(p manifest.Parsed) {
+// file checks what one file yielded (src is nil when only objects are
+// passed). Safe for concurrent use.
+func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	var out []rule.Finding
 	for _, pr := range p.Problems {
 		out = append(out, problemFinding(pr))
 	}
 	var keep []*manifest.Object
+	var ds []*directive
+	if src != nil {
+		ds = sourceDirectives(src)
+	}
 	for _, o := range p.Objects {
 		out = e.check(o, e.perObject, e.emptyIx, out)
 		if e.retain(o) {
 			keep = append(keep, o)
 		}
+		ds = append(ds, objectDirectives(o)...)
 	}
 	e.mu.Lock()
 	e.findings = append(e.findings, out...)
 	e.retained = append(e.retained, keep...)
+	e.directives = append(e.directives, ds...)
+	for _, d := range ds {
+		if src != nil {
+			e.dirSources[d.file] = src
+		} else if len(p.Objects) > 0 {
+			e.dirSources[d.file] = p.Objects[0].Source
+		}
+	}
 	e.objects += len(p.Objects)
 	e.documents += p.Documents
 	e.sources++
@@ -142,17 +165,33 @@ func (e *engine) finish() []rule.Finding {
 		}
 	}
 	fs := e.findings
-	if e.opts.Enabled != nil {
+	if e.opts.Enabled != nil || e.opts.Adjust != nil {
 		kept := fs[:0]
 		for _, f := range fs {
-			if f.Rule == InternalError || e.opts.Enabled(f.Rule) {
-				kept = append(kept, f)
+			if f.Rule != InternalError {
+				if e.opts.Enabled != nil && !e.opts.Enabled(f.Rule) {
+					continue
+				}
+				if e.opts.Adjust != nil && !e.opts.Adjust(&f) {
+					continue
+				}
 			}
+			kept = append(kept, f)
 		}
 		fs = kept
 	}
 	Sort(fs)
-	return dropRestated(dedupe(fs))
+	fs = dropRestated(dedupe(fs))
+	// Directives are sorted so that their unused-ignore findings are too.
+	sort.SliceStable(e.directives, func(i, j int) bool {
+		a, b := e.directives[i], e.directives[j]
+		if a.file != b.file {
+			return a.file < b.file
+		}
+		return a.pos.Line < b.pos.Line
+	})
+	fs, e.ignored = applyIgnores(fs, e.directives, e.dirSources)
+	return fs
 }
 
 // restates reports whether findings of rule id only restate, in the API
@@ -217,7 +256,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 		if ctx.Err() != nil {
 			return
 		}
-		e.file(p)
+		e.file(src, p)
 		in := Input{File: src.Path, Objects: make([]rule.ObjectRef, len(p.Objects))}
 		for j, o := range p.Objects {
 			in.Objects[j] = rule.RefOf(o)
@@ -226,7 +265,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 		inputs[i] = in
 		mu.Unlock()
 	})
-	out := &Outcome{Findings: e.finish(), Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs}
+	out := &Outcome{Findings: e.finish(), Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs, Ignored: e.ignored}
 	for i := range files {
 		if in, ok := inputs[i]; ok {
 			out.Inputs = append(out.Inputs, in)
@@ -238,7 +277,13 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 // Run checks objects already loaded into memory.
 func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
 	e := newEngine(&opts)
-	e.file(manifest.Parsed{Problems: res.Problems})
+	e.file(nil, manifest.Parsed{Problems: res.Problems})
+	for _, src := range res.Sources {
+		if ds := sourceDirectives(src); len(ds) > 0 {
+			e.directives = append(e.directives, ds...)
+			e.dirSources[src.Path] = src
+		}
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -250,7 +295,7 @@ func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding
 		go func() {
 			defer wg.Done()
 			for o := range next {
-				e.file(manifest.Parsed{Objects: []*manifest.Object{o}})
+				e.file(nil, manifest.Parsed{Objects: []*manifest.Object{o}})
 			}
 		}()
 	}

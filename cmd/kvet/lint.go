@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 	flag "github.com/spf13/pflag"
 
+	"github.com/kvetdev/kvet/config"
 	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/report"
@@ -40,6 +41,12 @@ type lintFlags struct {
 	maxFileSize int64
 	workers     int
 	cpuProfile  string
+	configPath  string
+	enable      []string
+	disable     []string
+	policies    []string
+	requireSvc  bool
+	showIgnored bool
 }
 
 func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
@@ -58,6 +65,12 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.IntVar(&lf.maxDepth, "max-depth", 200, "deepest nesting allowed in a document")
 	fs.Int64Var(&lf.maxFileSize, "max-file-size", 256<<20, "largest file read, in bytes")
 	fs.IntVar(&lf.workers, "workers", 0, "files and objects processed at once (default: number of CPUs)")
+	fs.StringVar(&lf.configPath, "config", "", "configuration file (default: .kvet.yaml in the current folder or the nearest parent)")
+	fs.StringSliceVar(&lf.enable, "enable", nil, "turn on rules or policy groups (security, reliability, ...); repeatable, comma-separated")
+	fs.StringSliceVar(&lf.disable, "disable", nil, "turn off rules or policy groups; repeatable, comma-separated")
+	fs.StringArrayVarP(&lf.policies, "policy", "p", nil, "folder of your own Rego policies to run too (repeatable)")
+	fs.BoolVar(&lf.requireSvc, "require-statefulset-service", false, "a StatefulSet's Service missing from the linted files is an error, not a warning")
+	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +91,18 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	cfg, err := loadConfig(lf.configPath)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "kvet: invalid configuration:\n%v\n", err)
+		return exitUsage
+	}
+	cfg.Merge(lf.enable, lf.disable)
+	if !fs.Changed("fail-on") && cfg.FailOn != "" {
+		lf.failOn = cfg.FailOn
+	}
+	if !fs.Changed("kube-version") && cfg.KubeVersion != "" {
+		lf.kubeVersion = cfg.KubeVersion
+	}
 	failOn, err := rule.ParseSeverity(lf.failOn)
 	if err != nil {
 		return usageErr("--fail-on: %v", err)
@@ -85,6 +110,10 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	kv, err := kubeversion.Parse(lf.kubeVersion)
 	if err != nil {
 		return usageErr("--kube-version: %v", err)
+	}
+	settings := rule.Settings{KubeVersion: kv, MissingServiceIsError: lf.requireSvc}
+	if !fs.Changed("require-statefulset-service") && cfg.RequireStatefulSetService != nil {
+		settings.MissingServiceIsError = *cfg.RequireStatefulSetService
 	}
 
 	if lf.cpuProfile != "" {
@@ -96,13 +125,32 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	start := time.Now()
 	all := rules.All()
+	checks := map[string]config.Check{}
+	for _, r := range all {
+		checks[r.ID] = config.Check{ID: r.ID, DefaultOn: true}
+	}
+	checkOf := func(id string) config.Check {
+		if c, ok := checks[id]; ok {
+			return c
+		}
+		return config.Check{ID: id, DefaultOn: true}
+	}
 	out := validate.Lint(ctx, paths, manifest.Options{
 		Stdin: stdin, StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
-		Limits: manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
+		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
+		Exclude: cfg.Excluded,
 	}, validate.Options{
 		Rules:    all,
 		Workers:  lf.workers,
-		Settings: rule.Settings{KubeVersion: kv},
+		Settings: settings,
+		Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
+		Adjust: func(f *rule.Finding) bool {
+			if !cfg.On(checkOf(f.Rule), f.File) {
+				return false
+			}
+			f.Severity = cfg.SeverityFor(f.Rule, f.File, f.Severity)
+			return true
+		},
 	})
 	for _, e := range out.Errors {
 		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", e)
@@ -114,6 +162,9 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	rep := &report.Report{Findings: findings, Files: out.Files, Objects: out.Objects, Duration: time.Since(start), Rules: all,
 		Inputs: inputs, Version: kvetVersion()}
+	if lf.showIgnored {
+		rep.Ignored = out.Ignored
+	}
 	color := tty && !lf.noColor && os.Getenv("NO_COLOR") == "" && lf.output == "text"
 	if err := formatter.Format(stdout, rep, report.Options{Color: color}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet: writing output: %v\n", err)
@@ -140,4 +191,16 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
+// loadConfig reads the configuration named by --config, or .kvet.yaml in
+// the current folder or its nearest parent; no file means the defaults.
+func loadConfig(path string) (*config.Config, error) {
+	if path == "" {
+		path = config.Find(".")
+		if path == "" {
+			return &config.Config{}, nil
+		}
+	}
+	return config.Load(path)
 }

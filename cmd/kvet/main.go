@@ -32,6 +32,7 @@ Usage:
   kvet explain RULE-ID        print a rule's documentation
   kvet test [flags] PATH...   run Rego policies as conftest test does (drop-in)
   kvet verify [flags]         run the policies' Rego unit tests (test_* rules)
+  kvet init                   write a commented starter .kvet.yaml
   kvet version                print the version
 
 Run 'kvet lint --help' for the flags.
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return policycli.Test(ctx, args[1:], stdin, stdout, stderr)
 	case "verify":
 		return policycli.Verify(ctx, args[1:], stdin, stdout, stderr)
+	case "init":
+		return runInit(args[1:], stdout, stderr)
 	case "version", "--version":
 		return runVersion(stdout)
 	case "help", "-h", "--help":

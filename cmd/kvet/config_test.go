@@ -1,0 +1,102 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// kvetIn runs the binary in dir.
+func kvetIn(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(kvetBin, args...)
+	cmd.Dir = dir
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if cmd.ProcessState != nil {
+		code = cmd.ProcessState.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const jobNoTTL = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: x, image: \"busybox:1.36\"}]\n"
+
+func TestConfigFileFoundAndApplied(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "dev/job.yaml"), jobNoTTL)
+	write(t, filepath.Join(dir, "prod/job.yaml"), jobNoTTL)
+	write(t, filepath.Join(dir, "vendor/job.yaml"), "this: [is broken\n")
+	write(t, filepath.Join(dir, ".kvet.yaml"), "failOn: warning\nexclude: [\"vendor/**\"]\nseverity: {job-ttl: warning}\noverrides:\n- files: [\"dev/**\"]\n  disable: [job-ttl]\n")
+	// Found from a subfolder's parent, as users run it.
+	r := kvetIn(t, filepath.Join(dir, "prod"), "lint", "-o", "json", "..")
+	if r.code != 1 || strings.Count(r.stdout, `"rule": "job-ttl"`) != 1 || !strings.Contains(r.stdout, `"severity": "warning"`) || strings.Contains(r.stdout, "vendor") {
+		t.Errorf("exit %d stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+	// Flags override the file.
+	r = kvetIn(t, dir, "lint", "--fail-on", "error", ".")
+	if r.code != 0 {
+		t.Errorf("--fail-on error: exit %d\n%s", r.code, r.stdout)
+	}
+	r = kvetIn(t, dir, "lint", "--enable", "job-ttl", "-o", "json", "dev")
+	if !strings.Contains(r.stdout, `"rule": "job-ttl"`) {
+		t.Errorf("--enable did not beat the override's disable:\n%s", r.stdout)
+	}
+}
+
+func TestInvalidConfigIsAUsageErrorWithLines(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "c.yaml"), "failOn: warning\nexlude: [x]\n")
+	write(t, filepath.Join(dir, "job.yaml"), jobNoTTL)
+	r := kvetIn(t, dir, "lint", "--config", "c.yaml", "job.yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, `c.yaml:2:1: unknown field "exlude" at the top level; did you mean "exclude"?`) {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+	r = kvetIn(t, dir, "lint", "--config", "missing.yaml", "job.yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, "missing.yaml: no such file") {
+		t.Errorf("missing config: exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestInitWritesAValidStarter(t *testing.T) {
+	dir := t.TempDir()
+	r := kvetIn(t, dir, "init")
+	if r.code != 0 {
+		t.Fatalf("init: %d %s", r.code, r.stderr)
+	}
+	write(t, filepath.Join(dir, "job.yaml"), jobNoTTL)
+	if r := kvetIn(t, dir, "lint", "job.yaml"); r.code != 0 || r.stderr != "" {
+		t.Errorf("lint with the starter config: exit %d stderr %q", r.code, r.stderr)
+	}
+	if r := kvetIn(t, dir, "init"); r.code != 2 || !strings.Contains(r.stderr, "exists; pass --force") {
+		t.Errorf("second init: exit %d %q", r.code, r.stderr)
+	}
+}
+
+func TestShowIgnored(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "job.yaml"), strings.Replace(jobNoTTL, "metadata: {name: j}", "metadata:\n  name: j\n  annotations: {kvet.dev/ignore: job-ttl, kvet.dev/ignore.job-ttl: cleaned up by the operator}", 1))
+	r := kvetIn(t, dir, "lint", "--fail-on", "info", "job.yaml")
+	if r.code != 0 || strings.Contains(r.stdout, "job-ttl") {
+		t.Errorf("ignored finding shown: exit %d\n%s", r.code, r.stdout)
+	}
+	r = kvetIn(t, dir, "lint", "--show-ignored", "-o", "json", "job.yaml")
+	if !strings.Contains(r.stdout, `"ignored": [`) || !strings.Contains(r.stdout, "cleaned up by the operator") {
+		t.Errorf("--show-ignored:\n%s", r.stdout)
+	}
+}

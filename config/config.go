@@ -1,0 +1,232 @@
+// Package config reads .kvet.yaml, kvet's configuration file, and answers
+// what the run should do for each file: which rules are on, at which
+// severity, which paths are excluded, which policies run.
+//
+// The file adds to kvet's defaults (a rule is on unless disabled) and
+// command-line flags override it. It is read with the same strict decoder
+// as manifests, so a typo in a key is an error at its line.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// FileName is the configuration file kvet looks for.
+const FileName = ".kvet.yaml"
+
+// Config is the content of .kvet.yaml.
+type Config struct {
+	// KubeVersion is the target Kubernetes version (MAJOR.MINOR).
+	KubeVersion string `json:"kubeVersion,omitempty"`
+	// FailOn is the lowest severity that fails the run.
+	FailOn string `json:"failOn,omitempty"`
+	// Enable turns on rules, or groups of bundled policies (security,
+	// reliability), that are off by default.
+	Enable []string `json:"enable,omitempty"`
+	// Disable turns rules or groups off.
+	Disable []string `json:"disable,omitempty"`
+	// Only, when set, runs these rules and groups and nothing else.
+	Only []string `json:"only,omitempty"`
+	// Severity overrides a rule's severity: error, warning or info.
+	Severity map[string]string `json:"severity,omitempty"`
+	// Exclude lists path globs (** allowed) skipped when walking folders.
+	Exclude []string `json:"exclude,omitempty"`
+	// Policies are folders of your own Rego policies run by kvet lint.
+	Policies []string `json:"policies,omitempty"`
+	// RequireStatefulSetService makes a StatefulSet whose Service is not
+	// among the linted files an error, not a warning.
+	RequireStatefulSetService *bool `json:"requireStatefulSetService,omitempty"`
+	// Overrides change enable, disable and severity for files matching
+	// their globs (e.g. stricter rules under prod/).
+	Overrides []Override `json:"overrides,omitempty"`
+
+	// Dir is the folder of the file: relative globs and policy folders
+	// are relative to it.
+	Dir string `json:"-"`
+	// Path is the file read, "" for none.
+	Path string `json:"-"`
+
+	flagEnable, flagDisable []string
+}
+
+// Override is a per-path section of the configuration.
+type Override struct {
+	Files    []string          `json:"files"`
+	Enable   []string          `json:"enable,omitempty"`
+	Disable  []string          `json:"disable,omitempty"`
+	Severity map[string]string `json:"severity,omitempty"`
+}
+
+// Error is an invalid configuration file: each problem has its line.
+type Error struct{ Problems []manifest.Problem }
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "%s:%d:%d: %s", p.Source.Path, p.Pos.Line, p.Pos.Column, p.Message)
+		if p.Help != "" {
+			fmt.Fprintf(&b, " (%s)", p.Help)
+		}
+	}
+	return b.String()
+}
+
+// Find returns the path of .kvet.yaml in dir or its nearest parent, or "".
+func Find(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(abs, FileName)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+		parent := filepath.Dir(abs)
+		if parent == abs {
+			return ""
+		}
+		abs = parent
+	}
+}
+
+// Load reads and checks a configuration file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file", path)
+		}
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse checks configuration text read from path.
+func Parse(path string, data []byte) (*Config, error) {
+	c := &Config{Path: path, Dir: filepath.Dir(path)}
+	src := &manifest.Source{Path: path, Data: data}
+	probs := manifest.DecodeStrict(src, c)
+	probs = append(probs, c.check(src)...)
+	if len(probs) > 0 {
+		return nil, &Error{Problems: probs}
+	}
+	return c, nil
+}
+
+// check validates values the decoder cannot: severities, versions, globs.
+func (c *Config) check(src *manifest.Source) []manifest.Problem {
+	var probs []manifest.Problem
+	bad := func(path, msg string) {
+		pos := manifest.Position{Line: 1, Column: 1}
+		if loc := locate(src, path); loc.IsValid() {
+			pos = loc
+		}
+		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: path, Message: msg})
+	}
+	if c.FailOn != "" {
+		if _, err := rule.ParseSeverity(c.FailOn); err != nil {
+			bad("failOn", "failOn: "+err.Error())
+		}
+	}
+	checkSev := func(prefix string, m map[string]string) {
+		for id, s := range m {
+			if _, err := rule.ParseSeverity(s); err != nil {
+				bad(prefix+"severity["+id+"]", fmt.Sprintf("severity of %s: %v", id, err))
+			}
+		}
+	}
+	checkSev("", c.Severity)
+	checkGlobs := func(prefix string, globs []string) {
+		for i, g := range globs {
+			if !doublestar.ValidatePattern(g) {
+				bad(fmt.Sprintf("%s[%d]", prefix, i), fmt.Sprintf("invalid glob %q", g))
+			}
+		}
+	}
+	checkGlobs("exclude", c.Exclude)
+	for i, o := range c.Overrides {
+		p := fmt.Sprintf("overrides[%d].", i)
+		if len(o.Files) == 0 {
+			bad(fmt.Sprintf("overrides[%d]", i), "an override needs files: a list of globs it applies to")
+		}
+		checkGlobs(p+"files", o.Files)
+		checkSev(p, o.Severity)
+	}
+	return probs
+}
+
+func locate(src *manifest.Source, path string) manifest.Position {
+	p, err := manifest.ParsePath(path)
+	if err != nil {
+		return manifest.Position{}
+	}
+	o, ok := manifest.RootObject(src)
+	if !ok {
+		return manifest.Position{}
+	}
+	return o.Locate(p).Value
+}
+
+// Match reports whether a file path matches a glob of the configuration:
+// globs are matched against the path as given and relative to the
+// configuration's folder, with ** for any number of folders.
+func (c *Config) Match(glob, file string) bool {
+	file = filepath.ToSlash(filepath.Clean(file))
+	if ok, _ := doublestar.Match(glob, file); ok {
+		return true
+	}
+	if c.Dir != "" {
+		if abs, err := filepath.Abs(file); err == nil {
+			if dir, err := filepath.Abs(c.Dir); err == nil {
+				if rel, err := filepath.Rel(dir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+					if ok, _ := doublestar.Match(glob, filepath.ToSlash(rel)); ok {
+						return true
+					}
+				}
+			}
+		}
+	}
+	// A glob without a folder part matches the name at any depth.
+	if !strings.Contains(glob, "/") {
+		ok, _ := doublestar.Match(glob, filepath.Base(file))
+		return ok
+	}
+	return false
+}
+
+// Excluded reports whether a walked path is excluded.
+func (c *Config) Excluded(path string) bool {
+	for _, g := range c.Exclude {
+		if c.Match(g, path) || c.Match(strings.TrimSuffix(g, "/**"), path) {
+			return true
+		}
+	}
+	return false
+}
+
+// PolicyDirs returns the policy folders, relative to the file's folder.
+func (c *Config) PolicyDirs() []string {
+	out := make([]string, len(c.Policies))
+	for i, p := range c.Policies {
+		if filepath.IsAbs(p) || c.Dir == "" {
+			out[i] = p
+		} else {
+			out[i] = filepath.Join(c.Dir, p)
+		}
+	}
+	return out
+}

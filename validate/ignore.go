@@ -1,0 +1,228 @@
+package validate
+
+import (
+	"bytes"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// Ignore directives. On an object:
+//
+//	metadata:
+//	  annotations:
+//	    kvet.dev/ignore: "rule-a,rule-b"
+//	    kvet.dev/ignore.rule-a: "why"      # the reason (optional)
+//
+// On a pod template's metadata the annotation covers findings inside
+// that template only. In a file, as a comment:
+//
+//	# kvet:ignore rule-a,rule-b -- why    (this line, or the next when alone on its line)
+//	# kvet:ignore-file rule-a -- why      (the whole file)
+const (
+	// AnnotationIgnore lists the rule ids to ignore on an object.
+	AnnotationIgnore = "kvet.dev/ignore"
+	// UnusedIgnore is the rule id of findings for ignores that matched nothing.
+	UnusedIgnore = "unused-ignore"
+)
+
+// directive is one ignore: which rules it silences, where.
+type directive struct {
+	file   string
+	pos    manifest.Position
+	rules  []string
+	reason string
+	// Scope: a line (comment), a whole file, or an object (optionally a
+	// path prefix inside it: a pod template).
+	line   int
+	whole  bool
+	object *rule.ObjectRef
+	prefix string
+	used   map[string]bool
+}
+
+func (d *directive) covers(f *rule.Finding) (string, bool) {
+	if f.File != d.file || f.Rule == InternalError || f.Rule == UnusedIgnore {
+		return "", false
+	}
+	match := ""
+	for _, r := range d.rules {
+		if r == f.Rule {
+			match = r
+		}
+	}
+	if match == "" {
+		return "", false
+	}
+	switch {
+	case d.whole:
+	case d.object != nil:
+		if f.Object != *d.object {
+			return "", false
+		}
+		if d.prefix != "" && f.Path != d.prefix && !strings.HasPrefix(f.Path, d.prefix+".") {
+			return "", false
+		}
+	default:
+		if f.Line != d.line {
+			return "", false
+		}
+	}
+	return match, true
+}
+
+var commentDirective = regexp.MustCompile(`#\s*kvet:(ignore-file|ignore)\s+([A-Za-z0-9_./,-]+)(?:\s+--\s*([^#]*))?`)
+
+// sourceDirectives reads the # kvet:ignore comments of a file.
+func sourceDirectives(src *manifest.Source) []*directive {
+	if !bytes.Contains(src.Data, []byte("kvet:ignore")) {
+		return nil
+	}
+	var out []*directive
+	lines := strings.Split(string(src.Data), "\n")
+	for i, l := range lines {
+		m := commentDirective.FindStringSubmatchIndex(l)
+		if m == nil {
+			continue
+		}
+		kind, ids := l[m[2]:m[3]], l[m[4]:m[5]]
+		reason := ""
+		if m[6] >= 0 {
+			reason = strings.TrimSpace(l[m[6]:m[7]])
+		}
+		d := &directive{file: src.Path, pos: manifest.Position{Line: i + 1, Column: m[0] + 1},
+			rules: splitIDs(ids), reason: reason, used: map[string]bool{}}
+		switch {
+		case kind == "ignore-file":
+			d.whole = true
+		case strings.TrimSpace(l[:m[0]]) == "":
+			// Alone on its line: it covers the next line with content.
+			d.line = i + 2
+			for j := i + 1; j < len(lines); j++ {
+				if t := strings.TrimSpace(lines[j]); t != "" && !strings.HasPrefix(t, "#") {
+					d.line = j + 1
+					break
+				}
+			}
+		default:
+			d.line = i + 1
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func splitIDs(s string) []string {
+	var out []string
+	for _, id := range strings.Split(s, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+var templateMetadata = []string{"spec.template", "spec.jobTemplate.spec.template", "spec.jobTemplate"}
+
+// objectDirectives reads an object's kvet.dev/ignore annotations, and
+// those of the pod (or job) templates inside it.
+func objectDirectives(o *manifest.Object) []*directive {
+	var out []*directive
+	ref := rule.RefOf(o)
+	add := func(prefix string) {
+		path := "metadata.annotations"
+		if prefix != "" {
+			path = prefix + ".metadata.annotations"
+		}
+		ann, ok := lookupMap(o.Raw, path)
+		if !ok {
+			return
+		}
+		ids, _ := ann[AnnotationIgnore].(string)
+		if ids == "" {
+			return
+		}
+		rules := splitIDs(ids)
+		reasons := []string{}
+		for _, r := range rules {
+			if why, ok := ann[AnnotationIgnore+"."+r].(string); ok && why != "" {
+				reasons = append(reasons, r+": "+why)
+			}
+		}
+		loc := o.LocateString(path + "[" + AnnotationIgnore + "]")
+		out = append(out, &directive{file: o.Source.Path, pos: loc.Value, rules: rules,
+			reason: strings.Join(reasons, "; "), object: &ref, prefix: prefix, used: map[string]bool{}})
+	}
+	add("")
+	for _, p := range templateMetadata {
+		add(p)
+	}
+	return out
+}
+
+func lookupMap(m map[string]any, dotted string) (map[string]any, bool) {
+	cur := m
+	for _, k := range strings.Split(dotted, ".") {
+		next, ok := cur[k].(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur = next
+	}
+	return cur, true
+}
+
+// applyIgnores removes the findings directives cover, marks those
+// directives used, and reports unused ones. It returns the kept and the
+// ignored findings.
+func applyIgnores(fs []rule.Finding, ds []*directive, sources map[string]*manifest.Source) (kept, ignored []rule.Finding) {
+	if len(ds) == 0 {
+		return fs, nil
+	}
+	byFile := map[string][]*directive{}
+	for _, d := range ds {
+		byFile[d.file] = append(byFile[d.file], d)
+	}
+	for _, f := range fs {
+		hit := false
+		for _, d := range byFile[f.File] {
+			if id, ok := d.covers(&f); ok {
+				d.used[id] = true
+				if !hit && d.reason != "" {
+					f.Help = "ignored: " + d.reason
+				}
+				hit = true
+			}
+		}
+		if hit {
+			ignored = append(ignored, f)
+		} else {
+			kept = append(kept, f)
+		}
+	}
+	for _, d := range ds {
+		for _, id := range d.rules {
+			if d.used[id] {
+				continue
+			}
+			kept = append(kept, rule.Finding{
+				Rule: UnusedIgnore, Severity: rule.Warning, File: d.file, Line: d.pos.Line, Column: d.pos.Column,
+				Message: "ignore of " + id + " matches no finding",
+				Help:    "remove " + id + " from this ignore (it is stale, or the rule id is misspelt)",
+				Object:  derefRef(d.object), Source: sources[d.file], Span: len("kvet:ignore"),
+			})
+		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return less(&kept[i], &kept[j]) })
+	return kept, ignored
+}
+
+func derefRef(r *rule.ObjectRef) rule.ObjectRef {
+	if r == nil {
+		return rule.ObjectRef{}
+	}
+	return *r
+}
