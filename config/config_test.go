@@ -46,8 +46,8 @@ overrides:
 		t.Fatal(err)
 	}
 	ttl := Check{ID: "job-ttl", DefaultOn: true}
-	sec := Check{ID: "KVET-SEC-001", Group: "security"}
-	rel := Check{ID: "KVET-REL-001", Group: "reliability"}
+	sec := Check{ID: "security-context", Group: "security"}
+	rel := Check{ID: "workload-probes", Group: "reliability"}
 	cases := []struct {
 		c    Check
 		file string

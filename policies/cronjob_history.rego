@@ -2,7 +2,7 @@
 # title: CronJobs limit their history
 # description: CronJobs set successfulJobsHistoryLimit and failedJobsHistoryLimit.
 # custom:
-#   id: KVET-REL-003
+#   id: cronjob-history-limits
 #   severity: low
 #   group: reliability
 #   doc:
@@ -25,7 +25,7 @@ import data.kvet.lib
 deny contains {
 	"msg": sprintf("%s: spec.%s is not set", [lib.subject, field]),
 	"path": ["spec"],
-	"id": "KVET-REL-003",
+	"id": "cronjob-history-limits",
 	"severity": "low",
 } if {
 	input.kind == "CronJob"

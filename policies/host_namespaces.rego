@@ -2,7 +2,7 @@
 # title: No host namespaces or hostPath volumes
 # description: Pods do not use hostPath volumes, hostNetwork or hostPID.
 # custom:
-#   id: KVET-SEC-003
+#   id: host-namespaces
 #   severity: high
 #   group: security
 #   doc:
@@ -27,7 +27,7 @@ import data.kvet.lib
 deny contains {
 	"msg": sprintf("%s: volume %q mounts a hostPath (%s)", [lib.subject, v.name, object.get(v.hostPath, "path", "")]),
 	"path": array.concat(lib.pod_spec_path, ["volumes", i, "hostPath"]),
-	"id": "KVET-SEC-003",
+	"id": "host-namespaces",
 	"severity": "high",
 } if {
 	some i, v in lib.pod_spec.volumes
@@ -37,7 +37,7 @@ deny contains {
 deny contains {
 	"msg": sprintf("%s: uses the node's %s (%s: true)", [lib.subject, what, field]),
 	"path": array.concat(lib.pod_spec_path, [field]),
-	"id": "KVET-SEC-003",
+	"id": "host-namespaces",
 	"severity": "high",
 } if {
 	some field, what in {"hostNetwork": "network namespace", "hostPID": "process namespace"}

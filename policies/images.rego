@@ -2,8 +2,8 @@
 # title: Images are pinned
 # description: Every container image names a tag or a digest, and the tag is not "latest".
 # custom:
-#   id: KVET-IMG-001
-#   severity: high
+#   id: image-pinned
+#   severity: medium
 #   group: default
 #   doc:
 #     what: A container image has no tag, or uses the "latest" tag.
@@ -43,8 +43,8 @@ pinned(image) if {
 deny contains {
 	"msg": sprintf("%s: container %q uses image %q, which is not pinned to a tag or digest", [lib.subject, c.container.name, image]),
 	"path": array.concat(c.path, ["image"]),
-	"id": "KVET-IMG-001",
-	"severity": "high",
+	"id": "image-pinned",
+	"severity": "medium",
 } if {
 	some c in lib.containers
 	image := c.container.image
@@ -54,8 +54,8 @@ deny contains {
 deny contains {
 	"msg": sprintf("%s: container %q has no image", [lib.subject, c.container.name]),
 	"path": c.path,
-	"id": "KVET-IMG-001",
-	"severity": "high",
+	"id": "image-pinned",
+	"severity": "medium",
 } if {
 	some c in lib.containers
 	not c.container.image

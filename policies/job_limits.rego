@@ -2,7 +2,7 @@
 # title: Jobs are bounded
 # description: Jobs set ttlSecondsAfterFinished and activeDeadlineSeconds.
 # custom:
-#   id: KVET-REL-002
+#   id: job-limits
 #   severity: low
 #   group: reliability
 #   doc:
@@ -25,7 +25,7 @@ import data.kvet.lib
 deny contains {
 	"msg": sprintf("%s: spec.%s is not set", [lib.subject, field]),
 	"path": ["spec"],
-	"id": "KVET-REL-002",
+	"id": "job-limits",
 	"severity": "low",
 } if {
 	input.kind == "Job"

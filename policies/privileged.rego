@@ -2,7 +2,7 @@
 # title: No privileged containers
 # description: No container sets securityContext.privileged to true.
 # custom:
-#   id: KVET-SEC-002
+#   id: privileged-container
 #   severity: critical
 #   group: security
 #   doc:
@@ -23,7 +23,7 @@ import data.kvet.lib
 deny contains {
 	"msg": sprintf("%s: container %q is privileged", [lib.subject, c.container.name]),
 	"path": array.concat(c.path, ["securityContext", "privileged"]),
-	"id": "KVET-SEC-002",
+	"id": "privileged-container",
 	"severity": "critical",
 } if {
 	some c in lib.containers

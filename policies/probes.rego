@@ -2,7 +2,7 @@
 # title: Long-running workloads have probes
 # description: Containers of Deployments, StatefulSets and DaemonSets define liveness and readiness probes.
 # custom:
-#   id: KVET-REL-001
+#   id: workload-probes
 #   severity: medium
 #   group: reliability
 #   doc:
@@ -30,7 +30,7 @@ import data.kvet.lib
 deny contains {
 	"msg": sprintf("%s: container %q has no %s", [lib.subject, c.container.name, probe]),
 	"path": c.path,
-	"id": "KVET-REL-001",
+	"id": "workload-probes",
 	"severity": "medium",
 } if {
 	lib.kind in lib.long_running

@@ -2,7 +2,7 @@
 # title: Resources are requested
 # description: Every container requests CPU and memory and sets a memory limit.
 # custom:
-#   id: KVET-RES-001
+#   id: container-resources
 #   severity: medium
 #   group: reliability
 #   doc:
@@ -24,15 +24,15 @@ package kvet.resources
 import data.kvet.lib
 
 checks := [
-	{"field": ["requests", "cpu"], "what": "a CPU request"},
-	{"field": ["requests", "memory"], "what": "a memory request"},
-	{"field": ["limits", "memory"], "what": "a memory limit"},
+	{"field": ["requests", "cpu"], "what": "CPU request"},
+	{"field": ["requests", "memory"], "what": "memory request"},
+	{"field": ["limits", "memory"], "what": "memory limit"},
 ]
 
 deny contains {
 	"msg": sprintf("%s: container %q has no %s (resources.%s)", [lib.subject, c.container.name, check.what, concat(".", check.field)]),
 	"path": path,
-	"id": "KVET-RES-001",
+	"id": "container-resources",
 	"severity": "medium",
 } if {
 	some c in lib.containers

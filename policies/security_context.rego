@@ -2,7 +2,7 @@
 # title: Containers run as non-root without privilege escalation
 # description: Every container runs with runAsNonRoot true and allowPrivilegeEscalation false.
 # custom:
-#   id: KVET-SEC-001
+#   id: security-context
 #   severity: high
 #   group: security
 #   doc:
@@ -39,7 +39,7 @@ sc_path(c) := array.concat(c.path, ["securityContext"]) if {
 deny contains {
 	"msg": sprintf("%s: container %q may run as root (set securityContext.runAsNonRoot: true)", [lib.subject, c.container.name]),
 	"path": sc_path(c),
-	"id": "KVET-SEC-001",
+	"id": "security-context",
 	"severity": "high",
 } if {
 	some c in lib.containers
@@ -49,7 +49,7 @@ deny contains {
 deny contains {
 	"msg": sprintf("%s: container %q allows privilege escalation (set securityContext.allowPrivilegeEscalation: false)", [lib.subject, c.container.name]),
 	"path": sc_path(c),
-	"id": "KVET-SEC-001",
+	"id": "security-context",
 	"severity": "high",
 } if {
 	some c in lib.containers

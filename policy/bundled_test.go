@@ -35,13 +35,13 @@ func TestBundledPolicies(t *testing.T) {
 	}
 	sort.Strings(got)
 	want := []string{
-		"kvet.images [spec template spec containers 0 image] KVET-IMG-001",
-		"kvet.probes [spec template spec containers 0] KVET-REL-001",
-		"kvet.probes [spec template spec containers 0] KVET-REL-001",
-		"kvet.resources [spec template spec containers 0 resources] KVET-RES-001",
-		"kvet.resources [spec template spec containers 0 resources] KVET-RES-001",
-		"kvet.security_context [spec template spec containers 0] KVET-SEC-001",
-		"kvet.security_context [spec template spec containers 0] KVET-SEC-001",
+		"kvet.images [spec template spec containers 0 image] image-pinned",
+		"kvet.probes [spec template spec containers 0] workload-probes",
+		"kvet.probes [spec template spec containers 0] workload-probes",
+		"kvet.resources [spec template spec containers 0 resources] container-resources",
+		"kvet.resources [spec template spec containers 0 resources] container-resources",
+		"kvet.security_context [spec template spec containers 0] security-context",
+		"kvet.security_context [spec template spec containers 0] security-context",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("failures:\n%v\nwant:\n%v", got, want)

@@ -71,6 +71,10 @@ type Rule struct {
 	// ("batch/v1/Job", "batch/*/CronJob", "*/Pod"); empty means every
 	// object.
 	Kinds []string
+	// Group is the bundled policy group (default, security, reliability)
+	// of a rule written in Rego; "" for built-in Go rules. Groups other
+	// than "default" are off unless enabled.
+	Group string
 	// Uses lists the kinds (same patterns as Kinds) a cross-object rule
 	// looks up in the Index. A rule with Uses runs after every file is
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are
@@ -153,6 +157,10 @@ type Finding struct {
 
 	// Span is how many columns the offending text covers (for carets).
 	Span int `json:"-"`
+	// Secondary marks findings that restate, in other words, what a
+	// built-in rule may say about the same field (API server validation,
+	// Rego policies): the built-in rule's finding wins.
+	Secondary bool `json:"-"`
 	// Fallback is true when Path is not in the source (a missing or
 	// defaulted field) and the position is its nearest parent's.
 	Fallback bool `json:"-"`

@@ -4,13 +4,19 @@ package rules
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/kvetdev/kvet/rule"
 )
 
-// All returns every built-in rule, sorted by id. The slice is new on each
-// call; the rules themselves must not be modified.
+// All returns every rule, the Go rules and the bundled Rego policies,
+// sorted by id. The slice is new on each call; the rules themselves must
+// not be modified.
 func All() []*rule.Rule {
+	return append([]*rule.Rule(nil), registry()...)
+}
+
+var registry = sync.OnceValue(func() []*rule.Rule {
 	rs := []*rule.Rule{
 		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit, UnusedIgnore,
 		JobRestartPolicy, JobTTL, JobParallelismExceedsCompletions,
@@ -20,9 +26,10 @@ func All() []*rule.Rule {
 		DeprecatedAPI, FieldMinVersion,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
 	}
+	rs = append(rs, PolicyRules()...)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
 	return rs
-}
+})
 
 // Lookup returns the rule with this id, or nil.
 func Lookup(id string) *rule.Rule {

@@ -9,6 +9,12 @@ import (
 // KindsText describes what a rule applies to: its kinds, comma separated,
 // or "all".
 func KindsText(r *rule.Rule) string {
+	if r.Group != "" {
+		if r.Group == "default" {
+			return "Rego policy, group default (on)"
+		}
+		return "Rego policy, group " + r.Group + " (off unless enabled)"
+	}
 	if len(r.Kinds) == 0 {
 		return "all"
 	}

@@ -35,6 +35,8 @@ type Options struct {
 	// Enabled, when set, reports whether a rule runs at all, and whether
 	// findings of a rule id are kept (it filters loader problems too).
 	Enabled func(id string) bool
+	// Policies are Rego policies to run too (nil: none).
+	Policies *Policies
 	// Adjust, when set, sees every finding before ignores are applied: it
 	// may change its severity, and returns false to drop it (per-path
 	// configuration).
@@ -61,6 +63,7 @@ type Input struct {
 }
 
 type engine struct {
+	ctx       context.Context
 	opts      *Options
 	perObject []*rule.Rule
 	cross     []*rule.Rule
@@ -77,8 +80,8 @@ type engine struct {
 	sources    int
 }
 
-func newEngine(opts *Options) *engine {
-	e := &engine{opts: opts, emptyIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}}
+func newEngine(ctx context.Context, opts *Options) *engine {
+	e := &engine{ctx: ctx, opts: opts, emptyIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}}
 	for _, r := range opts.Rules {
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
@@ -92,8 +95,11 @@ func newEngine(opts *Options) *engine {
 	return e
 }
 
-// retain reports whether a cross-object rule checks or looks up o.
+// retain reports whether a cross-object rule or policy checks or looks up o.
 func (e *engine) retain(o *manifest.Object) bool {
+	if e.opts.Policies.CrossObject() {
+		return true
+	}
 	for _, r := range e.cross {
 		if r.Applies(o.APIVersion, o.Kind) || rule.MatchKind(r.Uses, o.APIVersion, o.Kind) {
 			return true
@@ -116,6 +122,9 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	for _, o := range p.Objects {
 		out = e.check(o, e.perObject, e.emptyIx, out)
+		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
+			out = e.opts.Policies.check(e.ctx, o, nil, out)
+		}
 		if e.retain(o) {
 			keep = append(keep, o)
 		}
@@ -147,21 +156,37 @@ func (e *engine) check(o *manifest.Object, rs []*rule.Rule, ix *rule.Index, out 
 	return out
 }
 
+// sortObjects orders retained objects, which arrive in worker order, so
+// that the index (and the first match of a lookup) and data.kvet.objects
+// are the same on every run.
+func sortObjects(objs []*manifest.Object) {
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
+		if a.Source.Path != b.Source.Path {
+			return a.Source.Path < b.Source.Path
+		}
+		return a.Pos().Line < b.Pos().Line
+	})
+}
+
 // finish runs the cross-object rules and orders the findings.
 func (e *engine) finish() []rule.Finding {
 	if len(e.cross) > 0 {
-		// Retained objects arrive in worker order: sort them so the index
-		// (and the first match of a lookup) is the same on every run.
-		sort.SliceStable(e.retained, func(i, j int) bool {
-			a, b := e.retained[i], e.retained[j]
-			if a.Source.Path != b.Source.Path {
-				return a.Source.Path < b.Source.Path
-			}
-			return a.Pos().Line < b.Pos().Line
-		})
+		sortObjects(e.retained)
 		ix := rule.NewIndex(e.retained)
 		for _, o := range e.retained {
 			e.findings = e.check(o, e.cross, ix, e.findings)
+		}
+	}
+	if e.opts.Policies.CrossObject() {
+		sortObjects(e.retained)
+		objs := make([]any, len(e.retained))
+		for i, o := range e.retained {
+			objs[i] = o.Raw
+		}
+		extra := map[string]any{"kvet": map[string]any{"objects": objs}}
+		for _, o := range e.retained {
+			e.findings = e.opts.Policies.check(e.ctx, o, extra, e.findings)
 		}
 	}
 	fs := e.findings
@@ -198,7 +223,7 @@ func (e *engine) finish() []rule.Finding {
 // server's words, what a kvet rule says better about the same field (the
 // API server validation's findings): where a kvet rule reports the same
 // field of the same object, the user sees the kvet finding only.
-func restates(id string) bool { return strings.HasPrefix(id, "api-") }
+func restates(f *rule.Finding) bool { return f.Secondary || strings.HasPrefix(f.Rule, "api-") }
 
 // An API finding about a field absent from the source (defaulted from
 // another, like a Service port's targetPort) is dropped too when a finding
@@ -218,7 +243,7 @@ func dropRestated(fs []rule.Finding) []rule.Finding {
 	own := map[key]bool{}
 	exact := map[lineKey]bool{}
 	for _, f := range fs {
-		if f.Path != "" && !restates(f.Rule) {
+		if f.Path != "" && !restates(&f) {
 			own[key{f.File, f.Object, f.Path}] = true
 		}
 		if !f.Fallback {
@@ -227,7 +252,7 @@ func dropRestated(fs []rule.Finding) []rule.Finding {
 	}
 	out := fs[:0]
 	for _, f := range fs {
-		if restates(f.Rule) && (own[key{f.File, f.Object, f.Path}] ||
+		if restates(&f) && (own[key{f.File, f.Object, f.Path}] ||
 			f.Fallback && exact[lineKey{f.File, f.Object, f.Line, body(f.Message)}]) {
 			continue
 		}
@@ -249,7 +274,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 	if load.Workers == 0 {
 		load.Workers = opts.Workers
 	}
-	e := newEngine(&opts)
+	e := newEngine(ctx, &opts)
 	var mu sync.Mutex
 	inputs := map[int]Input{}
 	files, errs := manifest.Stream(paths, load, func(i int, src *manifest.Source, p manifest.Parsed) {
@@ -276,7 +301,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 
 // Run checks objects already loaded into memory.
 func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
-	e := newEngine(&opts)
+	e := newEngine(ctx, &opts)
 	e.file(nil, manifest.Parsed{Problems: res.Problems})
 	for _, src := range res.Sources {
 		if ds := sourceDirectives(src); len(ds) > 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/kvetdev/kvet/config"
 	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/policy"
 	"github.com/kvetdev/kvet/report"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
@@ -47,6 +48,9 @@ type lintFlags struct {
 	policies    []string
 	requireSvc  bool
 	showIgnored bool
+	regoVersion string
+	allowNet    bool
+	allowEnv    bool
 }
 
 func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
@@ -69,6 +73,9 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.StringSliceVar(&lf.enable, "enable", nil, "turn on rules or policy groups (security, reliability, ...); repeatable, comma-separated")
 	fs.StringSliceVar(&lf.disable, "disable", nil, "turn off rules or policy groups; repeatable, comma-separated")
 	fs.StringArrayVarP(&lf.policies, "policy", "p", nil, "folder of your own Rego policies to run too (repeatable)")
+	fs.StringVar(&lf.regoVersion, "rego-version", "v1", "Rego syntax of your policies: v1 (OPA 1.x) or v0")
+	fs.BoolVar(&lf.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
+	fs.BoolVar(&lf.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
 	fs.BoolVar(&lf.requireSvc, "require-statefulset-service", false, "a StatefulSet's Service missing from the linted files is an error, not a warning")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
@@ -126,8 +133,23 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	start := time.Now()
 	all := rules.All()
 	checks := map[string]config.Check{}
+	var bundled []string
 	for _, r := range all {
-		checks[r.ID] = config.Check{ID: r.ID, DefaultOn: true}
+		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.Group == "" || r.Group == "default"}
+		checks[r.ID] = c
+		if r.Group != "" && cfg.On(c, "") {
+			bundled = append(bundled, rules.PolicyPackage(r.ID))
+		}
+	}
+	var pols *validate.Policies
+	if dirs := append(cfg.PolicyDirs(), lf.policies...); len(bundled) > 0 || len(dirs) > 0 {
+		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{
+			Bundled: bundled, Dirs: dirs, RegoVersion: lf.regoVersion, AllowNet: lf.allowNet, AllowEnv: lf.allowEnv,
+		})
+		if err != nil {
+			_, _ = fmt.Fprintf(stderr, "kvet: %s\n", policy.FormatError(err))
+			return exitUsage
+		}
 	}
 	checkOf := func(id string) config.Check {
 		if c, ok := checks[id]; ok {
@@ -143,6 +165,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Rules:    all,
 		Workers:  lf.workers,
 		Settings: settings,
+		Policies: pols,
 		Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 		Adjust: func(f *rule.Finding) bool {
 			if !cfg.On(checkOf(f.Rule), f.File) {

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+type jsonFinding struct {
+	Rule, Severity, Message, Path string
+	Line, Column                  int
+}
+
+func lintJSON(t *testing.T, args ...string) ([]jsonFinding, result) {
+	t.Helper()
+	r := kvet(t, "", append([]string{"lint", "-o", "json"}, args...)...)
+	var out struct{ Findings []jsonFinding }
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v: %v\nstderr: %s", args, err, r.stderr)
+	}
+	return out.Findings, r
+}
+
+func TestLintRunsUserPoliciesAtTheRightLine(t *testing.T) {
+	fs, r := lintJSON(t, "--policy", "testdata/policies/image", "testdata/lint/deployments.yaml")
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Rule+"@"+f.Severity+":"+itoa(f.Line)+":"+itoa(f.Column))
+	}
+	want := []string{"kvet_test.registry/warn@warning:1:1", "company-registry@error:13:16"}
+	if strings.Join(got, " ") != strings.Join(want, " ") || r.code != 1 {
+		t.Errorf("got %v (exit %d), want %v", got, r.code, want)
+	}
+}
+
+func TestLintCrossObjectPolicy(t *testing.T) {
+	fs, _ := lintJSON(t, "--policy", "testdata/policies/pdb", "testdata/lint/deployments.yaml")
+	if len(fs) != 1 || fs[0].Message != "Deployment web has no PodDisruptionBudget" || fs[0].Line != 6 || fs[0].Path != "spec.replicas" {
+		t.Errorf("findings = %+v", fs)
+	}
+}
+
+func TestLintPolicyCompileErrorIsExit2(t *testing.T) {
+	r := kvet(t, "", "lint", "--policy", "testdata/policies/broken", "testdata/lint/deployments.yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, "broken.rego:4") || !strings.Contains(r.stderr, "undefined_function") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestBundledPolicyGroups(t *testing.T) {
+	// Default: only the default group (image pinning) of the bundled policies.
+	fs, _ := lintJSON(t, "examples/seed/job.yaml")
+	rules := map[string]int{}
+	for _, f := range fs {
+		rules[f.Rule]++
+	}
+	if rules["image-pinned"] != 1 || rules["security-context"] != 0 {
+		t.Errorf("default rules: %v", rules)
+	}
+	fs, _ = lintJSON(t, "--enable", "security", "examples/seed/job.yaml")
+	rules = map[string]int{}
+	for _, f := range fs {
+		rules[f.Rule]++
+	}
+	if rules["security-context"] == 0 || rules["workload-probes"] != 0 {
+		t.Errorf("--enable security: %v", rules)
+	}
+	// Probes are never asked of Jobs, even with reliability on.
+	fs, _ = lintJSON(t, "--enable", "reliability", "examples/seed/job.yaml")
+	for _, f := range fs {
+		if f.Rule == "workload-probes" {
+			t.Errorf("probes asked of a Job: %+v", f)
+		}
+	}
+	fs, _ = lintJSON(t, "--disable", "image-pinned", "examples/seed/job.yaml")
+	for _, f := range fs {
+		if f.Rule == "image-pinned" {
+			t.Errorf("--disable image-pinned: %+v", f)
+		}
+	}
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }

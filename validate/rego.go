@@ -1,0 +1,171 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/policies"
+	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// Policies are Rego policies run by the engine next to the Go rules: the
+// bundled ones that are on, and the user's own folders. Each result
+// becomes a finding, positioned at the field its `path` names.
+type Policies struct {
+	engines     []*regoEngine
+	crossObject bool
+	timeout     time.Duration
+}
+
+type regoEngine struct {
+	eng     *policy.Engine
+	bundled map[string]policies.Policy // by package, for bundled engines
+}
+
+// PolicyOptions select the policies.
+type PolicyOptions struct {
+	// Bundled are the packages of the bundled policies to run (kvet.images).
+	Bundled []string
+	// Dirs are folders of the user's own policies (every package runs).
+	Dirs        []string
+	RegoVersion string
+	Timeout     time.Duration
+	AllowNet    bool
+	AllowEnv    bool
+}
+
+// LoadPolicies compiles the policies once for the run.
+func LoadPolicies(ctx context.Context, opts PolicyOptions) (*Policies, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	p := &Policies{timeout: opts.Timeout}
+	base := policy.Options{RegoVersion: opts.RegoVersion, Timeout: opts.Timeout, AllowNet: opts.AllowNet, AllowEnv: opts.AllowEnv}
+	if len(opts.Bundled) > 0 {
+		o := base
+		o.FS, o.Namespaces, o.RegoVersion = policies.FS, opts.Bundled, "v1"
+		eng, err := policy.Load(ctx, o)
+		if err != nil {
+			return nil, fmt.Errorf("bundled policies: %w", err)
+		}
+		list, err := policies.List()
+		if err != nil {
+			return nil, err
+		}
+		meta := map[string]policies.Policy{}
+		for _, bp := range list {
+			meta[bp.Package] = bp
+		}
+		p.engines = append(p.engines, &regoEngine{eng: eng, bundled: meta})
+	}
+	if len(opts.Dirs) > 0 {
+		o := base
+		o.Paths, o.AllNamespaces = opts.Dirs, true
+		eng, err := policy.Load(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		p.engines = append(p.engines, &regoEngine{eng: eng})
+	}
+	for _, e := range p.engines {
+		p.crossObject = p.crossObject || readsObjects(e.eng)
+	}
+	return p, nil
+}
+
+// objectsRef is where policies find every loaded object.
+var objectsRef = ast.MustParseRef("data.kvet.objects")
+
+// readsObjects reports whether a policy reads data.kvet.objects: then
+// every object must be loaded before any is evaluated.
+func readsObjects(e *policy.Engine) bool {
+	found := false
+	for _, m := range e.Modules() {
+		ast.WalkRefs(m, func(r ast.Ref) bool {
+			if r.HasPrefix(objectsRef) || objectsRef.HasPrefix(r) && len(r) > 1 {
+				found = true
+			}
+			return found
+		})
+	}
+	return found
+}
+
+// CrossObject reports whether the policies read data.kvet.objects.
+func (p *Policies) CrossObject() bool { return p != nil && p.crossObject }
+
+// check evaluates every policy on one object.
+func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[string]any, out []rule.Finding) []rule.Finding {
+	for _, e := range p.engines {
+		res, err := e.eng.Eval(ctx, o.Raw, extra)
+		if err != nil {
+			f := objectFinding(o, InternalError, rule.Error, "policy evaluation failed: "+err.Error(),
+				"fix or disable the policy; the other rules and objects were still checked")
+			out = append(out, f)
+			continue
+		}
+		for _, ns := range res {
+			for _, r := range ns.Failures {
+				out = append(out, e.finding(o, r, rule.Error))
+			}
+			for _, r := range ns.Warnings {
+				out = append(out, e.finding(o, r, rule.Warning))
+			}
+		}
+	}
+	return out
+}
+
+func (e *regoEngine) finding(o *manifest.Object, r policy.Result, sev rule.Severity) rule.Finding {
+	id := r.Namespace + "/" + r.Rule
+	for _, key := range []string{"id", "rule"} {
+		if s, ok := r.Metadata[key].(string); ok && s != "" {
+			id = s
+			break
+		}
+	}
+	if s, ok := r.Metadata["severity"].(string); ok {
+		if v, ok := policySeverity(s); ok {
+			sev = v
+		}
+	}
+	help, _ := r.Metadata["help"].(string)
+	if help == "" {
+		if bp, ok := e.bundled[r.Namespace]; ok {
+			if fix, ok := bp.Doc["fix"].(string); ok {
+				help, _, _ = strings.Cut(strings.TrimSpace(fix), "\n")
+			}
+		}
+	}
+	var path manifest.Path
+	if len(r.Path) > 0 {
+		if p, err := manifest.PathFromValues(r.Path); err == nil {
+			path = p
+		}
+	}
+	f := Locate(o, id, sev, path, r.Msg, help)
+	if r.Location != nil && r.Location.Line > 0 && len(path) == 0 {
+		f.Line, f.Column = r.Location.Line, 1
+	}
+	f.Secondary = true
+	return f
+}
+
+// policySeverity maps a policy's metadata.severity to kvet's.
+func policySeverity(s string) (rule.Severity, bool) {
+	switch strings.ToLower(s) {
+	case "error", "critical", "high":
+		return rule.Error, true
+	case "warning", "warn", "medium":
+		return rule.Warning, true
+	case "info", "low", "note":
+		return rule.Info, true
+	}
+	return 0, false
+}
