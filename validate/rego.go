@@ -100,9 +100,19 @@ func readsObjects(e *policy.Engine) bool {
 // CrossObject reports whether the policies read data.kvet.objects.
 func (p *Policies) CrossObject() bool { return p != nil && p.crossObject }
 
+// workloadKinds are the kinds the bundled policies look at: those that
+// run pods. Other objects are not converted to Rego input for them.
+var workloadKinds = map[string]bool{
+	"Pod": true, "PodTemplate": true, "ReplicationController": true, "Deployment": true, "ReplicaSet": true,
+	"StatefulSet": true, "DaemonSet": true, "Job": true, "CronJob": true,
+}
+
 // check evaluates every policy on one object.
 func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[string]any, out []rule.Finding) []rule.Finding {
 	for _, e := range p.engines {
+		if e.bundled != nil && !workloadKinds[o.Kind] {
+			continue
+		}
 		res, err := e.eng.Eval(ctx, o.Raw, extra)
 		if err != nil {
 			f := objectFinding(o, InternalError, rule.Error, "policy evaluation failed: "+err.Error(),

@@ -6,11 +6,18 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	policycli "github.com/kvetdev/kvet/policy/cli"
 )
 
 func main() {
+	// kvet streams: its live heap is small, so the default GC target
+	// collects very often. A higher one trades some memory (measured with
+	// bench/run) for a fifth less CPU. GOGC still wins when set.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdout))
 	stop()
