@@ -28,12 +28,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src := &Source{Path: "fuzz.yaml", Data: data}
 		p := Parse(src, Limits{MaxNodes: 20_000, MaxDepth: 50})
-		lines := 1
-		for _, c := range data {
-			if c == '\n' {
-				lines++
-			}
-		}
+		lines := CountLines(data)
 		for _, pr := range p.Problems {
 			if pr.Pos.Line < 1 || pr.Pos.Line > lines+1 {
 				t.Fatalf("problem %q at line %d of a %d-line input", pr.Message, pr.Pos.Line, lines)

@@ -167,3 +167,15 @@ func (l *pathLink) Path() Path {
 }
 
 func (l *pathLink) String() string { return l.Path().String() }
+
+// CountLines counts lines as YAML does: \n, \r\n and a lone \r each end a
+// line.
+func CountLines(data []byte) int {
+	n := 1
+	for i, c := range data {
+		if c == '\n' || c == '\r' && (i+1 == len(data) || data[i+1] != '\n') {
+			n++
+		}
+	}
+	return n
+}

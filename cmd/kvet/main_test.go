@@ -205,3 +205,17 @@ func TestColorOnlyOnTerminal(t *testing.T) {
 		t.Error("colour despite NO_COLOR")
 	}
 }
+
+// TestDeterministicOutput: the same input gives byte-identical output
+// with one worker and with many, in every format.
+func TestDeterministicOutput(t *testing.T) {
+	args := []string{"lint", "--no-color", "--enable", "security,reliability", "--policy", "testdata/policies/pdb", "examples", "testdata/lint", "rules/testdata"}
+	for _, format := range []string{"json", "sarif", "text"} {
+		one := kvet(t, "", append(args, "-o", format, "--workers", "1")...)
+		many := kvet(t, "", append(args, "-o", format, "--workers", "8")...)
+		a, b := timing.ReplaceAllString(one.stdout, ""), timing.ReplaceAllString(many.stdout, "")
+		if a != b || a == "" {
+			t.Errorf("%s output differs between 1 and 8 workers (or is empty)", format)
+		}
+	}
+}
