@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
@@ -35,6 +36,8 @@ type Options struct {
 	// Enabled, when set, reports whether a rule runs at all, and whether
 	// findings of a rule id are kept (it filters loader problems too).
 	Enabled func(id string) bool
+	// Progress, when set, counts files and objects as they are checked.
+	Progress *Progress
 	// Policies are Rego policies to run too (nil: none).
 	Policies *Policies
 	// Adjust, when set, sees every finding before ignores are applied: it
@@ -42,6 +45,9 @@ type Options struct {
 	// configuration).
 	Adjust func(f *rule.Finding) bool
 }
+
+// Progress counts work done, for a progress line.
+type Progress struct{ Files, Objects atomic.Int64 }
 
 // Outcome is the result of Lint.
 type Outcome struct {
@@ -145,6 +151,10 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	e.documents += p.Documents
 	e.sources++
 	e.mu.Unlock()
+	if pr := e.opts.Progress; pr != nil {
+		pr.Files.Add(1)
+		pr.Objects.Add(int64(len(p.Objects)))
+	}
 }
 
 func (e *engine) check(o *manifest.Object, rs []*rule.Rule, ix *rule.Index, out []rule.Finding) []rule.Finding {

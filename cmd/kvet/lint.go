@@ -157,6 +157,18 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return config.Check{ID: id, DefaultOn: true}
 	}
+	var progress *validate.Progress
+	progressDone := make(chan struct{})
+	progressStopped := make(chan struct{})
+	if progressWanted(stderr, lf.output) {
+		progress = &validate.Progress{}
+		go func() {
+			showProgress(stderr, progress, time.Second, 200*time.Millisecond, progressDone)
+			close(progressStopped)
+		}()
+	} else {
+		close(progressStopped)
+	}
 	out := validate.Lint(ctx, paths, manifest.Options{
 		Stdin: stdin, StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
@@ -166,6 +178,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Workers:  lf.workers,
 		Settings: settings,
 		Policies: pols,
+		Progress: progress,
 		Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 		Adjust: func(f *rule.Finding) bool {
 			if !cfg.On(checkOf(f.Rule), f.File) {
@@ -175,6 +188,8 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return true
 		},
 	})
+	close(progressDone)
+	<-progressStopped
 	for _, e := range out.Errors {
 		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", e)
 	}
