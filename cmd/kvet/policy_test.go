@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -81,3 +82,45 @@ func TestBundledPolicyGroups(t *testing.T) {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func TestSlowPolicyBecomesInternalError(t *testing.T) {
+	fs, r := lintJSON(t, "--policy", "testdata/policies/slow", "--policy-timeout", "100ms", "testdata/lint/deployments.yaml")
+	internal := 0
+	for _, f := range fs {
+		if f.Rule == "internal-error" {
+			internal++
+			if !strings.Contains(f.Message, "slow") || f.Severity != "error" {
+				t.Errorf("internal error does not name the policy: %+v", f)
+			}
+		}
+	}
+	// Two Deployments time out; the image-pinned and other findings remain.
+	if internal != 2 || r.code != 1 {
+		t.Errorf("internal errors = %d, exit %d: %+v", internal, r.code, fs)
+	}
+}
+
+func TestSeedChapterFindings(t *testing.T) {
+	r := kvet(t, "", "lint", "--no-color", "examples/seed")
+	golden(t, "seed.txt", r.stdout)
+	if r.code != 1 {
+		t.Errorf("exit %d: the batch/v1beta1 CronJob is an error", r.code)
+	}
+}
+
+func TestCorpusHasNoInternalErrors(t *testing.T) {
+	if _, err := os.Stat("../../../shared/corpus"); err != nil {
+		t.Skipf("corpus not found at ../shared/corpus (a user's clone has no ../shared): %v", err)
+	}
+	fs, _ := lintJSON(t, "--enable", "security,reliability", "../shared/corpus")
+	rules := map[string]int{}
+	for _, f := range fs {
+		rules[f.Rule]++
+		if f.Rule == "internal-error" || f.Rule == "api-internal" {
+			t.Errorf("%s: %s", f.Rule, f.Message)
+		}
+	}
+	if len(fs) < 100 || rules["api-invalid"] == 0 || rules["deprecated-api"] == 0 {
+		t.Errorf("suspiciously few findings on the corpus: %v", rules)
+	}
+}
