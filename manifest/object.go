@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -12,25 +13,56 @@ import (
 type Source struct {
 	// Path is the path as the user gave it (or the stdin name).
 	Path string
-	// Data is the file's content.
-	Data  []byte
-	lines []int // offsets of line starts, built on first use
+	// Data is the file's content (for an excerpt, only its lines).
+	Data []byte
+	// firstLine is the line number of Data's first line, minus one
+	// (0 for a whole file).
+	firstLine int
+	once      sync.Once
+	lines     []int // offsets of line starts, built on first use
 }
 
-// Line returns the text of the 1-based line n without its line ending,
-// or "" when n is out of range.
-func (s *Source) Line(n int) string {
-	if s == nil || n < 1 {
-		return ""
+// Excerpt returns a Source with only lines first..last of s, which keep
+// their numbers: what an object kept until the end of a run needs for
+// snippets, without holding on to the whole file.
+func (s *Source) Excerpt(first, last int) *Source {
+	s.index()
+	first -= s.firstLine
+	last -= s.firstLine
+	if first < 1 || last < first || first > len(s.lines) {
+		return &Source{Path: s.Path, firstLine: s.firstLine}
 	}
-	if s.lines == nil {
+	start := s.lines[first-1]
+	end := len(s.Data)
+	if last < len(s.lines) {
+		end = s.lines[last]
+	}
+	data := append([]byte(nil), s.Data[start:end]...)
+	return &Source{Path: s.Path, Data: data, firstLine: s.firstLine + first - 1}
+}
+
+func (s *Source) index() {
+	s.once.Do(func() {
 		s.lines = append(s.lines, 0)
 		for i, c := range s.Data {
 			if c == '\n' {
 				s.lines = append(s.lines, i+1)
 			}
 		}
+	})
+}
+
+// Line returns the text of the 1-based line n without its line ending,
+// or "" when n is out of range.
+func (s *Source) Line(n int) string {
+	if s == nil {
+		return ""
 	}
+	n -= s.firstLine
+	if n < 1 {
+		return ""
+	}
+	s.index()
 	if n > len(s.lines) {
 		return ""
 	}
@@ -101,6 +133,28 @@ func (o *Object) IsInvalid(path string) bool {
 		}
 	}
 	return false
+}
+
+// LastLine is the last line the object's source spans.
+func (o *Object) LastLine() int {
+	last := 0
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if n == nil || depth > 1000 {
+			return
+		}
+		if n.Line > last {
+			last = n.Line
+		}
+		if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			last = max(last, n.Line+strings.Count(n.Value, "\n"))
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(o.Node, 0)
+	return last
 }
 
 // Labels returns metadata.labels from the raw object.

@@ -43,7 +43,11 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 		fmt.Fprintf(&b, "%s%s\n", sc.Sprintf("%s[%s]", f.Severity, f.Rule), bold.Sprint(": "+f.Message))
 		gutter := strings.Repeat(" ", len(strconv.Itoa(f.Line)))
 		fmt.Fprintf(&b, "%s%s %s:%d:%d\n", gutter, blue.Sprint("-->"), f.File, f.Line, f.Column)
-		if line := f.Source.Line(f.Line); f.Line > 0 && strings.TrimSpace(line) != "" {
+		line := f.Snippet
+		if line == "" {
+			line = f.Source.Line(f.Line)
+		}
+		if f.Line > 0 && strings.TrimSpace(line) != "" {
 			line = strings.ReplaceAll(line, "\t", " ")
 			fmt.Fprintf(&b, "%s %s\n", gutter, blue.Sprint("|"))
 			fmt.Fprintf(&b, "%s %s %s\n", blue.Sprint(f.Line), blue.Sprint("|"), line)

@@ -164,6 +164,9 @@ type Finding struct {
 	// Fallback is true when Path is not in the source (a missing or
 	// defaulted field) and the position is its nearest parent's.
 	Fallback bool `json:"-"`
-	// Source is the file the finding is in, for source snippets.
+	// Source is the file the finding is in, for source snippets; the
+	// engine replaces it by Snippet so findings do not keep files alive.
 	Source *manifest.Source `json:"-"`
+	// Snippet is the text of the finding's line.
+	Snippet string `json:"-"`
 }

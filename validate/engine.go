@@ -131,11 +131,14 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
 		}
+		ds = append(ds, objectDirectives(o)...)
 		if e.retain(o) {
+			// Kept until the end: hold on to its own lines only.
+			o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
 			keep = append(keep, o)
 		}
-		ds = append(ds, objectDirectives(o)...)
 	}
+	detach(out)
 	e.mu.Lock()
 	e.findings = append(e.findings, out...)
 	e.retained = append(e.retained, keep...)
@@ -164,6 +167,16 @@ func (e *engine) check(o *manifest.Object, rs []*rule.Rule, ix *rule.Index, out 
 		}
 	}
 	return out
+}
+
+// detach gives findings their snippet line and lets go of their files.
+func detach(fs []rule.Finding) {
+	for i := range fs {
+		if f := &fs[i]; f.Source != nil {
+			f.Snippet = f.Source.Line(f.Line)
+			f.Source = nil
+		}
+	}
 }
 
 // sortObjects orders retained objects, which arrive in worker order, so
@@ -199,6 +212,7 @@ func (e *engine) finish() []rule.Finding {
 			e.findings = e.opts.Policies.check(e.ctx, o, extra, e.findings)
 		}
 	}
+	detach(e.findings)
 	fs := e.findings
 	if e.opts.Enabled != nil || e.opts.Adjust != nil {
 		kept := fs[:0]

@@ -212,7 +212,7 @@ func applyIgnores(fs []rule.Finding, ds []*directive, sources map[string]*manife
 				Rule: UnusedIgnore, Severity: rule.Warning, File: d.file, Line: d.pos.Line, Column: d.pos.Column,
 				Message: "ignore of " + id + " matches no finding",
 				Help:    "remove " + id + " from this ignore (it is stale, or the rule id is misspelt)",
-				Object:  derefRef(d.object), Source: sources[d.file], Span: len("kvet:ignore"),
+				Object:  derefRef(d.object), Snippet: sources[d.file].Line(d.pos.Line), Span: len("kvet:ignore"),
 			})
 		}
 	}
