@@ -45,7 +45,11 @@ code=$?
 if [ -n "${INPUT_SARIF_FILE:-}" ]; then
   mkdir -p "$(dirname "$INPUT_SARIF_FILE")"
   "$kvet" lint "${flags[@]}" -o sarif -- "${paths[@]}" >"$INPUT_SARIF_FILE" 2>/dev/null
-  echo "sarif-file=$INPUT_SARIF_FILE" >>"$outputs"
+  if [ -s "$INPUT_SARIF_FILE" ]; then
+    echo "sarif-file=$INPUT_SARIF_FILE" >>"$outputs"
+  else
+    rm -f "$INPUT_SARIF_FILE" # kvet stopped before checking anything (exit 2)
+  fi
 fi
 
 echo "exit-code=$code" >>"$outputs"

@@ -384,9 +384,13 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("bad flag", func(t *testing.T) {
-		res := r.run(kvetStep, map[string]string{"fail-on": "loud"})
+		sarif := filepath.Join(t.TempDir(), "kvet.sarif")
+		res := r.run(kvetStep, map[string]string{"fail-on": "loud", "sarif-file": sarif})
 		if res.code != 2 || !strings.Contains(res.summary, "kvet could not check the manifests (exit 2)") {
 			t.Errorf("exit %d, want 2; summary:\n%s", res.code, res.summary)
+		}
+		if _, err := os.Stat(sarif); err == nil || res.outputs["sarif-file"] != "" {
+			t.Errorf("an empty SARIF file was left for upload-sarif (output %q)", res.outputs["sarif-file"])
 		}
 	})
 }

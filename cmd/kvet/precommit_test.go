@@ -146,7 +146,7 @@ func TestPreCommitHook(t *testing.T) {
 	// module cache stays the machine's, so nothing is downloaded again.
 	modCache := strings.TrimSpace(mustRun(ctx, t, root, "go", "env", "GOMODCACHE"))
 	home := t.TempDir()
-	env := []string{"PRE_COMMIT_HOME=" + home, "GOMODCACHE=" + modCache, "PRE_COMMIT_COLOR=never", "NO_COLOR=1"}
+	env := []string{"PRE_COMMIT_HOME=" + home, "GOMODCACHE=" + modCache, "NO_COLOR=1"}
 	preCommitRun := func() (string, int) {
 		t.Helper()
 		start := time.Now()
