@@ -94,3 +94,28 @@ func TestDirectoryNamedExplicitlyAsFileAndStdinEmpty(t *testing.T) {
 		t.Errorf("empty stdin: %+v", res)
 	}
 }
+
+// TestParseEachBatches: a file's documents are handed over in batches, so
+// a huge file never has all its trees alive; together they are Parse's.
+func TestParseEachBatches(t *testing.T) {
+	var b strings.Builder
+	for i := range 200 {
+		b.WriteString("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + strings.Repeat("x", i%3) + "}\n")
+	}
+	b.WriteString("---\n[broken\n")
+	src := &Source{Path: "many.yaml", Data: []byte(b.String())}
+	var sizes []int
+	objects, problems := 0, 0
+	ParseEach(src, Limits{}, func(p Parsed) {
+		sizes = append(sizes, p.Documents)
+		objects += len(p.Objects)
+		problems += len(p.Problems)
+	})
+	if len(sizes) != 4 || sizes[0] != batch || objects != 200 || problems != 1 {
+		t.Errorf("batches %v, %d objects, %d problems", sizes, objects, problems)
+	}
+	whole := Parse(src, Limits{})
+	if len(whole.Objects) != objects || whole.Documents != 201 {
+		t.Errorf("Parse: %d objects, %d documents", len(whole.Objects), whole.Documents)
+	}
+}

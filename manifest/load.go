@@ -59,9 +59,14 @@ func Load(paths []string, opts Options) *Result {
 	sources := make(map[int]*Source, n)
 	parsed := make(map[int]Parsed, n)
 	var mu sync.Mutex
-	files, errs := Stream(paths, opts, func(i int, src *Source, p Parsed) {
+	files, errs := Stream(paths, opts, func(i int, src *Source, p Parsed, _ bool) {
 		mu.Lock()
-		sources[i], parsed[i] = src, p
+		sources[i] = src
+		all := parsed[i]
+		all.Objects = append(all.Objects, p.Objects...)
+		all.Problems = append(all.Problems, p.Problems...)
+		all.Documents += p.Documents
+		parsed[i] = all
 		mu.Unlock()
 	})
 	res := &Result{Errors: errs}
@@ -78,12 +83,15 @@ func Load(paths []string, opts Options) *Result {
 	return res
 }
 
-// Stream reads and parses every input file, calling fn once per file that
-// could be read, from several goroutines at once (fn must be safe for
-// concurrent use), with the file's index in input order. Nothing is kept
-// after fn returns, so memory stays bounded by what fn keeps. It returns
-// the number of files found and the inputs that could not be read.
-func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed)) (int, []error) {
+// Stream reads and parses every input file, calling fn with each batch of
+// documents as they are parsed (first is true for a file's first batch,
+// and every file that could be read gets one, empty or not), from several
+// goroutines at once (fn must be safe for concurrent use; the batches of
+// one file come in order from one goroutine), with the file's index in
+// input order. Nothing is kept after fn returns, so memory stays bounded
+// by what fn keeps, even for one huge file. It returns the number of files
+// found and the inputs that could not be read.
+func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, first bool)) (int, []error) {
 	if opts.StdinName == "" {
 		opts.StdinName = "<stdin>"
 	}
@@ -127,7 +135,14 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed))
 					readErrs[i] = err
 					continue
 				}
-				fn(i, src, Parse(src, opts.Limits))
+				first := true
+				ParseEach(src, opts.Limits, func(p Parsed) {
+					fn(i, src, p, first)
+					first = false
+				})
+				if first {
+					fn(i, src, Parsed{}, true) // an empty file is still a file
+				}
 			}
 		}()
 	}

@@ -62,8 +62,51 @@ var errLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // A broken document is reported and parsing resumes at the next document
 // marker, so one bad document never hides the others.
 func Parse(src *Source, limits Limits) Parsed {
+	var all Parsed
+	ParseEach(src, limits, func(p Parsed) {
+		all.Objects = append(all.Objects, p.Objects...)
+		all.Problems = append(all.Problems, p.Problems...)
+		all.Documents += p.Documents
+	})
+	return all
+}
+
+// batch is how many documents ParseEach hands over at once: small enough
+// that a file of 50,000 documents never has more than this many node
+// trees alive, large enough to keep the hand-over cheap.
+const batch = 64
+
+// ParseEach is Parse handing over what it finds in batches of documents
+// as it goes, so that a huge file never has all its node trees in memory.
+func ParseEach(src *Source, limits Limits, fn func(Parsed)) {
 	limits = limits.withDefaults()
-	var out Parsed
+	out := &flusher{fn: fn}
+	defer out.flush()
+	out.parse(src, limits)
+}
+
+// flusher accumulates a batch of documents and hands it over.
+type flusher struct {
+	Parsed
+	fn   func(Parsed)
+	docs int
+}
+
+func (f *flusher) flush() {
+	if f.Documents > 0 || len(f.Objects) > 0 || len(f.Problems) > 0 {
+		f.fn(f.Parsed)
+	}
+	f.Parsed, f.docs = Parsed{}, 0
+}
+
+// document marks the end of one document; every batch-th, the batch goes.
+func (f *flusher) document() {
+	if f.docs++; f.docs >= batch {
+		f.flush()
+	}
+}
+
+func (out *flusher) parse(src *Source, limits Limits) {
 	if i := bytes.IndexByte(src.Data, 0); i >= 0 {
 		line := 1 + bytes.Count(src.Data[:i], []byte{'\n'})
 		out.Problems = append(out.Problems, Problem{
@@ -72,7 +115,7 @@ func Parse(src *Source, limits Limits) Parsed {
 			Help:    "lint only YAML and JSON manifests; exclude this file",
 		})
 		out.Documents++
-		return out
+		return
 	}
 	data := src.Data
 	if bad := invalidUTF8(data); bad >= 0 {
@@ -95,7 +138,7 @@ func Parse(src *Source, limits Limits) Parsed {
 			var doc yaml.Node
 			err := dec.Decode(&doc)
 			if errors.Is(err, io.EOF) {
-				return out
+				return
 			}
 			if err != nil {
 				line, msg := 0, err.Error()
@@ -122,9 +165,10 @@ func Parse(src *Source, limits Limits) Parsed {
 					Help:    "fix the syntax of this document; the other documents in the file are still checked",
 				})
 				docIndex++
+				out.document()
 				nextOff, nextLine := nextDocument(data, max(lastGood, lineBase+1), line)
 				if nextOff <= offset {
-					return out
+					return
 				}
 				offset, lineBase = nextOff, nextLine-1
 				resumed = true
@@ -137,13 +181,13 @@ func Parse(src *Source, limits Limits) Parsed {
 				lastGood = doc.Content[0].Line
 			}
 			out.addDocument(src, &doc, docIndex, limits)
+			out.document()
 			docIndex++
 		}
 		if !resumed {
-			return out
+			return
 		}
 	}
-	return out
 }
 
 // nextDocument finds where parsing can resume after a syntax error at

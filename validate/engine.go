@@ -114,8 +114,9 @@ func (e *engine) retain(o *manifest.Object) bool {
 	return false
 }
 
-// file checks what one file yielded (src is nil when only objects are
-// passed). Safe for concurrent use.
+// file checks what one batch of a file yielded; src is set on a file's
+// first batch only (and nil when only objects are passed). Safe for
+// concurrent use.
 func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	var out []rule.Finding
 	for _, pr := range p.Problems {
@@ -152,10 +153,14 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	e.objects += len(p.Objects)
 	e.documents += p.Documents
-	e.sources++
+	if src != nil {
+		e.sources++
+	}
 	e.mu.Unlock()
-	if pr := e.opts.Progress; pr != nil {
+	if pr := e.opts.Progress; pr != nil && src != nil {
 		pr.Files.Add(1)
+	}
+	if pr := e.opts.Progress; pr != nil {
 		pr.Objects.Add(int64(len(p.Objects)))
 	}
 }
@@ -301,16 +306,23 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 	e := newEngine(ctx, &opts)
 	var mu sync.Mutex
 	inputs := map[int]Input{}
-	files, errs := manifest.Stream(paths, load, func(i int, src *manifest.Source, p manifest.Parsed) {
+	files, errs := manifest.Stream(paths, load, func(i int, src *manifest.Source, p manifest.Parsed, first bool) {
 		if ctx.Err() != nil {
 			return
 		}
-		e.file(src, p)
-		in := Input{File: src.Path, Objects: make([]rule.ObjectRef, len(p.Objects))}
+		if first {
+			e.file(src, p)
+		} else {
+			e.file(nil, p)
+		}
+		refs := make([]rule.ObjectRef, len(p.Objects))
 		for j, o := range p.Objects {
-			in.Objects[j] = rule.RefOf(o)
+			refs[j] = rule.RefOf(o)
 		}
 		mu.Lock()
+		in := inputs[i]
+		in.File = src.Path
+		in.Objects = append(in.Objects, refs...)
 		inputs[i] = in
 		mu.Unlock()
 	})
