@@ -351,7 +351,7 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path *pathLin
 		if !ok {
 			msg := fmt.Sprintf("unknown field %q in %s", key, pathOrObject(path))
 			help := ""
-			if s := suggest(key, fields.names); s != "" {
+			if s := Suggest(key, fields.names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 				help = fmt.Sprintf("rename %s to %s", key, s)
 			} else {

@@ -277,7 +277,7 @@ func TestUnreadableFile(t *testing.T) {
 func TestSuggest(t *testing.T) {
 	names := []string{"completions", "parallelism", "template", "backoffLimit"}
 	for in, want := range map[string]string{"completion": "completions", "Parallelism": "parallelism", "backofflimit": "backoffLimit", "zzz": ""} {
-		if got := suggest(in, names); got != want {
+		if got := Suggest(in, names); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
 	}

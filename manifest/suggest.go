@@ -2,10 +2,10 @@ package manifest
 
 import "strings"
 
-// suggest returns the candidate closest to name (case-insensitive match
+// Suggest returns the candidate closest to name (case-insensitive match
 // first, then edit distance), or "" when none is close enough to be a
-// likely typo.
-func suggest(name string, candidates []string) string {
+// likely typo. kvet uses it for field names and rule ids.
+func Suggest(name string, candidates []string) string {
 	best, bestDist := "", len(name)/3+2
 	if bestDist > 4 {
 		bestDist = 4

@@ -10,6 +10,7 @@ import (
 
 	flag "github.com/spf13/pflag"
 
+	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
 )
@@ -103,40 +104,18 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 // id such as "restart-policy"), or "" when none is close enough.
 func closestRule(id string) string {
 	id = strings.ToLower(id)
-	best, bestDist := "", min(len(id)/3+2, 4)
+	ids := make([]string, 0, len(rules.All()))
 	for _, r := range rules.All() {
-		if d := editDistance(id, r.ID); d < bestDist {
-			best, bestDist = r.ID, d
-		}
+		ids = append(ids, r.ID)
 	}
+	best := manifest.Suggest(id, ids)
 	if best != "" || len(id) < 4 {
 		return best
 	}
-	for _, r := range rules.All() {
-		if strings.Contains(r.ID, id) && (best == "" || len(r.ID) < len(best)) {
-			best = r.ID
+	for _, r := range ids {
+		if strings.Contains(r, id) && (best == "" || len(r) < len(best)) {
+			best = r
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
