@@ -49,16 +49,14 @@ func decodeTyped(o *Object, limits Limits) []Problem {
 }
 
 type typedDecoder struct {
-	obj        *Object
-	limits     Limits
-	kind       string
-	problems   []Problem
-	typeErrors bool
-	nodes      int
+	obj      *Object
+	limits   Limits
+	kind     string
+	problems []Problem
+	nodes    int
 }
 
 func (d *typedDecoder) typeError(n *yaml.Node, path *pathLink, msg, help string) {
-	d.typeErrors = true
 	d.obj.InvalidPaths = append(d.obj.InvalidPaths, path.String())
 	d.problems = append(d.problems, Problem{
 		Code: CodeInvalidType, Source: d.obj.Source, Pos: nodePos(n), Path: path.String(),
@@ -107,8 +105,7 @@ func isStringTag(n *yaml.Node) bool {
 func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, depth int) {
 	d.nodes++
 	if d.nodes > d.limits.MaxNodes || depth > d.limits.MaxDepth {
-		d.typeErrors = true // already reported by the raw builder
-		return
+		return // already reported by the raw builder
 	}
 	n = resolveAlias(n)
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
@@ -349,7 +346,10 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path *pathLin
 		key := keyString(k)
 		f, ok := fields.byName[key]
 		if !ok {
-			msg := fmt.Sprintf("unknown field %q in %s", key, pathOrObject(path))
+			msg := fmt.Sprintf("unknown field %q in %s", key, path)
+			if path.parent == nil {
+				msg = fmt.Sprintf("unknown field %q at the top level", key)
+			}
 			help := ""
 			if s := Suggest(key, fields.names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)

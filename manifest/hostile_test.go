@@ -88,7 +88,7 @@ func TestHugeFileIsRefusedWithoutReading(t *testing.T) {
 	}
 }
 
-func TestDirectoryNamedExplicitlyAsFileAndStdinEmpty(t *testing.T) {
+func TestEmptyStdin(t *testing.T) {
 	res := Load([]string{"-"}, Options{Stdin: strings.NewReader("")})
 	if len(res.Errors) != 0 || len(res.Objects) != 0 || len(res.Problems) != 0 {
 		t.Errorf("empty stdin: %+v", res)

@@ -47,7 +47,6 @@ func DecodeStrict(src *Source, v any) []Problem {
 	d.decode(root, reflect.ValueOf(v).Elem(), &pathLink{}, 0)
 	probs := append(append([]Problem(nil), b.problems...), d.problems...)
 	for i := range probs {
-		probs[i].Message = strings.Replace(probs[i].Message, " in the object", " at the top level", 1)
 		if probs[i].Code == CodeUnknownField && strings.Contains(probs[i].Help, "kubectl explain") {
 			probs[i].Help = "remove it; see the configuration reference in kvet's README"
 		}

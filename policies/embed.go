@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -43,8 +44,14 @@ func Groups() (map[string][]Policy, error) {
 }
 
 // List returns every bundled policy (files with a METADATA block carrying
-// custom.id), sorted by ID.
+// custom.id), sorted by ID. The embedded files are parsed once per
+// process; each call gets its own copy of the slice.
 func List() ([]Policy, error) {
+	all, err := list()
+	return append([]Policy(nil), all...), err
+}
+
+var list = sync.OnceValues(func() ([]Policy, error) {
 	entries, err := fs.ReadDir(FS, ".")
 	if err != nil {
 		return nil, err
@@ -80,4 +87,4 @@ func List() ([]Policy, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
-}
+})
