@@ -44,8 +44,8 @@ func TestList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ps) != 8 {
-		t.Fatalf("got %d policies, want 8", len(ps))
+	if len(ps) != 7 {
+		t.Fatalf("got %d policies, want 7", len(ps))
 	}
 	for _, p := range ps {
 		if !strings.HasPrefix(p.Package, "kvet.") || p.ID == "" || p.Group == "" {

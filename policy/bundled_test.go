@@ -35,7 +35,6 @@ func TestBundledPolicies(t *testing.T) {
 	}
 	sort.Strings(got)
 	want := []string{
-		"kvet.images [spec template spec containers 0 image] image-pinned",
 		"kvet.probes [spec template spec containers 0] workload-probes",
 		"kvet.probes [spec template spec containers 0] workload-probes",
 		"kvet.resources [spec template spec containers 0 resources] container-resources",
@@ -50,7 +49,7 @@ func TestBundledPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, g := range []string{"default", "reliability", "security"} {
+	for _, g := range []string{"reliability", "security"} {
 		if len(groups[g]) == 0 {
 			t.Errorf("no policies in group %s", g)
 		}

@@ -2,9 +2,12 @@ package rules
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	appsv1beta1 "k8s.io/api/apps/v1beta1"
+	appsv1beta2 "k8s.io/api/apps/v1beta2"
 	batchv1 "k8s.io/api/batch/v1"
 	batchv1beta1 "k8s.io/api/batch/v1beta1"
 	corev1 "k8s.io/api/core/v1"
+	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 
 	"github.com/kvetdev/kvet/manifest"
 )
@@ -25,10 +28,16 @@ var (
 	pathSpec            = manifest.Path{}.Field("spec")
 	pathTemplateSpec    = pathSpec.Field("template").Field("spec")
 	pathJobTemplateSpec = pathSpec.Field("jobTemplate").Field("spec").Field("template").Field("spec")
+	pathPodTemplateSpec = manifest.Path{}.Field("template").Field("spec")
 )
 
-// PodSpecOf returns the pod spec an object runs, if it has one.
+// PodSpecOf returns the pod spec an object runs, if it has one: that of a
+// Pod, a PodTemplate, or the pod template of a workload of any served or
+// removed API version.
 func PodSpecOf(o *manifest.Object) (PodSpecRef, bool) {
+	if tmpl := podTemplateOf(o.Typed); tmpl != nil {
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &tmpl.Spec, Meta: tmpl}, true
+	}
 	switch t := o.Typed.(type) {
 	case *corev1.Pod:
 		return PodSpecRef{Path: pathSpec, Spec: &t.Spec, Meta: &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}}, true
@@ -52,8 +61,36 @@ func PodSpecOf(o *manifest.Object) (PodSpecRef, bool) {
 	case *batchv1beta1.CronJob:
 		tmpl := &t.Spec.JobTemplate.Spec.Template
 		return PodSpecRef{Path: pathJobTemplateSpec, Spec: &tmpl.Spec, Meta: tmpl, InJob: true}, true
+	case *corev1.PodTemplate:
+		return PodSpecRef{Path: pathPodTemplateSpec, Spec: &t.Template.Spec, Meta: &t.Template}, true
 	}
 	return PodSpecRef{}, false
+}
+
+// podTemplateOf returns spec.template of the workload kinds of the beta
+// API versions (removed from clusters, still found in old charts).
+func podTemplateOf(obj any) *corev1.PodTemplateSpec {
+	switch t := obj.(type) {
+	case *appsv1beta1.Deployment:
+		return &t.Spec.Template
+	case *appsv1beta1.StatefulSet:
+		return &t.Spec.Template
+	case *appsv1beta2.Deployment:
+		return &t.Spec.Template
+	case *appsv1beta2.StatefulSet:
+		return &t.Spec.Template
+	case *appsv1beta2.DaemonSet:
+		return &t.Spec.Template
+	case *appsv1beta2.ReplicaSet:
+		return &t.Spec.Template
+	case *extensionsv1beta1.Deployment:
+		return &t.Spec.Template
+	case *extensionsv1beta1.DaemonSet:
+		return &t.Spec.Template
+	case *extensionsv1beta1.ReplicaSet:
+		return &t.Spec.Template
+	}
+	return nil
 }
 
 // JobSpecRef is a Job spec found in a Job or a CronJob's job template.

@@ -19,7 +19,7 @@ func All() []*rule.Rule {
 var registry = sync.OnceValue(func() []*rule.Rule {
 	rs := []*rule.Rule{
 		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit, UnusedIgnore,
-		JobRestartPolicy, JobTTL, JobParallelismExceedsCompletions,
+		JobRestartPolicy, JobTTL, JobParallelismExceedsCompletions, ImagePinned,
 		CronJobSchedule, CronJobStartingDeadline,
 		StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,

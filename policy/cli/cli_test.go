@@ -298,7 +298,7 @@ func TestVerify(t *testing.T) {
 	if code := Verify(context.Background(), []string{"--bundled", "--no-color", "--report", "coverage"}, nil, &out, &errb); code != 0 {
 		t.Fatalf("bundled: exit %d\n%s%s", code, out.String(), errb.String())
 	}
-	if !strings.Contains(out.String(), "Coverage:") || !strings.Contains(out.String(), "images.rego") {
+	if !strings.Contains(out.String(), "Coverage:") || !strings.Contains(out.String(), "probes.rego") {
 		t.Errorf("no coverage report:\n%s", out.String())
 	}
 	out.Reset()
