@@ -234,18 +234,35 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// Tree is an object PresentFields can search. Each calls found with the
+// concrete path of every non-null value that pattern matches: dotted keys,
+// a key followed by [*] standing for every item of its list. A
+// manifest.Object is one (searching its YAML nodes); MapTree is one over
+// plain decoded values.
+type Tree interface {
+	Each(pattern string, found func(path string))
+}
+
 // PresentFields returns the fields of FieldsFor(apiVersion, kind) that obj
 // sets, one FieldUse per concrete path, in table order and then list order.
-// A field counts as set when its key is present with a non-null value. obj is
-// a decoded manifest: maps may be map[string]any or map[any]any, lists []any.
-func PresentFields(apiVersion, kind string, obj map[string]any) []FieldUse {
+// A field counts as set when its key is present with a non-null value.
+func PresentFields(apiVersion, kind string, obj Tree) []FieldUse {
 	var out []FieldUse
 	for _, f := range FieldsFor(apiVersion, kind) {
-		walk(obj, splitPath(f.Path), "", func(path string) {
+		obj.Each(f.Path, func(path string) {
 			out = append(out, FieldUse{Path: path, Field: f})
 		})
 	}
 	return out
+}
+
+// MapTree is a Tree over a decoded manifest: maps may be map[string]any or
+// map[any]any, lists []any or []map[string]any.
+type MapTree map[string]any
+
+// Each implements Tree.
+func (m MapTree) Each(pattern string, found func(path string)) {
+	walk(map[string]any(m), splitPath(pattern), "", found)
 }
 
 // segment is one step of a path: a map key, optionally followed by [*].

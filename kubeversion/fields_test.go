@@ -142,7 +142,7 @@ func TestPresentFieldsCronJob(t *testing.T) {
 			},
 		},
 	}
-	got := PresentFields("batch/v1", "CronJob", obj)
+	got := PresentFields("batch/v1", "CronJob", MapTree(obj))
 	var ps []string
 	for _, u := range got {
 		ps = append(ps, u.Path)
@@ -185,7 +185,7 @@ func TestPresentFieldsNestedListsAndDecoders(t *testing.T) {
 		},
 	}
 	var ps []string
-	for _, u := range PresentFields("apps/v1", "Deployment", obj) {
+	for _, u := range PresentFields("apps/v1", "Deployment", MapTree(obj)) {
 		ps = append(ps, u.Path)
 	}
 	want := []string{
@@ -215,19 +215,19 @@ func TestPresentFieldsPlainObjects(t *testing.T) {
 			},
 		},
 	}
-	if got := PresentFields("apps/v1", "Deployment", deploy); len(got) != 0 {
+	if got := PresentFields("apps/v1", "Deployment", MapTree(deploy)); len(got) != 0 {
 		t.Errorf("plain Deployment: %+v", got)
 	}
 	cm := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "data": map[string]any{"spec": "x"}}
-	if got := PresentFields("v1", "ConfigMap", cm); len(got) != 0 {
+	if got := PresentFields("v1", "ConfigMap", MapTree(cm)); len(got) != 0 {
 		t.Errorf("ConfigMap: %+v", got)
 	}
 	// Wrong shapes are ignored, not panicked on.
 	odd := map[string]any{"spec": map[string]any{"template": "x", "timeZone": nil, "jobTemplate": []any{1}}}
-	if got := PresentFields("batch/v1", "CronJob", odd); len(got) != 0 {
+	if got := PresentFields("batch/v1", "CronJob", MapTree(odd)); len(got) != 0 {
 		t.Errorf("odd CronJob: %+v", got)
 	}
-	if got := PresentFields("batch/v1", "CronJob", nil); len(got) != 0 {
+	if got := PresentFields("batch/v1", "CronJob", MapTree(nil)); len(got) != 0 {
 		t.Errorf("nil object: %+v", got)
 	}
 }

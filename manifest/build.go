@@ -10,12 +10,17 @@ import (
 )
 
 // builder turns a YAML node tree into plain Go values (the raw view),
-// reporting duplicate keys and enforcing the limits.
+// reporting duplicate keys and enforcing the limits. With scan set it only
+// checks: it walks the tree as building would (aliases and merge keys
+// expanded, so the limits count the same nodes) but allocates no values,
+// and value returns nil. Loading scans every document; the raw view of an
+// object is built only when something asks for it (Object.Raw).
 type builder struct {
 	src       *Source
 	limits    Limits
 	docIndex  int
 	nodes     int
+	scan      bool
 	exhausted bool
 	problems  []Problem
 	// alias is the outermost alias being expanded, where a limit hit
@@ -60,6 +65,10 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 		}
 		return b.value(n.Alias, path, depth+1)
 	case yaml.MappingNode:
+		if b.scan {
+			b.scanMapping(n, path, depth)
+			return nil
+		}
 		m := make(map[string]any, len(n.Content)/2)
 		var explicit map[string]*yaml.Node // only built when a key repeats or merges happen
 		merged := false
@@ -91,6 +100,13 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 		}
 		return m
 	case yaml.SequenceNode:
+		if b.scan {
+			for i, c := range n.Content {
+				child := path.item(i)
+				b.value(c, &child, depth+1)
+			}
+			return nil
+		}
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
 			child := path.item(i)
@@ -98,6 +114,9 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 		}
 		return s
 	case yaml.ScalarNode:
+		if b.scan {
+			return nil
+		}
 		return scalarValue(n)
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
@@ -105,6 +124,50 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 		}
 	}
 	return nil
+}
+
+// smallMapping is the size up to which scanMapping finds a repeated key by
+// comparing with the keys before it rather than with a set.
+const smallMapping = 16
+
+// scanMapping is value's mapping case in scan mode: the same walk and the
+// same duplicate-key problems (a key written twice, not one a merge key
+// brought in), without building the map.
+func (b *builder) scanMapping(n *yaml.Node, path *pathLink, depth int) {
+	var seen map[string]*yaml.Node
+	if len(n.Content) > 2*smallMapping {
+		seen = make(map[string]*yaml.Node, len(n.Content)/2)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Tag == "!!merge" {
+			b.merge(nil, v, path, depth)
+			continue
+		}
+		key := keyString(k)
+		var first *yaml.Node
+		if seen != nil {
+			if first = seen[key]; first == nil {
+				seen[key] = k
+			}
+		} else {
+			for j := 0; j < i; j += 2 {
+				if kj := n.Content[j]; kj.Tag != "!!merge" && keyString(kj) == key {
+					first = kj
+					break
+				}
+			}
+		}
+		child := path.field(key)
+		if first != nil {
+			b.problems = append(b.problems, Problem{
+				Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: child.String(), DocIndex: b.docIndex,
+				Message: fmt.Sprintf("duplicate key %q: already defined at line %d", key, first.Line),
+				Help:    "remove one of them; kubectl rejects a mapping with the same key twice",
+			})
+		}
+		b.value(v, &child, depth+1)
+	}
 }
 
 // firstKeys maps each key written explicitly before index end to its node.

@@ -1,9 +1,13 @@
 package manifest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
 )
 
 const corpusDir = "../../shared/corpus"
@@ -52,4 +56,59 @@ func TestCorpus(t *testing.T) {
 	if res.Documents == 0 || len(res.Objects) < 8000 {
 		t.Errorf("loaded %d objects from %d documents; the corpus README counts 8,175 objects", len(res.Objects), res.Documents)
 	}
+}
+
+// TestScanMatchesBuild: the loader's scan (no values built) reports the
+// same duplicate keys and limit problems as building the raw view does,
+// on every document of the corpus and of the repository's test manifests,
+// and on small limits that real documents do hit.
+func TestScanMatchesBuild(t *testing.T) {
+	paths := []string{"../testdata", "../rules/testdata", "testdata"}
+	if _, err := os.Stat(corpusDir); err == nil {
+		paths = append(paths, corpusDir)
+	}
+	var files []string
+	for _, root := range paths {
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && IsManifestFile(p) {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	docs, withProblems := 0, 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			var doc yaml.Node
+			if dec.Decode(&doc) != nil {
+				break
+			}
+			if len(doc.Content) == 0 {
+				continue
+			}
+			docs++
+			for _, limits := range []Limits{{}, {MaxNodes: 40, MaxDepth: 6}} {
+				limits = limits.withDefaults()
+				build := builder{limits: limits}
+				build.value(doc.Content[0], &pathLink{}, 0)
+				scan := builder{limits: limits, scan: true}
+				scan.value(doc.Content[0], &pathLink{}, 0)
+				if !reflect.DeepEqual(build.problems, scan.problems) || build.nodes != scan.nodes || build.exhausted != scan.exhausted {
+					t.Errorf("%s: build gives %d nodes %v, scan %d nodes %v", f, build.nodes, build.problems, scan.nodes, scan.problems)
+				}
+				if len(build.problems) > 0 {
+					withProblems++
+				}
+			}
+		}
+	}
+	if docs < 100 || withProblems == 0 {
+		t.Errorf("%d documents, %d with problems: too little to compare", docs, withProblems)
+	}
+	t.Logf("%d documents, %d runs with problems", docs, withProblems)
 }

@@ -188,7 +188,7 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 		if v.IsNil() {
 			v.Set(reflect.MakeMapWithSize(t, len(n.Content)/2))
 		}
-		d.eachPair(n, func(k, val *yaml.Node) {
+		eachPair(n, func(k, val *yaml.Node) {
 			key := keyString(k)
 			ev := reflect.New(t.Elem()).Elem()
 			child := path.field(key)
@@ -318,7 +318,7 @@ func (d *typedDecoder) quantity(n *yaml.Node, v reflect.Value, path *pathLink) {
 
 // eachPair calls fn for each key/value of a mapping, merge keys (<<)
 // expanded first so that explicit keys override them.
-func (d *typedDecoder) eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
+func eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Tag == "!!merge" {
 			src := resolveAlias(n.Content[i+1])
@@ -328,7 +328,7 @@ func (d *typedDecoder) eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 			}
 			for _, s := range srcs {
 				if s = resolveAlias(s); s.Kind == yaml.MappingNode && s != n {
-					d.eachPair(s, fn)
+					eachPair(s, fn)
 				}
 			}
 		}
@@ -342,7 +342,7 @@ func (d *typedDecoder) eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 
 func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path *pathLink, depth int) {
 	fields := fieldsOf(v.Type())
-	d.eachPair(n, func(k, val *yaml.Node) {
+	eachPair(n, func(k, val *yaml.Node) {
 		key := keyString(k)
 		f, ok := fields.byName[key]
 		if !ok {

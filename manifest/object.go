@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 
@@ -91,9 +92,6 @@ type Object struct {
 	Namespace  string
 	Name       string
 
-	// Raw is the object as plain Go values (map[string]any, []any, string,
-	// int64, float64, bool, nil), as Rego and unstructured code expect.
-	Raw map[string]any
 	// Typed is the object decoded into its k8s.io/api type, or nil for
 	// kinds kvet does not know (custom resources). Fields whose values
 	// had the wrong type are left at their zero value; see InvalidPaths.
@@ -103,6 +101,118 @@ type Object struct {
 	InvalidPaths []string
 	// Node is the object's mapping node: the root of its position index.
 	Node *yaml.Node
+
+	limits  Limits
+	rawOnce sync.Once
+	raw     map[string]any
+}
+
+// Raw returns the object as plain Go values (map[string]any, []any,
+// string, int64, float64, bool, nil), as Rego and unstructured code
+// expect. It is built from Node on first use: most runs never need it (no
+// Rego policy), and building it for every object cost a tenth of the run.
+// The loader has already checked the limits and reported duplicate keys.
+// Safe for concurrent use; the map must not be modified.
+func (o *Object) Raw() map[string]any {
+	o.rawOnce.Do(func() {
+		if o.Node == nil {
+			return
+		}
+		b := builder{src: o.Source, limits: o.limits.withDefaults()}
+		o.raw, _ = b.value(o.Node, &pathLink{}, 0).(map[string]any)
+	})
+	return o.raw
+}
+
+// Lookup returns the node at a path of mapping keys from the object's
+// root, aliases and merge keys (<<) followed as decoding follows them, or
+// nil when there is none. Lookup() is the object's own node.
+func (o *Object) Lookup(keys ...string) *yaml.Node {
+	n := o.Node
+	for _, k := range keys {
+		if n == nil {
+			return nil
+		}
+		if n = resolveAlias(n); n.Kind != yaml.MappingNode {
+			return nil
+		}
+		_, n = mappingLookup(n, k)
+	}
+	if n != nil {
+		n = resolveAlias(n)
+	}
+	return n
+}
+
+// Value returns the value of the scalar at keys as Raw has it (string,
+// int64, float64, bool), or nil when it is absent, null or not a scalar.
+func (o *Object) Value(keys ...string) any {
+	n := o.Lookup(keys...)
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return nil
+	}
+	return scalarValue(n)
+}
+
+// StringMap returns the entries with string values of the mapping at keys
+// (such as metadata.annotations), or nil when there is no mapping there.
+func (o *Object) StringMap(keys ...string) map[string]string {
+	n := o.Lookup(keys...)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	out := make(map[string]string, len(n.Content)/2)
+	eachPair(n, func(k, v *yaml.Node) {
+		if v = resolveAlias(v); v.Kind == yaml.ScalarNode {
+			if s, ok := scalarValue(v).(string); ok {
+				out[keyString(k)] = s
+			}
+		}
+	})
+	return out
+}
+
+// Each calls found with the path of every non-null value that pattern
+// matches: dotted keys, where a key followed by [*] stands for every item
+// of its list, as in spec.template.spec.containers[*].resizePolicy. Paths
+// come in document order: spec.template.spec.containers[1].resizePolicy.
+func (o *Object) Each(pattern string, found func(path string)) {
+	if o.Node == nil || pattern == "" {
+		return
+	}
+	eachPath(o.Node, strings.Split(pattern, "."), "", found)
+}
+
+func eachPath(n *yaml.Node, segs []string, prefix string, found func(string)) {
+	if n = resolveAlias(n); n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return
+	}
+	if len(segs) == 0 {
+		found(prefix)
+		return
+	}
+	key, list := strings.CutSuffix(segs[0], "[*]")
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	_, v := mappingLookup(n, key)
+	if v == nil {
+		return
+	}
+	path := key
+	if prefix != "" {
+		path = prefix + "." + key
+	}
+	if !list {
+		eachPath(v, segs[1:], path, found)
+		return
+	}
+	if v = resolveAlias(v); v.Kind != yaml.SequenceNode {
+		return
+	}
+	for i, item := range v.Content {
+		eachPath(item, segs[1:], path+"["+strconv.Itoa(i)+"]", found)
+	}
 }
 
 // GVK returns the object's group, version and kind.
@@ -157,13 +267,11 @@ func (o *Object) LastLine() int {
 	return last
 }
 
-// Labels returns metadata.labels from the raw object.
-func (o *Object) Labels() map[string]string { return stringMap(o.Raw, "metadata", "labels") }
+// Labels returns the string values of metadata.labels.
+func (o *Object) Labels() map[string]string { return o.StringMap("metadata", "labels") }
 
-// Annotations returns metadata.annotations from the raw object.
-func (o *Object) Annotations() map[string]string {
-	return stringMap(o.Raw, "metadata", "annotations")
-}
+// Annotations returns the string values of metadata.annotations.
+func (o *Object) Annotations() map[string]string { return o.StringMap("metadata", "annotations") }
 
 // Ref returns a short human reference such as Job/backup or
 // StatefulSet/db (ns prod).
@@ -173,26 +281,4 @@ func (o *Object) Ref() string {
 		s += " (namespace " + o.Namespace + ")"
 	}
 	return s
-}
-
-func stringMap(m map[string]any, keys ...string) map[string]string {
-	var cur any = m
-	for _, k := range keys {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = mm[k]
-	}
-	mm, ok := cur.(map[string]any)
-	if !ok {
-		return nil
-	}
-	out := make(map[string]string, len(mm))
-	for k, v := range mm {
-		if s, ok := v.(string); ok {
-			out[k] = s
-		}
-	}
-	return out
 }

@@ -272,41 +272,54 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 			"a manifest document must be a mapping with apiVersion, kind and metadata")
 		return
 	}
-	b := builder{src: src, limits: limits, docIndex: docIndex}
-	raw, ok := b.value(root, &pathLink{}, 0).(map[string]any)
+	b := builder{src: src, limits: limits, docIndex: docIndex, scan: true}
+	b.value(root, &pathLink{}, 0)
 	out.Problems = append(out.Problems, b.problems...)
-	if !ok || b.exhausted {
+	if b.exhausted {
 		return
 	}
-	items, isList := raw["items"].([]any)
-	kind, _ := raw["kind"].(string)
-	if isList && strings.HasSuffix(kind, "List") {
-		_, itemsNode := mappingLookup(root, "items")
-		itemsNode = resolveAlias(itemsNode)
-		for i, it := range items {
-			m, ok := it.(map[string]any)
-			n := resolveAlias(itemsNode.Content[i])
-			if !ok {
-				problem(n, fmt.Sprintf("items[%d]", i), fmt.Sprintf("list item is %s, not a Kubernetes object", describeNode(n)),
-					"each item of a List must be an object with apiVersion and kind")
-				continue
+	if _, items := mappingLookup(root, "items"); items != nil && strings.HasSuffix(scalarString(root, "kind"), "List") {
+		if items = resolveAlias(items); items.Kind == yaml.SequenceNode {
+			for i, it := range items.Content {
+				n := resolveAlias(it)
+				if n.Kind != yaml.MappingNode {
+					problem(n, fmt.Sprintf("items[%d]", i), fmt.Sprintf("list item is %s, not a Kubernetes object", describeNode(n)),
+						"each item of a List must be an object with apiVersion and kind")
+					continue
+				}
+				out.addObject(src, n, docIndex, i, limits, fmt.Sprintf("items[%d].", i))
 			}
-			out.addObject(src, n, m, docIndex, i, limits, fmt.Sprintf("items[%d].", i))
+			return
 		}
-		return
 	}
-	out.addObject(src, root, raw, docIndex, -1, limits, "")
+	out.addObject(src, root, docIndex, -1, limits, "")
 }
 
-func (out *Parsed) addObject(src *Source, n *yaml.Node, raw map[string]any, docIndex, item int, limits Limits, prefix string) {
-	o := &Object{Source: src, DocIndex: docIndex, Item: item, Raw: raw, Node: n}
-	o.APIVersion, _ = raw["apiVersion"].(string)
-	o.Kind, _ = raw["kind"].(string)
-	if md, ok := raw["metadata"].(map[string]any); ok {
-		o.Name, _ = md["name"].(string)
-		o.Namespace, _ = md["namespace"].(string)
-		if o.Name == "" {
-			o.Name, _ = md["generateName"].(string)
+// scalarString returns the string value of key in mapping m, or "" when
+// it is absent or not a string.
+func scalarString(m *yaml.Node, key string) string {
+	_, v := mappingLookup(m, key)
+	if v == nil {
+		return ""
+	}
+	if v = resolveAlias(v); v.Kind != yaml.ScalarNode {
+		return ""
+	}
+	s, _ := scalarValue(v).(string)
+	return s
+}
+
+func (out *Parsed) addObject(src *Source, n *yaml.Node, docIndex, item int, limits Limits, prefix string) {
+	o := &Object{Source: src, DocIndex: docIndex, Item: item, Node: n, limits: limits}
+	o.APIVersion = scalarString(n, "apiVersion")
+	o.Kind = scalarString(n, "kind")
+	if _, md := mappingLookup(n, "metadata"); md != nil {
+		if md = resolveAlias(md); md.Kind == yaml.MappingNode {
+			o.Name = scalarString(md, "name")
+			o.Namespace = scalarString(md, "namespace")
+			if o.Name == "" {
+				o.Name = scalarString(md, "generateName")
+			}
 		}
 	}
 	var missing []string

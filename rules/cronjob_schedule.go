@@ -54,12 +54,11 @@ var schedulePath = manifest.Path{}.Field("spec").Field("schedule")
 func ParseSchedule(s string) (cron.Schedule, error) { return cron.ParseStandard(s) }
 
 func checkCronJobSchedule(pass *rule.Pass, o *manifest.Object) {
-	spec, _ := o.Raw["spec"].(map[string]any)
-	sched, ok := spec["schedule"].(string)
+	sched, ok := o.Value("spec", "schedule").(string)
 	if !ok {
 		return // absent or not a string: the loader or the API checks report it
 	}
-	tz, hasTZ := spec["timeZone"].(string)
+	tz, hasTZ := o.Value("spec", "timeZone").(string)
 	if strings.Contains(sched, "TZ") {
 		pass.Reportf(schedulePath, "remove the prefix and set spec.timeZone, e.g. timeZone: Etc/UTC",
 			"schedule %q uses TZ or CRON_TZ, which the API server rejects; use the timeZone field instead", sched)

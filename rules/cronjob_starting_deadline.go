@@ -37,8 +37,7 @@ spec:
 }
 
 func checkCronJobStartingDeadline(pass *rule.Pass, o *manifest.Object) {
-	spec, _ := o.Raw["spec"].(map[string]any)
-	d, ok := spec["startingDeadlineSeconds"].(int64)
+	d, ok := o.Value("spec", "startingDeadlineSeconds").(int64)
 	if !ok || d >= 10 {
 		return
 	}

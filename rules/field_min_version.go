@@ -40,7 +40,7 @@ write the schedule in the controller's time zone).`,
 
 func checkFieldMinVersion(pass *rule.Pass, o *manifest.Object) {
 	target := pass.Settings.KubeVersion
-	for _, use := range kubeversion.PresentFields(o.APIVersion, o.Kind, o.Raw) {
+	for _, use := range kubeversion.PresentFields(o.APIVersion, o.Kind, o) {
 		f := use.Field
 		if !target.Less(f.MinVersion) {
 			continue

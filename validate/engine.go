@@ -210,7 +210,7 @@ func (e *engine) finish() []rule.Finding {
 		sortObjects(e.retained)
 		objs := make([]any, len(e.retained))
 		for i, o := range e.retained {
-			objs[i] = o.Raw
+			objs[i] = o.Raw()
 		}
 		extra := map[string]any{"kvet": map[string]any{"objects": objs}}
 		for _, o := range e.retained {

@@ -137,18 +137,15 @@ func objectDirectives(o *manifest.Object) []*directive {
 		if prefix != "" {
 			path = prefix + ".metadata.annotations"
 		}
-		ann, ok := lookupMap(o.Raw, path)
-		if !ok {
-			return
-		}
-		ids, _ := ann[AnnotationIgnore].(string)
+		keys := strings.Split(path, ".")
+		ids, _ := o.Value(append(keys, AnnotationIgnore)...).(string)
 		if ids == "" {
 			return
 		}
 		rules := splitIDs(ids)
 		reasons := []string{}
 		for _, r := range rules {
-			if why, ok := ann[AnnotationIgnore+"."+r].(string); ok && why != "" {
+			if why, ok := o.Value(append(keys, AnnotationIgnore+"."+r)...).(string); ok && why != "" {
 				reasons = append(reasons, r+": "+why)
 			}
 		}
@@ -161,18 +158,6 @@ func objectDirectives(o *manifest.Object) []*directive {
 		add(p)
 	}
 	return out
-}
-
-func lookupMap(m map[string]any, dotted string) (map[string]any, bool) {
-	cur := m
-	for _, k := range strings.Split(dotted, ".") {
-		next, ok := cur[k].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		cur = next
-	}
-	return cur, true
 }
 
 // applyIgnores removes the findings directives cover, marks those

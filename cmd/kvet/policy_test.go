@@ -49,7 +49,7 @@ func TestLintPolicyCompileErrorIsExit2(t *testing.T) {
 }
 
 func TestBundledPolicyGroups(t *testing.T) {
-	// Default: only the default group (image pinning) of the bundled policies.
+	// Default: the Go rules (image-pinned among them), no bundled Rego policy.
 	fs, _ := lintJSON(t, "examples/seed/job.yaml")
 	rules := map[string]int{}
 	for _, f := range fs {

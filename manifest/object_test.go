@@ -1,0 +1,114 @@
+package manifest
+
+import (
+	"reflect"
+	"testing"
+)
+
+// mergedDoc is a custom resource, so that the typed decoder has no say.
+const mergedDoc = `apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: web
+  labels: &labels
+    app: web
+    tier: front
+  annotations:
+    <<: *labels
+    tier: back
+    replicas: 3
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: a
+        image: nginx:1.27
+      - ~
+      - name: b
+        image: nginx:1.27
+        resizePolicy:
+        - {resourceName: cpu, restartPolicy: NotRequired}
+      - name: c
+        resizePolicy: null
+`
+
+func TestRawIsBuiltOnFirstUse(t *testing.T) {
+	p := parseString(t, "d.yaml", mergedDoc)
+	if len(p.Objects) != 1 || len(p.Problems) != 0 {
+		t.Fatalf("objects %d, problems %v", len(p.Objects), p.Problems)
+	}
+	o := p.Objects[0]
+	if o.raw != nil {
+		t.Fatal("the raw view was built while loading")
+	}
+	raw := o.Raw()
+	want := map[string]any{"tier": "back", "app": "web", "replicas": int64(3)}
+	if got := raw["metadata"].(map[string]any)["annotations"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("annotations = %#v, want %#v", got, want)
+	}
+	if reflect.ValueOf(o.Raw()).Pointer() != reflect.ValueOf(raw).Pointer() {
+		t.Error("Raw built a second map")
+	}
+	if (&Object{}).Raw() != nil {
+		t.Error("an object without a node has a raw view")
+	}
+}
+
+func TestLookupValueStringMap(t *testing.T) {
+	o := parseString(t, "d.yaml", mergedDoc).Objects[0]
+	if o.Name != "web" || o.Kind != "Widget" || o.APIVersion != "example.com/v1" {
+		t.Errorf("identity = %s %s %s", o.APIVersion, o.Kind, o.Name)
+	}
+	if v := o.Value("spec", "replicas"); v != int64(2) {
+		t.Errorf("spec.replicas = %#v", v)
+	}
+	if v := o.Value("metadata", "annotations", "app"); v != "web" {
+		t.Errorf("a merged key = %#v", v)
+	}
+	if v := o.Value("metadata", "annotations", "tier"); v != "back" {
+		t.Errorf("an explicit key must beat a merged one: %#v", v)
+	}
+	for _, keys := range [][]string{{"spec"}, {"spec", "missing"}, {"spec", "replicas", "deeper"}, {"nothing", "here"}} {
+		if v := o.Value(keys...); v != nil {
+			t.Errorf("Value(%q) = %#v, want nil", keys, v)
+		}
+	}
+	if n := o.Lookup("spec", "template"); n == nil || n.Line != 15 {
+		t.Errorf("Lookup(spec, template) = %+v", n)
+	}
+	got := o.Annotations()
+	want := map[string]string{"app": "web", "tier": "back"} // replicas is not a string
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Annotations = %v, want %v", got, want)
+	}
+	if got := o.StringMap("spec"); len(got) != 0 {
+		t.Errorf("StringMap(spec) = %v (no string values there)", got)
+	}
+	if got := o.StringMap("spec", "replicas"); got != nil {
+		t.Errorf("StringMap of a scalar = %v, want nil", got)
+	}
+}
+
+func TestEachMatchesRaw(t *testing.T) {
+	o := parseString(t, "d.yaml", mergedDoc).Objects[0]
+	var got []string
+	for _, pattern := range []string{
+		"spec.template.spec.containers[*].resizePolicy",
+		"spec.template.spec.containers[*].image",
+		"metadata.annotations.app",
+		"spec.replicas.deeper",
+		"spec.template.spec.containers.name", // a list used as a mapping
+	} {
+		o.Each(pattern, func(p string) { got = append(got, p) })
+	}
+	want := []string{
+		"spec.template.spec.containers[2].resizePolicy",
+		"spec.template.spec.containers[0].image",
+		"spec.template.spec.containers[2].image",
+		"metadata.annotations.app",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Each paths = %q\nwant %q", got, want)
+	}
+}
