@@ -3,6 +3,7 @@ package kubeversion
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Field is a manifest field that only works, with default feature gates, from
@@ -194,8 +195,21 @@ func groupOf(apiVersion string) string {
 // FieldsFor returns the fields of the table that an object of apiVersion and
 // kind can carry, with paths written for that kind. Rows match on the API
 // group of apiVersion (and a few on the exact apiVersion). It returns nil for
-// kinds with no such fields.
+// kinds with no such fields. The slice is shared: do not modify it.
 func FieldsFor(apiVersion, kind string) []Field {
+	key := apiVersion + "/" + kind
+	if fs, ok := fieldsFor.Load(key); ok {
+		return fs.([]Field)
+	}
+	fs, _ := fieldsFor.LoadOrStore(key, fieldsOf(apiVersion, kind))
+	return fs.([]Field)
+}
+
+// fieldsFor caches FieldsFor by apiVersion/kind: field-min-version asks
+// for every object.
+var fieldsFor sync.Map
+
+func fieldsOf(apiVersion, kind string) []Field {
 	group := groupOf(apiVersion)
 	var out []Field
 	for _, s := range fieldTable {

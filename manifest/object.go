@@ -180,18 +180,38 @@ func (o *Object) Each(pattern string, found func(path string)) {
 	if o.Node == nil || pattern == "" {
 		return
 	}
-	eachPath(o.Node, strings.Split(pattern, "."), "", found)
+	w := pathWalker{segs: strings.Split(pattern, "."), found: found}
+	w.walk(o.Node, 0)
 }
 
-func eachPath(n *yaml.Node, segs []string, prefix string, found func(string)) {
+// pathWalker is Each's search; the path so far is kept as steps and only
+// rendered for a match (most patterns match nothing).
+type pathWalker struct {
+	segs  []string
+	steps []Segment
+	found func(string)
+}
+
+func (w *pathWalker) walk(n *yaml.Node, i int) {
 	if n = resolveAlias(n); n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return
 	}
-	if len(segs) == 0 {
-		found(prefix)
+	if i == len(w.segs) {
+		var b strings.Builder
+		for j, s := range w.steps {
+			if s.Index >= 0 {
+				b.WriteString("[" + strconv.Itoa(s.Index) + "]")
+				continue
+			}
+			if j > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.Key)
+		}
+		w.found(b.String())
 		return
 	}
-	key, list := strings.CutSuffix(segs[0], "[*]")
+	key, list := strings.CutSuffix(w.segs[i], "[*]")
 	if n.Kind != yaml.MappingNode {
 		return
 	}
@@ -199,19 +219,19 @@ func eachPath(n *yaml.Node, segs []string, prefix string, found func(string)) {
 	if v == nil {
 		return
 	}
-	path := key
-	if prefix != "" {
-		path = prefix + "." + key
-	}
+	w.steps = append(w.steps, Segment{Key: key, Index: -1})
+	defer func() { w.steps = w.steps[:len(w.steps)-1] }()
 	if !list {
-		eachPath(v, segs[1:], path, found)
+		w.walk(v, i+1)
 		return
 	}
 	if v = resolveAlias(v); v.Kind != yaml.SequenceNode {
 		return
 	}
-	for i, item := range v.Content {
-		eachPath(item, segs[1:], path+"["+strconv.Itoa(i)+"]", found)
+	for j, item := range v.Content {
+		w.steps = append(w.steps, Segment{Index: j})
+		w.walk(item, i+1)
+		w.steps = w.steps[:len(w.steps)-1]
 	}
 }
 

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 
@@ -59,7 +60,7 @@ func checkImagePinned(pass *rule.Pass, o *manifest.Object) {
 			return // api-required reports a missing image
 		}
 		path := ref.Path.Field(list).Item(i).Field("image")
-		named, err := reference.ParseNormalizedNamed(image)
+		named, err := parseImage(image)
 		if err != nil {
 			help := "write the image as [registry/]name[:tag][@digest], in lower case, e.g. nginx:1.27.2"
 			if strings.ContainsAny(image, "${}<>") {
@@ -87,4 +88,24 @@ func checkImagePinned(pass *rule.Pass, o *manifest.Object) {
 	for i, c := range ref.Spec.Containers {
 		check("containers", i, c.Name, c.Image)
 	}
+}
+
+// parsedImage is what ParseNormalizedNamed made of an image reference.
+type parsedImage struct {
+	named reference.Named
+	err   error
+}
+
+// images caches parsed image references: parsing is a handful of regular
+// expressions, and the same few images recur across a repository's
+// manifests.
+var images sync.Map // string -> parsedImage
+
+func parseImage(image string) (reference.Named, error) {
+	if p, ok := images.Load(image); ok {
+		return p.(parsedImage).named, p.(parsedImage).err
+	}
+	named, err := reference.ParseNormalizedNamed(image)
+	images.Store(image, parsedImage{named, err})
+	return named, err
 }

@@ -125,37 +125,45 @@ func splitIDs(s string) []string {
 	return out
 }
 
-var templateMetadata = []string{"spec.template", "spec.jobTemplate.spec.template", "spec.jobTemplate"}
+// annotationSites are where an object carries ignore annotations: its own
+// metadata and that of the pod (or job) templates inside it, by prefix.
+var annotationSites = func() []annotationSite {
+	var out []annotationSite
+	for _, prefix := range []string{"", "spec.template", "spec.jobTemplate.spec.template", "spec.jobTemplate"} {
+		path := strings.TrimPrefix(prefix+".metadata.annotations", ".")
+		keys := strings.Split(path, ".")
+		out = append(out, annotationSite{prefix: prefix, path: path, keys: keys, ignore: append(keys[:len(keys):len(keys)], AnnotationIgnore)})
+	}
+	return out
+}()
+
+type annotationSite struct {
+	prefix, path string
+	keys         []string // the annotations
+	ignore       []string // the ignore annotation
+}
 
 // objectDirectives reads an object's kvet.dev/ignore annotations, and
 // those of the pod (or job) templates inside it.
 func objectDirectives(o *manifest.Object) []*directive {
 	var out []*directive
-	ref := rule.RefOf(o)
-	add := func(prefix string) {
-		path := "metadata.annotations"
-		if prefix != "" {
-			path = prefix + ".metadata.annotations"
-		}
-		keys := strings.Split(path, ".")
-		ids, _ := o.Value(append(keys, AnnotationIgnore)...).(string)
+	for _, site := range annotationSites {
+		ids, _ := o.Value(site.ignore...).(string)
 		if ids == "" {
-			return
+			continue
 		}
 		rules := splitIDs(ids)
 		reasons := []string{}
 		for _, r := range rules {
-			if why, ok := o.Value(append(keys, AnnotationIgnore+"."+r)...).(string); ok && why != "" {
+			key := append(site.keys[:len(site.keys):len(site.keys)], AnnotationIgnore+"."+r)
+			if why, ok := o.Value(key...).(string); ok && why != "" {
 				reasons = append(reasons, r+": "+why)
 			}
 		}
-		loc := o.LocateString(path + "[" + AnnotationIgnore + "]")
+		loc := o.LocateString(site.path + "[" + AnnotationIgnore + "]")
+		ref := rule.RefOf(o)
 		out = append(out, &directive{file: o.Source.Path, pos: loc.Value, rules: rules,
-			reason: strings.Join(reasons, "; "), object: &ref, prefix: prefix, used: map[string]bool{}})
-	}
-	add("")
-	for _, p := range templateMetadata {
-		add(p)
+			reason: strings.Join(reasons, "; "), object: &ref, prefix: site.prefix, used: map[string]bool{}})
 	}
 	return out
 }
