@@ -3,6 +3,7 @@ package validate
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -155,7 +156,7 @@ func objectDirectives(o *manifest.Object) []*directive {
 		rules := splitIDs(ids)
 		reasons := []string{}
 		for _, r := range rules {
-			key := append(site.keys[:len(site.keys):len(site.keys)], AnnotationIgnore+"."+r)
+			key := slices.Concat(site.keys, []string{AnnotationIgnore + "." + r})
 			if why, ok := o.Value(key...).(string); ok && why != "" {
 				reasons = append(reasons, r+": "+why)
 			}
