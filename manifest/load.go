@@ -198,11 +198,31 @@ func readSource(p string, opts Options) (*Source, error) {
 	if st.Size() > opts.MaxFileSize {
 		return nil, fmt.Errorf("%s: file is %d bytes, larger than the limit of %d; raise --max-file-size", p, st.Size(), opts.MaxFileSize)
 	}
-	data, err := io.ReadAll(f)
+	data, err := readAll(f, st.Size())
 	if err != nil {
 		return nil, inputError(p, err)
 	}
 	return &Source{Path: p, Data: data}, nil
+}
+
+// readAll reads r to the end into a buffer sized for the size stat gave,
+// as os.ReadFile does: io.ReadAll's doubling would copy a large file
+// several times over.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	data := make([]byte, 0, size+512)
+	for {
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)] // the file grew: let append pick a bigger buffer
+		}
+	}
 }
 
 type walker struct {

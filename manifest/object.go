@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +21,15 @@ type Source struct {
 	// (0 for a whole file).
 	firstLine int
 	once      sync.Once
-	lines     []int // offsets of line starts, built on first use
+	// marks are the offsets where lines 1, 1+lineStride, 1+2*lineStride...
+	// start, and nlines the number of lines (one more than the newlines),
+	// built on first use: a sparse index, so that a file of millions of
+	// lines costs a few hundred kilobytes, not a slice entry per line.
+	marks  []int
+	nlines int
 }
+
+const lineStride = 32
 
 // Excerpt returns a Source with only lines first..last of s, which keep
 // their numbers: what an object kept until the end of a run needs for
@@ -30,13 +38,13 @@ func (s *Source) Excerpt(first, last int) *Source {
 	s.index()
 	first -= s.firstLine
 	last -= s.firstLine
-	if first < 1 || last < first || first > len(s.lines) {
+	if first < 1 || last < first || first > s.nlines {
 		return &Source{Path: s.Path, firstLine: s.firstLine}
 	}
-	start := s.lines[first-1]
+	start := s.lineStart(first)
 	end := len(s.Data)
-	if last < len(s.lines) {
-		end = s.lines[last]
+	if last < s.nlines {
+		end = s.lineStart(last + 1)
 	}
 	data := append([]byte(nil), s.Data[start:end]...)
 	return &Source{Path: s.Path, Data: data, firstLine: s.firstLine + first - 1}
@@ -44,13 +52,31 @@ func (s *Source) Excerpt(first, last int) *Source {
 
 func (s *Source) index() {
 	s.once.Do(func() {
-		s.lines = append(s.lines, 0)
-		for i, c := range s.Data {
-			if c == '\n' {
-				s.lines = append(s.lines, i+1)
+		s.marks = append(make([]int, 0, len(s.Data)/(lineStride*40)+1), 0)
+		off, line := 0, 1
+		for {
+			i := bytes.IndexByte(s.Data[off:], '\n')
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			if line++; (line-1)%lineStride == 0 {
+				s.marks = append(s.marks, off)
 			}
 		}
+		s.nlines = line
 	})
+}
+
+// lineStart returns the offset where the 1-based line n (1..nlines) of
+// Data starts.
+func (s *Source) lineStart(n int) int {
+	i := (n - 1) / lineStride
+	off := s.marks[i]
+	for k := i*lineStride + 1; k < n; k++ {
+		off += bytes.IndexByte(s.Data[off:], '\n') + 1
+	}
+	return off
 }
 
 // Line returns the text of the 1-based line n without its line ending,
@@ -64,16 +90,13 @@ func (s *Source) Line(n int) string {
 		return ""
 	}
 	s.index()
-	if n > len(s.lines) {
+	if n > s.nlines {
 		return ""
 	}
-	start := s.lines[n-1]
+	start := s.lineStart(n)
 	end := len(s.Data)
-	if n < len(s.lines) {
-		end = s.lines[n] - 1
-	}
-	if start > end {
-		return ""
+	if i := bytes.IndexByte(s.Data[start:], '\n'); i >= 0 {
+		end = start + i
 	}
 	return strings.TrimSuffix(string(s.Data[start:end]), "\r")
 }

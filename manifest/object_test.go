@@ -1,7 +1,9 @@
 package manifest
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -110,5 +112,47 @@ func TestEachMatchesRaw(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Each paths = %q\nwant %q", got, want)
+	}
+}
+
+// TestLineAndExcerptAgainstSplit checks the sparse line index against a
+// plain split, on texts longer than its stride, with and without a final
+// newline, with CRLF and empty lines.
+func TestLineAndExcerptAgainstSplit(t *testing.T) {
+	for _, tail := range []string{"", "\n", "\r\n"} {
+		var b strings.Builder
+		for i := 1; i <= 200; i++ {
+			switch {
+			case i%7 == 0:
+				b.WriteString("\n")
+			case i%5 == 0:
+				fmt.Fprintf(&b, "key%d: %s\r\n", i, strings.Repeat("x", i))
+			default:
+				fmt.Fprintf(&b, "line %d\n", i)
+			}
+		}
+		text := strings.TrimSuffix(b.String(), "\n") + tail
+		want := strings.Split(text, "\n")
+		src := &Source{Path: "x.yaml", Data: []byte(text)}
+		for n := -1; n <= len(want)+2; n++ {
+			exp := ""
+			if n >= 1 && n <= len(want) {
+				exp = strings.TrimSuffix(want[n-1], "\r")
+			}
+			if got := src.Line(n); got != exp {
+				t.Fatalf("tail %q: Line(%d) = %q, want %q", tail, n, got, exp)
+			}
+		}
+		for _, r := range [][2]int{{1, 1}, {31, 33}, {32, 64}, {65, 65}, {150, len(want)}, {len(want), len(want)}} {
+			ex := src.Excerpt(r[0], r[1])
+			for n := r[0]; n <= r[1]; n++ {
+				if got, exp := ex.Line(n), strings.TrimSuffix(want[n-1], "\r"); got != exp {
+					t.Fatalf("tail %q: Excerpt(%d, %d).Line(%d) = %q, want %q", tail, r[0], r[1], n, got, exp)
+				}
+			}
+			if ex.Line(r[0]-1) != "" || ex.Line(r[1]+1) != "" {
+				t.Errorf("Excerpt(%d, %d) has lines outside its range", r[0], r[1])
+			}
+		}
 	}
 }
