@@ -157,7 +157,7 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 		}
 		return
 	}
-	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(typeUnmarshaler) && t.Kind() == reflect.Struct {
+	if t.Kind() == reflect.Struct && customJSON(t) {
 		// Any other custom JSON type: give it its own JSON, built from the node.
 		b, err := json.Marshal((&builder{limits: d.limits}).value(n, path, depth))
 		if err == nil {
@@ -277,6 +277,20 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 			v.Set(reflect.ValueOf(val))
 		}
 	}
+}
+
+// customJSONTypes caches customJSON: reflect's Implements walks the
+// method set by name, and the decoder asks for every struct value.
+var customJSONTypes sync.Map // reflect.Type -> bool
+
+// customJSON reports whether *t decodes itself from JSON (UnmarshalJSON).
+func customJSON(t reflect.Type) bool {
+	if v, ok := customJSONTypes.Load(t); ok {
+		return v.(bool)
+	}
+	is := reflect.PointerTo(t).Implements(typeUnmarshaler)
+	customJSONTypes.Store(t, is)
+	return is
 }
 
 func pathOrObject(p *pathLink) string {
