@@ -27,6 +27,26 @@ type Source struct {
 	// lines costs a few hundred kilobytes, not a slice entry per line.
 	marks  []int
 	nlines int
+
+	hasMu sync.Mutex
+	has   map[string]bool
+}
+
+// Has reports whether the text occurs anywhere in the source: a cheap
+// test, remembered per text, before looking for something in every
+// object of a file.
+func (s *Source) Has(text string) bool {
+	s.hasMu.Lock()
+	defer s.hasMu.Unlock()
+	if v, ok := s.has[text]; ok {
+		return v
+	}
+	if s.has == nil {
+		s.has = map[string]bool{}
+	}
+	v := bytes.Contains(s.Data, []byte(text))
+	s.has[text] = v
+	return v
 }
 
 const lineStride = 32

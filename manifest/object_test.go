@@ -156,3 +156,15 @@ func TestLineAndExcerptAgainstSplit(t *testing.T) {
 		}
 	}
 }
+
+func TestSourceHas(t *testing.T) {
+	s := &Source{Data: []byte("metadata:\n  annotations:\n    kvet.dev/ignore: job-ttl\n")}
+	for i := 0; i < 2; i++ { // the second answer comes from the cache
+		if !s.Has("kvet.dev/ignore") || s.Has("kvet.dev/ignored") {
+			t.Fatalf("round %d: Has gives the wrong answer", i)
+		}
+	}
+	if (&Source{}).Has("x") {
+		t.Error("an empty source has text")
+	}
+}

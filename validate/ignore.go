@@ -147,6 +147,9 @@ type annotationSite struct {
 // objectDirectives reads an object's kvet.dev/ignore annotations, and
 // those of the pod (or job) templates inside it.
 func objectDirectives(o *manifest.Object) []*directive {
+	if o.Source == nil || !o.Source.Has(AnnotationIgnore) {
+		return nil
+	}
 	var out []*directive
 	for _, site := range annotationSites {
 		ids, _ := o.Value(site.ignore...).(string)
