@@ -135,14 +135,7 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 					readErrs[i] = err
 					continue
 				}
-				first := true
-				ParseEach(src, opts.Limits, func(p Parsed) {
-					fn(i, src, p, first)
-					first = false
-				})
-				if first {
-					fn(i, src, Parsed{}, true) // an empty file is still a file
-				}
+				streamFile(i, src, opts.Limits, fn)
 			}
 		}()
 	}
@@ -157,6 +150,30 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 		}
 	}
 	return len(files), errs
+}
+
+// streamFile parses src and hands its batches to fn in order. A file of
+// more than one batch is parsed and checked at once, in two goroutines: a
+// huge file then keeps two cores busy instead of one (and no idle core
+// spends its time on the garbage collector's background work), while fn
+// still gets the batches one after the other, from one goroutine.
+func streamFile(i int, src *Source, limits Limits, fn func(i int, src *Source, p Parsed, first bool)) {
+	batches := make(chan Parsed, 2)
+	done := make(chan struct{})
+	first := true
+	go func() {
+		defer close(done)
+		for p := range batches {
+			fn(i, src, p, first)
+			first = false
+		}
+	}()
+	ParseEach(src, limits, func(p Parsed) { batches <- p })
+	close(batches)
+	<-done
+	if first {
+		fn(i, src, Parsed{}, true) // an empty file is still a file
+	}
 }
 
 func inputError(p string, err error) error {

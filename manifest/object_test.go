@@ -2,8 +2,12 @@ package manifest
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -166,5 +170,54 @@ func TestSourceHas(t *testing.T) {
 	}
 	if (&Source{}).Has("x") {
 		t.Error("an empty source has text")
+	}
+}
+
+// TestStreamBatchesInOrder: a file of many batches, parsed and checked in
+// two goroutines, still reaches fn batch after batch, in document order,
+// never two at once, with first set on the first batch only.
+func TestStreamBatchesInOrder(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	const docs = 5*batch + 7
+	for i := range docs {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm%d\n", i)
+	}
+	path := filepath.Join(dir, "many.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu      sync.Mutex
+		busy    atomic.Bool
+		names   []string
+		firsts  int
+		batches int
+	)
+	_, errs := Stream([]string{path}, Options{Workers: 4}, func(_ int, _ *Source, p Parsed, first bool) {
+		if !busy.CompareAndSwap(false, true) {
+			t.Error("two batches of one file at once")
+		}
+		defer busy.Store(false)
+		mu.Lock()
+		defer mu.Unlock()
+		batches++
+		if first {
+			firsts++
+		}
+		for _, o := range p.Objects {
+			names = append(names, o.Name)
+		}
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if firsts != 1 || batches != 6 || len(names) != docs {
+		t.Fatalf("firsts %d, batches %d, objects %d", firsts, batches, len(names))
+	}
+	for i, n := range names {
+		if n != fmt.Sprintf("cm%d", i) {
+			t.Fatalf("object %d is %s: out of order", i, n)
+		}
 	}
 }
