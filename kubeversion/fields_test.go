@@ -142,7 +142,7 @@ func TestPresentFieldsCronJob(t *testing.T) {
 			},
 		},
 	}
-	got := PresentFields("batch/v1", "CronJob", MapTree(obj))
+	got := PresentFields("batch/v1", "CronJob", MapTree(obj), Version{})
 	var ps []string
 	for _, u := range got {
 		ps = append(ps, u.Path)
@@ -159,6 +159,14 @@ func TestPresentFieldsCronJob(t *testing.T) {
 	}
 	if f := got[1].Field; f.MinVersion != (Version{1, 25}) || f.Stage != beta {
 		t.Errorf("timeZone field = %+v", f)
+	}
+	// Only fields newer than the version given are looked for.
+	newer := PresentFields("batch/v1", "CronJob", MapTree(obj), Version{1, 30})
+	if len(newer) != 1 || newer[0].Path != want[0] {
+		t.Errorf("fields newer than 1.30 = %+v, want only %s", newer, want[0])
+	}
+	if n := PresentFields("batch/v1", "CronJob", MapTree(obj), Version{1, 33}); len(n) != 0 {
+		t.Errorf("fields newer than 1.33 = %+v, want none", n)
 	}
 }
 
@@ -185,7 +193,7 @@ func TestPresentFieldsNestedListsAndDecoders(t *testing.T) {
 		},
 	}
 	var ps []string
-	for _, u := range PresentFields("apps/v1", "Deployment", MapTree(obj)) {
+	for _, u := range PresentFields("apps/v1", "Deployment", MapTree(obj), Version{}) {
 		ps = append(ps, u.Path)
 	}
 	want := []string{
@@ -215,19 +223,19 @@ func TestPresentFieldsPlainObjects(t *testing.T) {
 			},
 		},
 	}
-	if got := PresentFields("apps/v1", "Deployment", MapTree(deploy)); len(got) != 0 {
+	if got := PresentFields("apps/v1", "Deployment", MapTree(deploy), Version{}); len(got) != 0 {
 		t.Errorf("plain Deployment: %+v", got)
 	}
 	cm := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "data": map[string]any{"spec": "x"}}
-	if got := PresentFields("v1", "ConfigMap", MapTree(cm)); len(got) != 0 {
+	if got := PresentFields("v1", "ConfigMap", MapTree(cm), Version{}); len(got) != 0 {
 		t.Errorf("ConfigMap: %+v", got)
 	}
 	// Wrong shapes are ignored, not panicked on.
 	odd := map[string]any{"spec": map[string]any{"template": "x", "timeZone": nil, "jobTemplate": []any{1}}}
-	if got := PresentFields("batch/v1", "CronJob", MapTree(odd)); len(got) != 0 {
+	if got := PresentFields("batch/v1", "CronJob", MapTree(odd), Version{}); len(got) != 0 {
 		t.Errorf("odd CronJob: %+v", got)
 	}
-	if got := PresentFields("batch/v1", "CronJob", MapTree(nil)); len(got) != 0 {
+	if got := PresentFields("batch/v1", "CronJob", MapTree(nil), Version{}); len(got) != 0 {
 		t.Errorf("nil object: %+v", got)
 	}
 }

@@ -27,8 +27,8 @@ func TestObjectTreeMatchesMapTree(t *testing.T) {
 			continue
 		}
 		checked++
-		got := kubeversion.PresentFields(o.APIVersion, o.Kind, o)
-		want := kubeversion.PresentFields(o.APIVersion, o.Kind, kubeversion.MapTree(o.Raw()))
+		got := kubeversion.PresentFields(o.APIVersion, o.Kind, o, kubeversion.Version{})
+		want := kubeversion.PresentFields(o.APIVersion, o.Kind, kubeversion.MapTree(o.Raw()), kubeversion.Version{})
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:%d %s: nodes give %v, raw gives %v", o.Source.Path, o.Pos().Line, o.Ref(), got, want)
 		}

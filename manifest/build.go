@@ -86,11 +86,7 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 				}
 				if first, ok := explicit[key]; ok {
 					child := path.field(key)
-					b.problems = append(b.problems, Problem{
-						Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: child.String(), DocIndex: b.docIndex,
-						Message: fmt.Sprintf("duplicate key %q: already defined at line %d", key, first.Line),
-						Help:    "remove one of them; kubectl rejects a mapping with the same key twice",
-					})
+					b.duplicate(k, first, key, &child)
 				}
 			} else if merged && explicit != nil {
 				explicit[key] = k
@@ -124,6 +120,15 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 		}
 	}
 	return nil
+}
+
+// duplicate reports key k, at path, written again after first.
+func (b *builder) duplicate(k, first *yaml.Node, key string, path *pathLink) {
+	b.problems = append(b.problems, Problem{
+		Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: path.String(), DocIndex: b.docIndex,
+		Message: fmt.Sprintf("duplicate key %q: already defined at line %d", key, first.Line),
+		Help:    "remove one of them; kubectl rejects a mapping with the same key twice",
+	})
 }
 
 // smallMapping is the size up to which scanMapping finds a repeated key by
@@ -160,11 +165,7 @@ func (b *builder) scanMapping(n *yaml.Node, path *pathLink, depth int) {
 		}
 		child := path.field(key)
 		if first != nil {
-			b.problems = append(b.problems, Problem{
-				Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: child.String(), DocIndex: b.docIndex,
-				Message: fmt.Sprintf("duplicate key %q: already defined at line %d", key, first.Line),
-				Help:    "remove one of them; kubectl rejects a mapping with the same key twice",
-			})
+			b.duplicate(k, first, key, &child)
 		}
 		b.value(v, &child, depth+1)
 	}

@@ -105,7 +105,7 @@ func isStringTag(n *yaml.Node) bool {
 func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, depth int) {
 	d.nodes++
 	if d.nodes > d.limits.MaxNodes || depth > d.limits.MaxDepth {
-		return // already reported by the raw builder
+		return // already reported by the loader's scan
 	}
 	n = resolveAlias(n)
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {

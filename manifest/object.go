@@ -330,12 +330,6 @@ func (o *Object) LastLine() int {
 	return last
 }
 
-// Labels returns the string values of metadata.labels.
-func (o *Object) Labels() map[string]string { return o.StringMap("metadata", "labels") }
-
-// Annotations returns the string values of metadata.annotations.
-func (o *Object) Annotations() map[string]string { return o.StringMap("metadata", "annotations") }
-
 // Ref returns a short human reference such as Job/backup or
 // StatefulSet/db (ns prod).
 func (o *Object) Ref() string {

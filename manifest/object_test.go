@@ -83,10 +83,10 @@ func TestLookupValueStringMap(t *testing.T) {
 	if n := o.Lookup("spec", "template"); n == nil || n.Line != 15 {
 		t.Errorf("Lookup(spec, template) = %+v", n)
 	}
-	got := o.Annotations()
+	got := o.StringMap("metadata", "annotations")
 	want := map[string]string{"app": "web", "tier": "back"} // replicas is not a string
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Annotations = %v, want %v", got, want)
+		t.Errorf("StringMap(metadata, annotations) = %v, want %v", got, want)
 	}
 	if got := o.StringMap("spec"); len(got) != 0 {
 		t.Errorf("StringMap(spec) = %v (no string values there)", got)

@@ -40,26 +40,18 @@ write the schedule in the controller's time zone).`,
 
 func checkFieldMinVersion(pass *rule.Pass, o *manifest.Object) {
 	target := pass.Settings.KubeVersion
-	for _, f := range kubeversion.FieldsFor(o.APIVersion, o.Kind) {
-		// Only fields newer than the target are looked for: with the
-		// default target, the newest version, none is.
-		if !target.Less(f.MinVersion) {
+	for _, use := range kubeversion.PresentFields(o.APIVersion, o.Kind, o, target) {
+		f := use.Field
+		path, err := manifest.ParsePath(use.Path)
+		if err != nil {
 			continue
 		}
-		o.Each(f.Path, func(p string) { reportFieldMinVersion(pass, target, f, p) })
+		note := ""
+		if f.Note != "" {
+			note = " (" + f.Note + ")"
+		}
+		pass.Reportf(path, "raise --kube-version if the cluster is newer, or remove the field for clusters older than "+f.MinVersion.String(),
+			"%s needs Kubernetes %s or newer (%s there); the target is %s, whose API server ignores it%s",
+			use.Path, f.MinVersion, f.Stage, target, note)
 	}
-}
-
-func reportFieldMinVersion(pass *rule.Pass, target kubeversion.Version, f kubeversion.Field, p string) {
-	path, err := manifest.ParsePath(p)
-	if err != nil {
-		return
-	}
-	note := ""
-	if f.Note != "" {
-		note = " (" + f.Note + ")"
-	}
-	pass.Reportf(path, "raise --kube-version if the cluster is newer, or remove the field for clusters older than "+f.MinVersion.String(),
-		"%s needs Kubernetes %s or newer (%s there); the target is %s, whose API server ignores it%s",
-		p, f.MinVersion, f.Stage, target, note)
 }

@@ -66,6 +66,11 @@ func checkImagePinned(pass *rule.Pass, o *manifest.Object) {
 			if strings.ContainsAny(image, "${}<>") {
 				help = "this looks like an unrendered placeholder: lint the rendered manifest (helm template, kustomize build, envsubst)"
 			}
+			// reference.Parse words the problem without the "library/"
+			// that normalizing adds to a short name.
+			if _, perr := reference.Parse(image); perr != nil {
+				err = perr
+			}
 			pass.Reportf(path, help,
 				"container %q: image %q is not a valid image reference (%v); the kubelet cannot pull it", name, image, err)
 			return
