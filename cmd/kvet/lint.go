@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -42,6 +43,7 @@ type lintFlags struct {
 	maxFileSize int64
 	workers     int
 	cpuProfile  string
+	memProfile  string
 	configPath  string
 	enable      []string
 	disable     []string
@@ -82,6 +84,8 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
+	fs.StringVar(&lf.memProfile, "memprofile", "", "write an allocation profile to this file when done (for kvet's developers)")
+	_ = fs.MarkHidden("memprofile")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -131,6 +135,14 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return usageErr("--cpuprofile: %v", err)
 		}
 		defer stop()
+	}
+	if lf.memProfile != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if err := writeMemProfile(lf.memProfile); err != nil {
+				_, _ = fmt.Fprintf(stderr, "kvet: --memprofile: %v\n", err)
+			}
+		}()
 	}
 	start := time.Now()
 	all := rules.All()
@@ -232,6 +244,18 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
+func writeMemProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // loadConfig reads the configuration named by --config, or .kvet.yaml in
