@@ -3,6 +3,8 @@ package policy
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -332,5 +334,52 @@ func TestObjectsOverlay(t *testing.T) {
 		if len(res[0].Failures) != tc.want {
 			t.Errorf("%d objects: failures %v", len(tc.objects), msgs(res[0].Failures))
 		}
+	}
+}
+
+// TestExceptionQueryOnlyWhereDefined: conftest's exception counts are in
+// the query only for namespaces where data.<ns>.exception can exist (a
+// rule, a package below, data), and they still work there; extra data
+// cannot add exceptions to a namespace prepared without them.
+func TestExceptionQueryOnlyWhereDefined(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("plain.rego", "package plain\n\ndeny contains \"no\" if input.x\n")
+	write("rule.rego", "package rule\n\ndeny contains \"no\" if input.x\n\nexception contains [\"\"] if input.y\n")
+	write("sub.rego", "package sub\n\ndeny contains \"no\" if input.x\n")
+	write("subexc.rego", "package sub.exception\n\nfoo := [\"\"] if input.y\n")
+	write("fromdata.rego", "package fromdata\n\ndeny contains \"no\" if input.x\n")
+	data := filepath.Join(t.TempDir(), "data.json")
+	if err := os.WriteFile(data, []byte(`{"fromdata": {"exception": {"all": [""]}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := load(t, Options{Paths: []string{dir}, DataPaths: []string{data}, AllNamespaces: true})
+	want := map[string]bool{"plain": false, "rule": true, "sub": true, "sub.exception": false, "fromdata": true}
+	for _, q := range e.queries {
+		if q.exceptions != want[q.ns] {
+			t.Errorf("%s: exceptions = %v, want %v", q.ns, q.exceptions, want[q.ns])
+		}
+	}
+	res, err := e.Eval(context.Background(), map[string]any{"x": true, "y": true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		excepted := len(r.Exceptions) > 0
+		if r.Namespace == "sub.exception" {
+			continue
+		}
+		if excepted != want[r.Namespace] || excepted == (len(r.Failures) > 0) {
+			t.Errorf("%s: %d failures, %d exceptions", r.Namespace, len(r.Failures), len(r.Exceptions))
+		}
+	}
+	_, err = e.Eval(context.Background(), map[string]any{"x": true}, map[string]any{"plain": map[string]any{"exception": map[string]any{"a": []any{""}}}})
+	if err == nil || !strings.Contains(err.Error(), "data.plain.exception") {
+		t.Errorf("extra data defining an exception: error = %v", err)
 	}
 }
