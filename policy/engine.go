@@ -14,6 +14,7 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -99,6 +101,8 @@ type nsQuery struct {
 	ruleCount int      // number of rule definitions (conftest's success padding)
 	files     []string
 	excQuery  []string // conftest's exception query text per rule
+	refs      []string // data.<ns>.<rule> per rule
+	query     string   // the refs, comma-separated (for results)
 	pq        *rego.PreparedEvalQuery
 	hasQuery  bool
 	prefix    string // binding prefix in the combined query
@@ -359,9 +363,10 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 // the number of solutions of conftest's exception query.
 func (q *nsQuery) body(prefix string) []string {
 	var body []string
-	q.excQuery = q.excQuery[:0]
+	q.excQuery, q.refs = q.excQuery[:0], q.refs[:0]
 	for i, rule := range q.rules {
 		ref := fmt.Sprintf("data.%s.%s", q.ns, rule)
+		q.refs = append(q.refs, ref)
 		exc := fmt.Sprintf("data.%s.exception[_][_] == %q", q.ns, removeRulePrefix(rule))
 		q.excQuery = append(q.excQuery, exc)
 		body = append(body, fmt.Sprintf("%sr%d := [__x | __x := %s]", prefix, i, ref))
@@ -369,6 +374,7 @@ func (q *nsQuery) body(prefix string) []string {
 			body = append(body, fmt.Sprintf("%se%d := count([1 | %s])", prefix, i, exc))
 		}
 	}
+	q.query = strings.Join(q.refs, ", ")
 	return body
 }
 
@@ -729,24 +735,23 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix string) error {
 	var successes int
 	for i, rule := range q.rules {
-		query := fmt.Sprintf("data.%s.%s", q.ns, rule)
+		query := q.refs[i]
 		nExc := 0
-		switch n := b[fmt.Sprintf("%se%d", prefix, i)].(type) {
+		switch n := b[prefix+"e"+strconv.Itoa(i)].(type) {
+		case nil: // not queried: the namespace has no exceptions
+		case json.Number: // how Rego's numbers come back
+			if v, err := n.Int64(); err == nil {
+				nExc = int(v)
+			}
 		case int:
 			nExc = n
-		default:
-			// Counts come back from Rego as json.Number; anything else
-			// unparsable counts as none.
-			if _, err := fmt.Sscan(fmt.Sprint(n), &nExc); err != nil {
-				nExc = 0
-			}
 		}
 		for range nExc {
 			res.Exceptions = append(res.Exceptions, Result{
 				Namespace: q.ns, Rule: rule, Kind: KindException, Msg: q.excQuery[i],
 			})
 		}
-		vals, _ := b[fmt.Sprintf("%sr%d", prefix, i)].([]any)
+		vals, _ := b[prefix+"r"+strconv.Itoa(i)].([]any)
 		if nExc > 0 {
 			continue
 		}
@@ -777,11 +782,7 @@ func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix stri
 		successes += q.ruleCount - count
 	}
 	res.Successes = successes
-	refs := make([]string, len(q.rules))
-	for i, rule := range q.rules {
-		refs[i] = fmt.Sprintf("data.%s.%s", q.ns, rule)
-	}
-	res.Query = strings.Join(refs, ", ")
+	res.Query = q.query
 	return nil
 }
 

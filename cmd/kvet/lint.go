@@ -251,6 +251,7 @@ func writeMemProfile(path string) error {
 	if err != nil {
 		return err
 	}
+	runtime.GC() // the profile is as of the last collection
 	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 		_ = f.Close()
 		return err
