@@ -5,6 +5,7 @@
 #   id: cronjob-history-limits
 #   severity: low
 #   group: reliability
+#   help: "set spec.successfulJobsHistoryLimit and spec.failedJobsHistoryLimit (e.g. 3 and 1)"
 #   doc:
 #     what: A CronJob does not set successfulJobsHistoryLimit or failedJobsHistoryLimit.
 #     why: >-

@@ -27,7 +27,9 @@ type Policy struct {
 	Description string
 	Severity    string
 	Group       string
-	Doc         map[string]any
+	// Help is the one-line fix shown with each finding (custom.help).
+	Help string
+	Doc  map[string]any
 }
 
 // Groups lists the bundled policies by group (sorted by group, then ID).
@@ -81,6 +83,7 @@ var list = sync.OnceValues(func() ([]Policy, error) {
 			p := Policy{File: name, Package: strings.TrimPrefix(m.Package.Path.String(), "data."), ID: id, Title: a.Title, Description: a.Description}
 			p.Severity, _ = a.Custom["severity"].(string)
 			p.Group, _ = a.Custom["group"].(string)
+			p.Help, _ = a.Custom["help"].(string)
 			p.Doc, _ = a.Custom["doc"].(map[string]any)
 			out = append(out, p)
 		}

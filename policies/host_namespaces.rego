@@ -5,6 +5,7 @@
 #   id: host-namespaces
 #   severity: high
 #   group: security
+#   help: "use a PersistentVolumeClaim, configMap, secret or emptyDir volume instead of hostPath, and drop hostNetwork / hostPID"
 #   doc:
 #     what: A pod mounts a hostPath volume, or shares the node's network or process namespace.
 #     why: >-

@@ -5,6 +5,7 @@
 #   id: job-limits
 #   severity: low
 #   group: reliability
+#   help: "set spec.ttlSecondsAfterFinished (e.g. 3600) and spec.activeDeadlineSeconds (e.g. 600)"
 #   doc:
 #     what: A Job has no ttlSecondsAfterFinished or no activeDeadlineSeconds.
 #     why: >-

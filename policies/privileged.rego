@@ -5,6 +5,7 @@
 #   id: privileged-container
 #   severity: critical
 #   group: security
+#   help: "remove privileged: true and add only the capabilities the process needs (securityContext.capabilities.add)"
 #   doc:
 #     what: A container runs privileged.
 #     why: >-

@@ -5,6 +5,7 @@
 #   id: workload-probes
 #   severity: medium
 #   group: reliability
+#   help: "add a readinessProbe and a livenessProbe (httpGet, tcpSocket, grpc or exec) to the container"
 #   doc:
 #     what: >-
 #       A container of a Deployment, StatefulSet or DaemonSet has no

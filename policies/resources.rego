@@ -5,6 +5,7 @@
 #   id: container-resources
 #   severity: medium
 #   group: reliability
+#   help: "set resources.requests.cpu, resources.requests.memory and resources.limits.memory on the container"
 #   doc:
 #     what: A container has no CPU request, no memory request, or no memory limit.
 #     why: >-

@@ -5,6 +5,7 @@
 #   id: security-context
 #   severity: high
 #   group: security
+#   help: "set securityContext.runAsNonRoot: true and securityContext.allowPrivilegeEscalation: false on the container (or runAsNonRoot on the pod)"
 #   doc:
 #     what: >-
 #       A container may run as root (runAsNonRoot is not true for the container

@@ -59,7 +59,7 @@ func TestBundledPolicies(t *testing.T) {
 					t.Errorf("%s: custom.doc.%s missing", p.File, part)
 				}
 			}
-			if p.Severity == "" || p.Title == "" || p.Description == "" {
+			if p.Severity == "" || p.Title == "" || p.Description == "" || p.Help == "" {
 				t.Errorf("%s: incomplete metadata %+v", p.File, p)
 			}
 		}

@@ -146,12 +146,8 @@ func (e *regoEngine) finding(o *manifest.Object, r policy.Result, sev rule.Sever
 		}
 	}
 	help, _ := r.Metadata["help"].(string)
-	if help == "" {
-		if bp, ok := e.bundled[r.Namespace]; ok {
-			if fix, ok := bp.Doc["fix"].(string); ok {
-				help, _, _ = strings.Cut(strings.TrimSpace(fix), "\n")
-			}
-		}
+	if bp, ok := e.bundled[r.Namespace]; ok && help == "" {
+		help = bp.Help
 	}
 	var path manifest.Path
 	if len(r.Path) > 0 {

@@ -8,8 +8,8 @@ import (
 )
 
 type jsonFinding struct {
-	Rule, Severity, Message, Path string
-	Line, Column                  int
+	Rule, Severity, Message, Help, Path string
+	Line, Column                        int
 }
 
 func lintJSON(t *testing.T, args ...string) ([]jsonFinding, result) {
@@ -65,6 +65,12 @@ func TestBundledPolicyGroups(t *testing.T) {
 	}
 	if rules["security-context"] == 0 || rules["workload-probes"] != 0 {
 		t.Errorf("--enable security: %v", rules)
+	}
+	// Each bundled finding says how to fix it in one line (custom.help).
+	for _, f := range fs {
+		if f.Rule == "security-context" && !strings.HasPrefix(f.Help, "set securityContext.runAsNonRoot: true") {
+			t.Errorf("security-context help = %q", f.Help)
+		}
 	}
 	// Probes are never asked of Jobs, even with reliability on.
 	fs, _ = lintJSON(t, "--enable", "reliability", "examples/seed/job.yaml")
