@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -170,8 +169,14 @@ func (o *Object) Raw() map[string]any {
 // Lookup returns the node at a path of mapping keys from the object's
 // root, aliases and merge keys (<<) followed as decoding follows them, or
 // nil when there is none. Lookup() is the object's own node.
-func (o *Object) Lookup(keys ...string) *yaml.Node {
-	n := o.Node
+func (o *Object) Lookup(keys ...string) *yaml.Node { return lookup(o.Node, keys...) }
+
+// Value returns the value of the scalar at keys as Raw has it (string,
+// int64, float64, bool), or nil when it is absent, null or not a scalar.
+func (o *Object) Value(keys ...string) any { return scalarAt(o.Node, keys...) }
+
+// lookup is Lookup from any node.
+func lookup(n *yaml.Node, keys ...string) *yaml.Node {
 	for _, k := range keys {
 		if n == nil {
 			return nil
@@ -187,10 +192,9 @@ func (o *Object) Lookup(keys ...string) *yaml.Node {
 	return n
 }
 
-// Value returns the value of the scalar at keys as Raw has it (string,
-// int64, float64, bool), or nil when it is absent, null or not a scalar.
-func (o *Object) Value(keys ...string) any {
-	n := o.Lookup(keys...)
+// scalarAt is Value from any node.
+func scalarAt(n *yaml.Node, keys ...string) any {
+	n = lookup(n, keys...)
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return nil
 	}
@@ -240,18 +244,7 @@ func (w *pathWalker) walk(n *yaml.Node, i int) {
 		return
 	}
 	if i == len(w.segs) {
-		var b strings.Builder
-		for j, s := range w.steps {
-			if s.Index >= 0 {
-				b.WriteString("[" + strconv.Itoa(s.Index) + "]")
-				continue
-			}
-			if j > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(s.Key)
-		}
-		w.found(b.String())
+		w.found(Path(w.steps).String())
 		return
 	}
 	key, list := strings.CutSuffix(w.segs[i], "[*]")

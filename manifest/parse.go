@@ -278,7 +278,7 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 	if b.exhausted {
 		return
 	}
-	if _, items := mappingLookup(root, "items"); items != nil && strings.HasSuffix(scalarString(root, "kind"), "List") {
+	if _, items := mappingLookup(root, "items"); items != nil && strings.HasSuffix(stringAt(root, "kind"), "List") {
 		if items = resolveAlias(items); items.Kind == yaml.SequenceNode {
 			for i, it := range items.Content {
 				n := resolveAlias(it)
@@ -295,32 +295,20 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 	out.addObject(src, root, docIndex, -1, limits, "")
 }
 
-// scalarString returns the string value of key in mapping m, or "" when
-// it is absent or not a string.
-func scalarString(m *yaml.Node, key string) string {
-	_, v := mappingLookup(m, key)
-	if v == nil {
-		return ""
-	}
-	if v = resolveAlias(v); v.Kind != yaml.ScalarNode {
-		return ""
-	}
-	s, _ := scalarValue(v).(string)
+// stringAt returns the string scalar at keys below n, or "".
+func stringAt(n *yaml.Node, keys ...string) string {
+	s, _ := scalarAt(n, keys...).(string)
 	return s
 }
 
 func (out *Parsed) addObject(src *Source, n *yaml.Node, docIndex, item int, limits Limits, prefix string) {
 	o := &Object{Source: src, DocIndex: docIndex, Item: item, Node: n, limits: limits}
-	o.APIVersion = scalarString(n, "apiVersion")
-	o.Kind = scalarString(n, "kind")
-	if _, md := mappingLookup(n, "metadata"); md != nil {
-		if md = resolveAlias(md); md.Kind == yaml.MappingNode {
-			o.Name = scalarString(md, "name")
-			o.Namespace = scalarString(md, "namespace")
-			if o.Name == "" {
-				o.Name = scalarString(md, "generateName")
-			}
-		}
+	o.APIVersion = stringAt(n, "apiVersion")
+	o.Kind = stringAt(n, "kind")
+	o.Name = stringAt(n, "metadata", "name")
+	o.Namespace = stringAt(n, "metadata", "namespace")
+	if o.Name == "" {
+		o.Name = stringAt(n, "metadata", "generateName")
 	}
 	var missing []string
 	if o.APIVersion == "" {

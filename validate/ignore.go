@@ -3,7 +3,6 @@ package validate
 import (
 	"bytes"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -132,16 +131,14 @@ var annotationSites = func() []annotationSite {
 	var out []annotationSite
 	for _, prefix := range []string{"", "spec.template", "spec.jobTemplate.spec.template", "spec.jobTemplate"} {
 		path := strings.TrimPrefix(prefix+".metadata.annotations", ".")
-		keys := strings.Split(path, ".")
-		out = append(out, annotationSite{prefix: prefix, path: path, keys: keys, ignore: append(keys[:len(keys):len(keys)], AnnotationIgnore)})
+		out = append(out, annotationSite{prefix: prefix, path: path, keys: strings.Split(path, ".")})
 	}
 	return out
 }()
 
 type annotationSite struct {
 	prefix, path string
-	keys         []string // the annotations
-	ignore       []string // the ignore annotation
+	keys         []string // path, split
 }
 
 // objectDirectives reads an object's kvet.dev/ignore annotations, and
@@ -152,15 +149,15 @@ func objectDirectives(o *manifest.Object) []*directive {
 	}
 	var out []*directive
 	for _, site := range annotationSites {
-		ids, _ := o.Value(site.ignore...).(string)
+		ann := o.StringMap(site.keys...)
+		ids := ann[AnnotationIgnore]
 		if ids == "" {
 			continue
 		}
 		rules := splitIDs(ids)
 		reasons := []string{}
 		for _, r := range rules {
-			key := slices.Concat(site.keys, []string{AnnotationIgnore + "." + r})
-			if why, ok := o.Value(key...).(string); ok && why != "" {
+			if why := ann[AnnotationIgnore+"."+r]; why != "" {
 				reasons = append(reasons, r+": "+why)
 			}
 		}
