@@ -97,6 +97,7 @@ func removeRulePrefix(rule string) string {
 
 type nsQuery struct {
 	ns        string
+	pkg       ast.Ref  // data.<ns>, as its modules declare it
 	rules     []string // unique rule names, in deterministic order
 	ruleCount int      // number of rule definitions (conftest's success padding)
 	files     []string
@@ -313,7 +314,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		ns := strings.Replace(m.Package.Path.String(), "data.", "", 1)
 		q := byNS[ns]
 		if q == nil {
-			q = &nsQuery{ns: ns}
+			q = &nsQuery{ns: ns, pkg: m.Package.Path}
 			byNS[ns] = q
 			e.allNS = append(e.allNS, ns)
 		}
@@ -332,8 +333,9 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		}
 	}
 	sort.Strings(e.allNS)
-	for ns, q := range byNS {
-		q.exceptions = definesException(modules, docs, ns)
+	for _, q := range byNS {
+		q.exceptions = definesException(modules, docs, q.pkg)
+		q.describe()
 	}
 
 	namespaces := opts.Namespaces
@@ -358,23 +360,28 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// body returns, for every rule of the namespace, query expressions binding
-// the rule's value (as a 0/1 element array, so undefined stays visible) and
-// the number of solutions of conftest's exception query.
-func (q *nsQuery) body(prefix string) []string {
-	var body []string
-	q.excQuery, q.refs = q.excQuery[:0], q.refs[:0]
-	for i, rule := range q.rules {
-		ref := fmt.Sprintf("data.%s.%s", q.ns, rule)
-		q.refs = append(q.refs, ref)
-		exc := fmt.Sprintf("data.%s.exception[_][_] == %q", q.ns, removeRulePrefix(rule))
-		q.excQuery = append(q.excQuery, exc)
-		body = append(body, fmt.Sprintf("%sr%d := [__x | __x := %s]", prefix, i, ref))
-		if q.exceptions {
-			body = append(body, fmt.Sprintf("%se%d := count([1 | %s])", prefix, i, exc))
-		}
+// describe writes down, once, each rule's ref and conftest's exception
+// query for it.
+func (q *nsQuery) describe() {
+	for _, rule := range q.rules {
+		q.refs = append(q.refs, fmt.Sprintf("data.%s.%s", q.ns, rule))
+		q.excQuery = append(q.excQuery, fmt.Sprintf("data.%s.exception[_][_] == %q", q.ns, removeRulePrefix(rule)))
 	}
 	q.query = strings.Join(q.refs, ", ")
+}
+
+// body returns, for every rule of the namespace, query expressions binding
+// the rule's value (as a 0/1 element array, so undefined stays visible)
+// and, where exceptions can exist, the number of solutions of conftest's
+// exception query.
+func (q *nsQuery) body(prefix string) []string {
+	var body []string
+	for i, ref := range q.refs {
+		body = append(body, fmt.Sprintf("%sr%d := [__x | __x := %s]", prefix, i, ref))
+		if q.exceptions {
+			body = append(body, fmt.Sprintf("%se%d := count([1 | %s])", prefix, i, q.excQuery[i]))
+		}
+	}
 	return body
 }
 
@@ -564,17 +571,16 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 	return out, nil
 }
 
-// definesException reports whether data.<ns>.exception may exist: a rule
-// named exception in the namespace, a package at or below that path, or
+// definesException reports whether data.<pkg>.exception may exist: a
+// rule named exception in the package, a package at or below that path, or
 // data documents there.
-func definesException(modules map[string]*ast.Module, docs map[string]any, ns string) bool {
-	path := append(strings.Split(ns, "."), "exception")
+func definesException(modules map[string]*ast.Module, docs map[string]any, pkg ast.Ref) bool {
+	exc := exceptionRef(pkg)
 	for _, m := range modules {
-		pkg := strings.Split(strings.TrimPrefix(m.Package.Path.String(), "data."), ".")
-		if len(pkg) >= len(path) && slices.Equal(pkg[:len(path)], path) {
+		if m.Package.Path.HasPrefix(exc) {
 			return true
 		}
-		if !slices.Equal(pkg, path[:len(path)-1]) {
+		if !m.Package.Path.Equal(pkg) {
 			continue
 		}
 		for _, r := range m.Rules {
@@ -583,18 +589,25 @@ func definesException(modules map[string]*ast.Module, docs map[string]any, ns st
 			}
 		}
 	}
-	return dataAt(docs, path)
+	return dataAt(docs, exc)
 }
 
-// dataAt reports whether a data document has a value at path.
-func dataAt(docs map[string]any, path []string) bool {
+func exceptionRef(pkg ast.Ref) ast.Ref { return pkg.Append(ast.StringTerm("exception")) }
+
+// dataAt reports whether docs has a value at ref (data.a.b), or may have:
+// a ref with a non-string step counts as yes.
+func dataAt(docs map[string]any, ref ast.Ref) bool {
 	var cur any = docs
-	for _, k := range path {
+	for _, t := range ref[1:] {
+		k, ok := t.Value.(ast.String)
+		if !ok {
+			return true
+		}
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return false
 		}
-		if cur, ok = m[k]; !ok {
+		if cur, ok = m[string(k)]; !ok {
 			return false
 		}
 	}
@@ -636,7 +649,7 @@ func (e *Engine) useOverlay(ctx context.Context, extra map[string]any) (func(), 
 // namespace whose query was prepared without them.
 func (e *Engine) checkOverlay(extra map[string]any) error {
 	for _, q := range e.queries {
-		if !q.exceptions && dataAt(extra, append(strings.Split(q.ns, "."), "exception")) {
+		if q.pkg != nil && !q.exceptions && dataAt(extra, exceptionRef(q.pkg)) {
 			return fmt.Errorf("extra data may not define data.%s.exception", q.ns)
 		}
 	}
@@ -743,8 +756,6 @@ func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix stri
 			if v, err := n.Int64(); err == nil {
 				nExc = int(v)
 			}
-		case int:
-			nExc = n
 		}
 		for range nExc {
 			res.Exceptions = append(res.Exceptions, Result{

@@ -354,12 +354,13 @@ func TestExceptionQueryOnlyWhereDefined(t *testing.T) {
 	write("sub.rego", "package sub\n\ndeny contains \"no\" if input.x\n")
 	write("subexc.rego", "package sub.exception\n\nfoo := [\"\"] if input.y\n")
 	write("fromdata.rego", "package fromdata\n\ndeny contains \"no\" if input.x\n")
+	write("dotted.rego", "package dotted[\"a.b\"]\n\ndeny contains \"no\" if input.x\n")
 	data := filepath.Join(t.TempDir(), "data.json")
-	if err := os.WriteFile(data, []byte(`{"fromdata": {"exception": {"all": [""]}}}`), 0o644); err != nil {
+	if err := os.WriteFile(data, []byte(`{"fromdata": {"exception": {"all": [""]}}, "dotted": {"a.b": {"exception": {"all": [""]}}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	e := load(t, Options{Paths: []string{dir}, DataPaths: []string{data}, AllNamespaces: true})
-	want := map[string]bool{"plain": false, "rule": true, "sub": true, "sub.exception": false, "fromdata": true}
+	want := map[string]bool{"plain": false, "rule": true, "sub": true, "sub.exception": false, "fromdata": true, `dotted["a.b"]`: true}
 	for _, q := range e.queries {
 		if q.exceptions != want[q.ns] {
 			t.Errorf("%s: exceptions = %v, want %v", q.ns, q.exceptions, want[q.ns])
