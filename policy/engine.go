@@ -14,7 +14,6 @@ package policy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,7 +31,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/loader"
-	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
@@ -104,7 +103,7 @@ type nsQuery struct {
 	excQuery  []string // conftest's exception query text per rule
 	refs      []string // data.<ns>.<rule> per rule
 	query     string   // the refs, comma-separated (for results)
-	pq        *rego.PreparedEvalQuery
+	pq        *prepared
 	hasQuery  bool
 	prefix    string // binding prefix in the combined query
 	// exceptions is false when nothing can define data.<ns>.exception
@@ -120,7 +119,7 @@ type Engine struct {
 	compiler *ast.Compiler
 	store    storage.Store
 	queries  []*nsQuery
-	all      *rego.PreparedEvalQuery // every namespace at once
+	all      *prepared // every namespace at once
 	allNS    []string
 	runtime  *ast.Term
 
@@ -385,22 +384,102 @@ func (q *nsQuery) body(prefix string) []string {
 	return body
 }
 
-func (e *Engine) prepareQuery(ctx context.Context, body []string) (*rego.PreparedEvalQuery, error) {
-	opts := []func(*rego.Rego){
-		rego.Query(strings.Join(body, "; ")),
-		rego.Compiler(e.compiler),
-		rego.Store(e.store),
-		rego.EnablePrintStatements(true),
-	}
-	if e.runtime != nil {
-		opts = append(opts, rego.Runtime(e.runtime))
-	}
-	pq, err := rego.New(opts...).PrepareForEval(ctx)
+// prepared is a query compiled once and evaluated with OPA's topdown
+// directly. rego.PreparedEvalQuery.Eval does the same evaluation, but on
+// every call it also builds an evaluation context and metrics, opens a
+// goroutine to watch for cancellation, and copies every binding and
+// expression value to JSON. Here only failures and warnings are converted.
+type prepared struct {
+	body ast.Body
+	qc   ast.QueryCompiler
+	vars map[string]ast.Var // a binding's name in the query text → in body
+}
+
+func (e *Engine) prepareQuery(ctx context.Context, body []string) (*prepared, error) {
+	// The query text is the same in both Rego versions.
+	parsed, err := ast.ParseBodyWithOpts(strings.Join(body, "; "), ast.ParserOptions{RegoVersion: ast.RegoV1})
 	if err != nil {
 		return nil, err
 	}
-	return &pq, nil
+	// As rego.PrepareForEval compiles a query.
+	qc := e.compiler.QueryCompiler().
+		WithContext(ast.NewQueryContext()).
+		WithEnablePrintStatements(true).
+		WithStrict(false)
+	compiled, err := qc.Compile(parsed)
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{body: compiled, qc: qc, vars: map[string]ast.Var{}}
+	for to, from := range qc.RewrittenVars() {
+		p.vars[string(from)] = to
+	}
+	return p, ctx.Err()
 }
+
+// eval evaluates p on input, as rego.PreparedEvalQuery.Eval would with the
+// engine's options, and returns a lookup of the bindings of its one
+// solution (nil when the query is undefined).
+func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer) (binding func(string) *ast.Term, err error) {
+	txn, err := e.store.NewTransaction(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer e.store.Abort(ctx, txn)
+	cancel := topdown.NewCancel()
+	defer context.AfterFunc(ctx, cancel.Cancel)()
+	var builtinErrs []topdown.Error
+	q := topdown.NewQuery(p.body).
+		WithQueryCompiler(p.qc).
+		WithCompiler(e.compiler).
+		WithStore(e.store).
+		WithTransaction(txn).
+		WithInput(ast.NewTerm(input)).
+		WithRuntime(e.runtime).
+		WithMetrics(noMetrics).
+		WithIndexing(true).
+		WithEarlyExit(true).
+		WithCancel(cancel)
+	if e.opts.PrintOutput != nil {
+		q = q.WithPrintHook(printHook{w: e.opts.PrintOutput, mu: &printMu})
+	}
+	if e.opts.ShowBuiltinErrors {
+		q = q.WithBuiltinErrorList(&builtinErrs)
+	}
+	if tracer != nil {
+		q = q.WithQueryTracer(tracer)
+	}
+	var first topdown.QueryResult
+	err = q.Iter(ctx, func(qr topdown.QueryResult) error {
+		if first == nil {
+			first = qr
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(builtinErrs) > 0 {
+		return nil, builtinError(builtinErrs)
+	}
+	if first == nil {
+		return nil, nil
+	}
+	return func(name string) *ast.Term {
+		if v, ok := p.vars[name]; ok {
+			return first[v]
+		}
+		return first[ast.Var(name)]
+	}, nil
+}
+
+var noMetrics = metrics.NoOp()
+
+// builtinError is the built-in errors of an evaluation, with
+// Options.ShowBuiltinErrors.
+type builtinError []topdown.Error
+
+func (b builtinError) Error() string { return fmt.Sprintf("built-in error: %+v", []topdown.Error(b)) }
 
 // prepare prepares the namespace's own query (used for tracing and to name
 // the namespace that timed out).
@@ -523,17 +602,6 @@ func (e *Engine) EvalTraced(ctx context.Context, input any, extraData map[string
 	return out, nil
 }
 
-func (e *Engine) evalOptions(input ast.Value, builtinErrs *[]topdown.Error) []rego.EvalOption {
-	evalOpts := []rego.EvalOption{rego.EvalParsedInput(input)}
-	if e.opts.PrintOutput != nil {
-		evalOpts = append(evalOpts, rego.EvalPrintHook(printHook{w: e.opts.PrintOutput, mu: &printMu}))
-	}
-	if e.opts.ShowBuiltinErrors {
-		evalOpts = append(evalOpts, rego.EvalBuiltinErrorList(builtinErrs))
-	}
-	return evalOpts
-}
-
 func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, error) {
 	qctx := ctx
 	if e.opts.Timeout > 0 {
@@ -541,8 +609,10 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 		qctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
 		defer cancel()
 	}
-	var builtinErrs []topdown.Error
-	rs, err := e.all.Eval(qctx, e.evalOptions(input, &builtinErrs)...)
+	get, err := e.eval(qctx, e.all, input, nil)
+	if _, ok := err.(builtinError); ok {
+		return nil, err
+	}
 	if err != nil {
 		if errors.Is(qctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 			// Find the namespace that is too slow, on its own.
@@ -555,14 +625,11 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 		}
 		return nil, fmt.Errorf("evaluating policies: %s", FormatError(err))
 	}
-	if len(builtinErrs) > 0 {
-		return nil, fmt.Errorf("built-in error: %+v", builtinErrs)
-	}
 	out := make([]TracedResult, 0, len(e.queries))
 	for _, q := range e.queries {
 		res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
-		if q.hasQuery && len(rs) > 0 {
-			if err := e.collect(&res, q, rs[0].Bindings, q.prefix); err != nil {
+		if q.hasQuery && get != nil {
+			if err := e.collect(&res, q, get, q.prefix); err != nil {
 				return nil, err
 			}
 		}
@@ -709,22 +776,21 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
 		defer cancel()
 	}
-	var builtinErrs []topdown.Error
-	evalOpts := e.evalOptions(input, &builtinErrs)
 	var tracer *topdown.BufferTracer
+	var qt topdown.QueryTracer
 	if e.opts.Trace {
 		tracer = topdown.NewBufferTracer()
-		evalOpts = append(evalOpts, rego.EvalQueryTracer(tracer))
+		qt = tracer
 	}
-	rs, err := q.pq.Eval(ctx, evalOpts...)
+	get, err := e.eval(ctx, q.pq, input, qt)
+	if _, ok := err.(builtinError); ok {
+		return res, err
+	}
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return res, fmt.Errorf("policy evaluation timed out after %s in namespace %s (%s)", e.opts.Timeout, q.ns, strings.Join(q.files, ", "))
 		}
 		return res, fmt.Errorf("evaluating namespace %s: %s", q.ns, FormatError(err))
-	}
-	if len(builtinErrs) > 0 {
-		return res, fmt.Errorf("built-in error: %+v", builtinErrs)
 	}
 	if tracer != nil {
 		var sb strings.Builder
@@ -735,26 +801,26 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 			}
 		}
 	}
-	if len(rs) == 0 {
+	if get == nil {
 		return res, nil
 	}
-	if err := e.collect(&res, q, rs[0].Bindings, ""); err != nil {
+	if err := e.collect(&res, q, get, ""); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
 // collect applies conftest's counting to the bindings of one namespace.
-func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix string) error {
+func (e *Engine) collect(res *TracedResult, q *nsQuery, get func(string) *ast.Term, prefix string) error {
 	var successes int
 	for i, rule := range q.rules {
 		query := q.refs[i]
 		nExc := 0
-		switch n := b[prefix+"e"+strconv.Itoa(i)].(type) {
-		case nil: // not queried: the namespace has no exceptions
-		case json.Number: // how Rego's numbers come back
-			if v, err := n.Int64(); err == nil {
-				nExc = int(v)
+		if t := get(prefix + "e" + strconv.Itoa(i)); t != nil { // nil: the namespace has no exceptions
+			if n, ok := t.Value.(ast.Number); ok {
+				if v, ok := n.Int(); ok {
+					nExc = v
+				}
 			}
 		}
 		for range nExc {
@@ -762,17 +828,32 @@ func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix stri
 				Namespace: q.ns, Rule: rule, Kind: KindException, Msg: q.excQuery[i],
 			})
 		}
-		vals, _ := b[prefix+"r"+strconv.Itoa(i)].([]any)
 		if nExc > 0 {
 			continue
 		}
-		for _, v := range vals { // 0 (undefined) or 1 value
-			items, _ := v.([]any)
+		vals, ok := termValue(get(prefix + "r" + strconv.Itoa(i))).(*ast.Array)
+		if !ok {
+			continue
+		}
+		for j := range vals.Len() { // 0 (undefined) or 1 value
+			var items []*ast.Term
+			switch v := vals.Elem(j).Value.(type) {
+			case ast.Set:
+				items = v.Slice() // sorted, as rego's JSON of a set
+			case *ast.Array:
+				for k := range v.Len() {
+					items = append(items, v.Elem(k))
+				}
+			}
 			if len(items) == 0 {
 				successes++
 				continue
 			}
-			for _, item := range items {
+			for _, t := range items {
+				item, err := ast.JSON(t.Value)
+				if err != nil {
+					return fmt.Errorf("namespace %s, rule %s: %w", q.ns, rule, err)
+				}
 				r, ok, err := newResult(q.ns, rule, query, item)
 				if err != nil {
 					return fmt.Errorf("namespace %s, rule %s: %w", q.ns, rule, err)
@@ -795,6 +876,13 @@ func (e *Engine) collect(res *TracedResult, q *nsQuery, b rego.Vars, prefix stri
 	res.Successes = successes
 	res.Query = q.query
 	return nil
+}
+
+func termValue(t *ast.Term) ast.Value {
+	if t == nil {
+		return nil
+	}
+	return t.Value
 }
 
 // UsesData reports whether any policy reads data.<key> (e.g. "conftest" for

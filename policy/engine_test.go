@@ -384,3 +384,56 @@ func TestExceptionQueryOnlyWhereDefined(t *testing.T) {
 		t.Errorf("extra data defining an exception: error = %v", err)
 	}
 }
+
+// TestEvalTracePrintBuiltinErrors: the evaluation options users reach
+// through kvet test (--trace, print(), --show-builtin-errors) reach OPA's
+// evaluator.
+func TestEvalTracePrintBuiltinErrors(t *testing.T) {
+	dir := t.TempDir()
+	src := "package main\n\n" +
+		"deny contains msg if {\n\tprint(\"kind is\", input.kind)\n\tinput.kind == \"Pod\"\n\tmsg := \"no pods\"\n}\n\n" +
+		"warn contains msg if {\n\tto_number(input.replicas) > 1\n\tmsg := \"many\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.rego"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	input := map[string]any{"kind": "Pod", "replicas": "lots"}
+
+	var printed strings.Builder
+	e := load(t, Options{Paths: []string{dir}, PrintOutput: &printed})
+	res, err := e.Eval(context.Background(), input, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || len(res[0].Failures) != 1 || res[0].Failures[0].Msg != "no pods" || len(res[0].Warnings) != 0 {
+		t.Fatalf("results = %+v", res)
+	}
+	if want := "main.rego:4: kind is Pod\n"; !strings.HasSuffix(printed.String(), want) {
+		t.Errorf("print output = %q, want suffix %q", printed.String(), want)
+	}
+
+	// Without a print writer, print() is silent and the result the same.
+	res, err = load(t, Options{Paths: []string{dir}}).Eval(context.Background(), input, nil)
+	if err != nil || len(res[0].Failures) != 1 {
+		t.Fatalf("no print writer: %+v, %v", res, err)
+	}
+
+	// A built-in error makes the rule undefined, unless asked to show it.
+	_, err = load(t, Options{Paths: []string{dir}, ShowBuiltinErrors: true}).Eval(context.Background(), input, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "built-in error: ") || !strings.Contains(err.Error(), "to_number") {
+		t.Errorf("ShowBuiltinErrors: err = %v", err)
+	}
+
+	tr, err := load(t, Options{Paths: []string{dir}, Trace: true}).EvalTraced(context.Background(), input, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trace := strings.Join(tr[0].Traces, "\n")
+	for _, want := range []string{"Enter data.main.deny", "Exit data.main.deny", `Eval input.kind = "Pod"`, "Fail to_number("} {
+		if !strings.Contains(trace, want) {
+			t.Errorf("trace lacks %q:\n%s", want, trace)
+		}
+	}
+	if len(tr[0].Failures) != 1 || tr[0].Query != "data.main.deny, data.main.warn" {
+		t.Errorf("traced result = %+v", tr[0].NamespaceResult)
+	}
+}
