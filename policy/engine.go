@@ -610,7 +610,7 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 		defer cancel()
 	}
 	get, err := e.eval(qctx, e.all, input, nil)
-	if _, ok := err.(builtinError); ok {
+	if be := (builtinError{}); errors.As(err, &be) {
 		return nil, err
 	}
 	if err != nil {
@@ -783,7 +783,7 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 		qt = tracer
 	}
 	get, err := e.eval(ctx, q.pq, input, qt)
-	if _, ok := err.(builtinError); ok {
+	if be := (builtinError{}); errors.As(err, &be) {
 		return res, err
 	}
 	if err != nil {
