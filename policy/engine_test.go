@@ -219,6 +219,22 @@ func TestAllowNetAndEnv(t *testing.T) {
 	}
 }
 
+// TestCancel: cancelling the caller's context (Ctrl-C) stops an
+// evaluation under way, with no timeout set.
+func TestCancel(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/timeout/policy"}})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := e.Eval(ctx, map[string]any{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "cancel") {
+		t.Fatalf("err = %v, want a cancellation", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+}
+
 func TestTimeout(t *testing.T) {
 	e := load(t, Options{Paths: []string{"testdata/timeout/policy"}, Timeout: 50 * time.Millisecond})
 	start := time.Now()
