@@ -76,7 +76,8 @@ type engine struct {
 	emptyIx   *rule.Index
 
 	mu         sync.Mutex
-	findings   []rule.Finding
+	log        findingLog     // the files' findings, until finish
+	findings   []rule.Finding // in finish
 	ignored    []rule.Finding
 	directives []*directive
 	dirSources map[string]*manifest.Source
@@ -141,7 +142,7 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	detach(out)
 	e.mu.Lock()
-	e.findings = append(e.findings, out...)
+	e.log.add(out)
 	e.retained = append(e.retained, keep...)
 	e.directives = append(e.directives, ds...)
 	for _, d := range ds {
@@ -199,6 +200,7 @@ func sortObjects(objs []*manifest.Object) {
 
 // finish runs the cross-object rules and orders the findings.
 func (e *engine) finish() []rule.Finding {
+	e.findings = e.log.findings()
 	if len(e.cross) > 0 {
 		sortObjects(e.retained)
 		ix := rule.NewIndex(e.retained)

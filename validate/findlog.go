@@ -1,0 +1,117 @@
+package validate
+
+import (
+	"strings"
+
+	"github.com/kvetdev/kvet/rule"
+)
+
+// findingLog keeps the findings of a run until they are sorted, in a form
+// the garbage collector never scans: records of offsets, and the findings'
+// text in large byte blocks, neither holding a pointer. A run of 100,000
+// documents with every policy group on keeps about 340,000 findings; held
+// as rule.Finding (ten strings each) they cost half the run's collection
+// time, and their pages the memory limit's scavenging.
+//
+// The strings a run repeats (rule ids, help, files, kinds) are stored once.
+// A findingLog is not safe for concurrent use.
+type findingLog struct {
+	recs   []packedFinding
+	blocks [][]byte // full text blocks
+	text   []byte   // the block being filled
+	common map[string]uint32
+	strs   []string // common strings by index
+}
+
+// packedFinding is a rule.Finding without pointers: the common strings by
+// index, the others as spans of the text blocks.
+type packedFinding struct {
+	rule, help, file, apiVersion, kind, namespace uint32
+	message, path, snippet, name                  textSpan
+	line, column, span                            int32
+	severity                                      rule.Severity
+	secondary, fallback                           bool
+}
+
+// textSpan is text[off:off+n] of block (len(blocks) is the block being filled).
+type textSpan struct{ block, off, n uint32 }
+
+const textBlock = 1 << 20
+
+func (l *findingLog) intern(s string) uint32 {
+	if i, ok := l.common[s]; ok {
+		return i
+	}
+	if l.common == nil {
+		l.common = map[string]uint32{}
+	}
+	i := uint32(len(l.strs))
+	l.strs = append(l.strs, s)
+	l.common[s] = i
+	return i
+}
+
+func (l *findingLog) put(s string) textSpan {
+	if len(l.text)+len(s) > cap(l.text) {
+		if len(l.text) > 0 {
+			l.blocks = append(l.blocks, l.text)
+		}
+		l.text = make([]byte, 0, max(textBlock, len(s)))
+	}
+	sp := textSpan{block: uint32(len(l.blocks)), off: uint32(len(l.text)), n: uint32(len(s))}
+	l.text = append(l.text, s...)
+	return sp
+}
+
+func (l *findingLog) block(i uint32) []byte {
+	if int(i) == len(l.blocks) {
+		return l.text
+	}
+	return l.blocks[i]
+}
+
+// add stores fs, which must be detached (Source nil).
+func (l *findingLog) add(fs []rule.Finding) {
+	for i := range fs {
+		f := &fs[i]
+		l.recs = append(l.recs, packedFinding{
+			rule: l.intern(f.Rule), help: l.intern(f.Help), file: l.intern(f.File),
+			apiVersion: l.intern(f.Object.APIVersion), kind: l.intern(f.Object.Kind), namespace: l.intern(f.Object.Namespace),
+			message: l.put(f.Message), path: l.put(f.Path), snippet: l.put(f.Snippet), name: l.put(f.Object.Name),
+			line: int32(f.Line), column: int32(f.Column), span: int32(f.Span),
+			severity: f.Severity, secondary: f.Secondary, fallback: f.Fallback,
+		})
+	}
+}
+
+// len is the number of findings stored.
+func (l *findingLog) len() int { return len(l.recs) }
+
+// findings returns every finding stored, in the order added, and empties l.
+func (l *findingLog) findings() []rule.Finding {
+	out := make([]rule.Finding, len(l.recs))
+	for i := range l.recs {
+		r := &l.recs[i]
+		// One string per finding for its own text, sliced.
+		var b strings.Builder
+		b.Grow(int(r.message.n + r.path.n + r.snippet.n + r.name.n))
+		for _, sp := range [...]textSpan{r.message, r.path, r.snippet, r.name} {
+			b.Write(l.block(sp.block)[sp.off : sp.off+sp.n])
+		}
+		text := b.String()
+		cut := func(sp textSpan) string {
+			s := text[:sp.n]
+			text = text[sp.n:]
+			return s
+		}
+		out[i] = rule.Finding{
+			Rule: l.strs[r.rule], Help: l.strs[r.help], File: l.strs[r.file],
+			Message: cut(r.message), Path: cut(r.path), Snippet: cut(r.snippet),
+			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: cut(r.name)},
+			Line:   int(r.line), Column: int(r.column), Span: int(r.span),
+			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback,
+		}
+	}
+	*l = findingLog{}
+	return out
+}
