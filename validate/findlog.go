@@ -8,10 +8,11 @@ import (
 
 // findingLog keeps the findings of a run until they are sorted, in a form
 // the garbage collector never scans: records of offsets, and the findings'
-// text in large byte blocks, neither holding a pointer. A run of 100,000
-// documents with every policy group on keeps about 340,000 findings; held
-// as rule.Finding (ten strings each) they cost half the run's collection
-// time, and their pages the memory limit's scavenging.
+// text in large byte blocks, neither holding a pointer. With every policy
+// group on, 50,000 documents keep about 170,000 findings; held as
+// rule.Finding values (ten strings each) they took the collector 1.6-1.8 s
+// on one such file, against 1.0 s in the log, and on 100,000 documents
+// 5.0 s and 60,000 more page faults, against 4.1 s.
 //
 // The strings a run repeats (rule ids, help, files, kinds) are stored once.
 // A findingLog is not safe for concurrent use.
