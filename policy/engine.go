@@ -100,12 +100,11 @@ type nsQuery struct {
 	rules     []string // unique rule names, in deterministic order
 	ruleCount int      // number of rule definitions (conftest's success padding)
 	files     []string
-	excQuery  []string // conftest's exception query text per rule
-	refs      []string // data.<ns>.<rule> per rule
-	query     string   // the refs, comma-separated (for results)
-	pq        *prepared
-	hasQuery  bool
-	prefix    string // binding prefix in the combined query
+	excQuery  []string   // conftest's exception query text per rule
+	refs      []string   // data.<ns>.<rule> per rule
+	query     string     // the refs, comma-separated (for results)
+	pq        *prepared  // the namespace's own query (nil: no rules)
+	own, all  []ruleVars // per rule, its variables in pq and in Engine.all
 	// exceptions is false when nothing can define data.<ns>.exception
 	// (no such rule or package, no such data): conftest's exception
 	// counts are then left out of the query, a tenth of its cost.
@@ -395,6 +394,29 @@ type prepared struct {
 	vars map[string]ast.Var // a binding's name in the query text → in body
 }
 
+// ruleVars are the compiled query's variables for one rule: its value and,
+// where exceptions can exist, conftest's exception count (else "").
+type ruleVars struct{ value, exceptions ast.Var }
+
+// ruleVars finds, once, the variables body(prefix) bound for q's rules.
+func (p *prepared) ruleVars(q *nsQuery, prefix string) []ruleVars {
+	name := func(kind string, i int) ast.Var {
+		n := prefix + kind + strconv.Itoa(i)
+		if v, ok := p.vars[n]; ok {
+			return v
+		}
+		return ast.Var(n)
+	}
+	out := make([]ruleVars, len(q.rules))
+	for i := range out {
+		out[i].value = name("r", i)
+		if q.exceptions {
+			out[i].exceptions = name("e", i)
+		}
+	}
+	return out
+}
+
 func (e *Engine) prepareQuery(ctx context.Context, body []string) (*prepared, error) {
 	// The query text is the same in both Rego versions.
 	parsed, err := ast.ParseBodyWithOpts(strings.Join(body, "; "), ast.ParserOptions{RegoVersion: ast.RegoV1})
@@ -418,9 +440,9 @@ func (e *Engine) prepareQuery(ctx context.Context, body []string) (*prepared, er
 }
 
 // eval evaluates p on input, as rego.PreparedEvalQuery.Eval would with the
-// engine's options, and returns a lookup of the bindings of its one
-// solution (nil when the query is undefined).
-func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer) (binding func(string) *ast.Term, err error) {
+// engine's options, and returns the bindings of its one solution (nil when
+// the query is undefined).
+func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer) (topdown.QueryResult, error) {
 	txn, err := e.store.NewTransaction(ctx)
 	if err != nil {
 		return nil, err
@@ -462,15 +484,7 @@ func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer 
 	if len(builtinErrs) > 0 {
 		return nil, builtinError(builtinErrs)
 	}
-	if first == nil {
-		return nil, nil
-	}
-	return func(name string) *ast.Term {
-		if v, ok := p.vars[name]; ok {
-			return first[v]
-		}
-		return first[ast.Var(name)]
-	}, nil
+	return first, nil
 }
 
 var noMetrics = metrics.NoOp()
@@ -492,7 +506,7 @@ func (e *Engine) prepare(ctx context.Context, q *nsQuery) error {
 		return fmt.Errorf("prepare namespace %s: %s", q.ns, FormatError(err))
 	}
 	q.pq = pq
-	q.hasQuery = true
+	q.own = pq.ruleVars(q, "")
 	return nil
 }
 
@@ -500,12 +514,11 @@ func (e *Engine) prepare(ctx context.Context, q *nsQuery) error {
 // namespaces (helpers) are evaluated once per document.
 func (e *Engine) prepareAll(ctx context.Context) error {
 	var body []string
+	prefix := func(i int) string { return fmt.Sprintf("n%d_", i) }
 	for i, q := range e.queries {
-		if !q.hasQuery {
-			continue
+		if q.pq != nil {
+			body = append(body, q.body(prefix(i))...)
 		}
-		q.prefix = fmt.Sprintf("n%d_", i)
-		body = append(body, q.body(q.prefix)...)
 	}
 	if len(body) == 0 {
 		return nil
@@ -515,6 +528,11 @@ func (e *Engine) prepareAll(ctx context.Context) error {
 		return fmt.Errorf("prepare query: %s", FormatError(err))
 	}
 	e.all = pq
+	for i, q := range e.queries {
+		if q.pq != nil {
+			q.all = pq.ruleVars(q, prefix(i))
+		}
+	}
 	return nil
 }
 
@@ -609,7 +627,7 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 		qctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
 		defer cancel()
 	}
-	get, err := e.eval(qctx, e.all, input, nil)
+	qr, err := e.eval(qctx, e.all, input, nil)
 	if be := (builtinError{}); errors.As(err, &be) {
 		return nil, err
 	}
@@ -628,8 +646,8 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 	out := make([]TracedResult, 0, len(e.queries))
 	for _, q := range e.queries {
 		res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
-		if q.hasQuery && get != nil {
-			if err := e.collect(&res, q, get, q.prefix); err != nil {
+		if q.pq != nil && qr != nil {
+			if err := e.collect(&res, q, qr, q.all); err != nil {
 				return nil, err
 			}
 		}
@@ -768,7 +786,7 @@ func (p printHook) Print(pctx print.Context, msg string) error {
 
 func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (TracedResult, error) {
 	res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
-	if !q.hasQuery {
+	if q.pq == nil {
 		return res, nil
 	}
 	if e.opts.Timeout > 0 {
@@ -782,7 +800,7 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 		tracer = topdown.NewBufferTracer()
 		qt = tracer
 	}
-	get, err := e.eval(ctx, q.pq, input, qt)
+	qr, err := e.eval(ctx, q.pq, input, qt)
 	if be := (builtinError{}); errors.As(err, &be) {
 		return res, err
 	}
@@ -801,22 +819,23 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 			}
 		}
 	}
-	if get == nil {
+	if qr == nil {
 		return res, nil
 	}
-	if err := e.collect(&res, q, get, ""); err != nil {
+	if err := e.collect(&res, q, qr, q.own); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
-// collect applies conftest's counting to the bindings of one namespace.
-func (e *Engine) collect(res *TracedResult, q *nsQuery, get func(string) *ast.Term, prefix string) error {
+// collect applies conftest's counting to the bindings of one namespace,
+// found at vars.
+func (e *Engine) collect(res *TracedResult, q *nsQuery, qr topdown.QueryResult, vars []ruleVars) error {
 	var successes int
 	for i, rule := range q.rules {
 		query := q.refs[i]
 		nExc := 0
-		if t := get(prefix + "e" + strconv.Itoa(i)); t != nil { // nil: the namespace has no exceptions
+		if t := qr[vars[i].exceptions]; t != nil { // nil: the namespace has no exceptions
 			if n, ok := t.Value.(ast.Number); ok {
 				if v, ok := n.Int(); ok {
 					nExc = v
@@ -831,7 +850,11 @@ func (e *Engine) collect(res *TracedResult, q *nsQuery, get func(string) *ast.Te
 		if nExc > 0 {
 			continue
 		}
-		vals, ok := termValue(get(prefix + "r" + strconv.Itoa(i))).(*ast.Array)
+		t := qr[vars[i].value]
+		if t == nil {
+			continue
+		}
+		vals, ok := t.Value.(*ast.Array)
 		if !ok {
 			continue
 		}
@@ -876,13 +899,6 @@ func (e *Engine) collect(res *TracedResult, q *nsQuery, get func(string) *ast.Te
 	res.Successes = successes
 	res.Query = q.query
 	return nil
-}
-
-func termValue(t *ast.Term) ast.Value {
-	if t == nil {
-		return nil
-	}
-	return t.Value
 }
 
 // UsesData reports whether any policy reads data.<key> (e.g. "conftest" for
