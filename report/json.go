@@ -9,17 +9,12 @@ import (
 	"github.com/kvetdev/kvet/rule"
 )
 
+// jsonFormat writes the same bytes as encoding/json with a two-space
+// indent would write for {findings, summary, ignored (omitted when
+// empty)} (json_test.go holds it to that), without the reflection and the
+// indenting pass over the whole output, which cost a sixth of the run with
+// tens of thousands of findings.
 type jsonFormat struct{}
-
-// jsonReport is the JSON document's shape; Format writes the same bytes
-// as encoding/json with a two-space indent would (a test holds it to
-// that), without the reflection and the indenting pass over the whole
-// output, which cost a sixth of the run with tens of thousands of findings.
-type jsonReport struct {
-	Findings []rule.Finding `json:"findings"`
-	Summary  Summary        `json:"summary"`
-	Ignored  []rule.Finding `json:"ignored,omitempty"`
-}
 
 // Format writes {"findings":[...],"summary":{...}}; findings is [] when
 // there are none.

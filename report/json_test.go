@@ -11,6 +11,13 @@ import (
 	"github.com/kvetdev/kvet/rule"
 )
 
+// jsonReport is the JSON document's shape, for encoding/json.
+type jsonReport struct {
+	Findings []rule.Finding `json:"findings"`
+	Summary  Summary        `json:"summary"`
+	Ignored  []rule.Finding `json:"ignored,omitempty"`
+}
+
 // TestJSONMatchesEncodingJSON: the hand-written JSON writer gives the
 // bytes encoding/json gives with a two-space indent, for empty reports,
 // ignored findings, strings that need escaping and output larger than the
