@@ -1,10 +1,6 @@
 package validate
 
-import (
-	"strings"
-
-	"github.com/kvetdev/kvet/rule"
-)
+import "github.com/kvetdev/kvet/rule"
 
 // findingLog keeps the findings of a run until they are sorted, in a form
 // the garbage collector never scans: records of offsets, and the findings'
@@ -25,10 +21,12 @@ type findingLog struct {
 }
 
 // packedFinding is a rule.Finding without pointers: the common strings by
-// index, the others as spans of the text blocks.
+// index, and the others (message, path, snippet, object name) one after
+// the other in one span of the text blocks.
 type packedFinding struct {
 	rule, help, file, apiVersion, kind, namespace uint32
-	message, path, snippet, name                  textSpan
+	text                                          textSpan
+	message, path, snippet                        uint32 // lengths; the name is the rest
 	line, column, span                            int32
 	severity                                      rule.Severity
 	secondary, fallback                           bool
@@ -52,15 +50,22 @@ func (l *findingLog) intern(s string) uint32 {
 	return i
 }
 
-func (l *findingLog) put(s string) textSpan {
-	if len(l.text)+len(s) > cap(l.text) {
+// put writes parts one after the other in one block.
+func (l *findingLog) put(parts ...string) textSpan {
+	n := 0
+	for _, s := range parts {
+		n += len(s)
+	}
+	if len(l.text)+n > cap(l.text) {
 		if len(l.text) > 0 {
 			l.blocks = append(l.blocks, l.text)
 		}
-		l.text = make([]byte, 0, max(textBlock, len(s)))
+		l.text = make([]byte, 0, max(textBlock, n))
 	}
-	sp := textSpan{block: uint32(len(l.blocks)), off: uint32(len(l.text)), n: uint32(len(s))}
-	l.text = append(l.text, s...)
+	sp := textSpan{block: uint32(len(l.blocks)), off: uint32(len(l.text)), n: uint32(n)}
+	for _, s := range parts {
+		l.text = append(l.text, s...)
+	}
 	return sp
 }
 
@@ -78,15 +83,13 @@ func (l *findingLog) add(fs []rule.Finding) {
 		l.recs = append(l.recs, packedFinding{
 			rule: l.intern(f.Rule), help: l.intern(f.Help), file: l.intern(f.File),
 			apiVersion: l.intern(f.Object.APIVersion), kind: l.intern(f.Object.Kind), namespace: l.intern(f.Object.Namespace),
-			message: l.put(f.Message), path: l.put(f.Path), snippet: l.put(f.Snippet), name: l.put(f.Object.Name),
+			text:    l.put(f.Message, f.Path, f.Snippet, f.Object.Name),
+			message: uint32(len(f.Message)), path: uint32(len(f.Path)), snippet: uint32(len(f.Snippet)),
 			line: int32(f.Line), column: int32(f.Column), span: int32(f.Span),
 			severity: f.Severity, secondary: f.Secondary, fallback: f.Fallback,
 		})
 	}
 }
-
-// len is the number of findings stored.
-func (l *findingLog) len() int { return len(l.recs) }
 
 // findings returns every finding stored, in the order added, and empties l.
 func (l *findingLog) findings() []rule.Finding {
@@ -94,21 +97,16 @@ func (l *findingLog) findings() []rule.Finding {
 	for i := range l.recs {
 		r := &l.recs[i]
 		// One string per finding for its own text, sliced.
-		var b strings.Builder
-		b.Grow(int(r.message.n + r.path.n + r.snippet.n + r.name.n))
-		for _, sp := range [...]textSpan{r.message, r.path, r.snippet, r.name} {
-			b.Write(l.block(sp.block)[sp.off : sp.off+sp.n])
-		}
-		text := b.String()
-		cut := func(sp textSpan) string {
-			s := text[:sp.n]
-			text = text[sp.n:]
+		text := string(l.block(r.text.block)[r.text.off : r.text.off+r.text.n])
+		cut := func(n uint32) string {
+			s := text[:n]
+			text = text[n:]
 			return s
 		}
 		out[i] = rule.Finding{
 			Rule: l.strs[r.rule], Help: l.strs[r.help], File: l.strs[r.file],
 			Message: cut(r.message), Path: cut(r.path), Snippet: cut(r.snippet),
-			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: cut(r.name)},
+			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
 			Line:   int(r.line), Column: int(r.column), Span: int(r.span),
 			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback,
 		}

@@ -29,8 +29,8 @@ func TestFindingLogRoundTrip(t *testing.T) {
 	var l findingLog
 	l.add(in[:5000])
 	l.add(in[5000:])
-	if l.len() != len(in) {
-		t.Fatalf("len = %d, want %d", l.len(), len(in))
+	if len(l.recs) != len(in) {
+		t.Fatalf("len = %d, want %d", len(l.recs), len(in))
 	}
 	if len(l.blocks) == 0 {
 		t.Fatalf("the test's findings fit one text block; it does not test blocks")
@@ -44,8 +44,8 @@ func TestFindingLogRoundTrip(t *testing.T) {
 		}
 		t.Fatalf("findings differ (lengths %d, %d)", len(out), len(in))
 	}
-	if l.len() != 0 {
-		t.Errorf("log not emptied: %d", l.len())
+	if len(l.recs) != 0 {
+		t.Errorf("log not emptied: %d", len(l.recs))
 	}
 }
 
