@@ -873,11 +873,7 @@ func (e *Engine) collect(res *TracedResult, q *nsQuery, qr topdown.QueryResult, 
 				continue
 			}
 			for _, t := range items {
-				item, err := ast.JSON(t.Value)
-				if err != nil {
-					return fmt.Errorf("namespace %s, rule %s: %w", q.ns, rule, err)
-				}
-				r, ok, err := newResult(q.ns, rule, query, item)
+				r, ok, err := resultOf(q.ns, rule, query, t.Value)
 				if err != nil {
 					return fmt.Errorf("namespace %s, rule %s: %w", q.ns, rule, err)
 				}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // Kind classifies a Result.
@@ -89,6 +91,79 @@ func newResult(ns, rule, query string, v any) (Result, bool, error) {
 		return r, true, nil
 	}
 	return r, false, nil
+}
+
+// resultOf is newResult for a value as evaluation left it. An object with
+// string keys (every result of the bundled policies) is read directly:
+// only the values kept in Metadata are converted to Go, with no map of the
+// whole object built first and then copied. Anything else goes through
+// ast.JSON and newResult, as before.
+func resultOf(ns, rule, query string, v ast.Value) (Result, bool, error) {
+	obj, ok := v.(ast.Object)
+	if !ok || !stringKeys(obj) {
+		x, err := ast.JSON(v)
+		if err != nil {
+			return Result{}, false, err
+		}
+		return newResult(ns, rule, query, x)
+	}
+	r := Result{Namespace: ns, Rule: rule, Kind: KindWarning}
+	if isFailure(rule) {
+		r.Kind = KindFailure
+	}
+	var msg ast.String
+	if t := obj.Get(msgKey); t != nil {
+		msg, ok = t.Value.(ast.String)
+	} else {
+		ok = false
+	}
+	if !ok {
+		return r, false, fmt.Errorf("new result: %q field must be present and a string", "msg")
+	}
+	r.Msg = string(msg)
+	r.Metadata = make(map[string]any, obj.Len())
+	err := obj.Iter(func(k, t *ast.Term) error {
+		key := string(k.Value.(ast.String))
+		if key == "msg" {
+			return nil
+		}
+		var x any
+		if s, ok := t.Value.(ast.String); ok {
+			x = string(s)
+		} else {
+			var err error
+			if x, err = ast.JSON(t.Value); err != nil {
+				return err
+			}
+		}
+		switch key {
+		case "_loc":
+			if loc, ok := x.(map[string]any); ok {
+				r.Location = parseLocation(loc)
+			}
+			return nil
+		case "path":
+			r.Path = NormalizePath(x)
+		}
+		r.Metadata[key] = x
+		return nil
+	})
+	if err != nil {
+		return r, false, err
+	}
+	r.Metadata["query"] = query
+	return r, true, nil
+}
+
+var msgKey = ast.StringTerm("msg")
+
+func stringKeys(obj ast.Object) bool {
+	for _, k := range obj.Keys() {
+		if _, ok := k.Value.(ast.String); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func parseLocation(loc map[string]any) *Location {

@@ -1,0 +1,40 @@
+package policy
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// TestResultOfMatchesJSONPath holds resultOf, which reads a result's Rego
+// value directly, to newResult on the value's JSON, the way every result
+// used to be converted.
+func TestResultOfMatchesJSONPath(t *testing.T) {
+	for _, src := range []string{
+		`"plain message"`,
+		`{"msg": "m"}`,
+		`{"msg": "m", "path": ["spec", "containers", 0, "image"], "id": "x", "severity": "high"}`,
+		`{"msg": "m", "path": "spec.containers[1].image"}`,
+		`{"msg": "m", "path": ["spec", 1.5]}`,
+		`{"msg": "m", "details": {"a": [1, true, null], "b": {"c"}}, "n": 3}`,
+		`{"msg": "m", "_loc": {"file": "p.rego", "line": 7}}`,
+		`{"msg": "m", "query": "overridden"}`,
+		`{"msg": "m", 1: "number key"}`,
+		`{"msg": 5}`,
+		`{"path": ["spec"]}`,
+		`7`,
+		`["a"]`,
+	} {
+		v := ast.MustParseTerm(src).Value
+		got, gotOK, gotErr := resultOf("ns", "deny", "data.ns.deny", v)
+		x, err := ast.JSON(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantOK, wantErr := newResult("ns", "deny", "data.ns.deny", x)
+		if gotOK != wantOK || (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %+v %v %v\nwant %+v %v %v", src, got, gotOK, gotErr, want, wantOK, wantErr)
+		}
+	}
+}
