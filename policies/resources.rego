@@ -24,14 +24,17 @@ package kvet.resources
 
 import data.kvet.lib
 
+# Each check's field is written out whole (resources.<group>.<name>), so
+# that a finding costs no concat and no array.concat: measured, this policy
+# spends most of its time building findings.
 checks := [
-	{"field": ["requests", "cpu"], "what": "CPU request"},
-	{"field": ["requests", "memory"], "what": "memory request"},
-	{"field": ["limits", "memory"], "what": "memory limit"},
+	{"group": "requests", "name": "cpu", "field": "requests.cpu", "what": "CPU request"},
+	{"group": "requests", "name": "memory", "field": "requests.memory", "what": "memory request"},
+	{"group": "limits", "name": "memory", "field": "limits.memory", "what": "memory limit"},
 ]
 
 deny contains {
-	"msg": sprintf("%s: container %q has no %s (resources.%s)", [lib.subject, c.container.name, check.what, concat(".", check.field)]),
+	"msg": sprintf("%s: container %q has no %s (resources.%s)", [lib.subject, c.container.name, check.what, check.field]),
 	"path": path,
 	"id": "container-resources",
 	"severity": "medium",
@@ -39,7 +42,7 @@ deny contains {
 	some c in lib.containers
 	not c.init
 	some check in checks
-	object.get(c.container, array.concat(["resources"], check.field), null) == null
+	object.get(c.container, ["resources", check.group, check.name], null) == null
 	path := nearest(c)
 }
 
