@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -144,9 +145,14 @@ type Object struct {
 	// Node is the object's mapping node: the root of its position index.
 	Node *yaml.Node
 
-	limits  Limits
-	rawOnce sync.Once
-	raw     map[string]any
+	limits   Limits
+	rawOnce  sync.Once
+	raw      map[string]any
+	regoOnce sync.Once
+	rego     ast.Value
+	// uniqueKeys: the loader found no key written twice in the object's
+	// document, so RegoValue may build objects without looking for one.
+	uniqueKeys bool
 }
 
 // Raw returns the object as plain Go values (map[string]any, []any,

@@ -278,6 +278,10 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 	if b.exhausted {
 		return
 	}
+	unique := true // no mapping of the document writes a key twice
+	for _, p := range b.problems {
+		unique = unique && p.Code != CodeDuplicateKey
+	}
 	if _, items := mappingLookup(root, "items"); items != nil && strings.HasSuffix(stringAt(root, "kind"), "List") {
 		if items = resolveAlias(items); items.Kind == yaml.SequenceNode {
 			for i, it := range items.Content {
@@ -287,12 +291,12 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 						"each item of a List must be an object with apiVersion and kind")
 					continue
 				}
-				out.addObject(src, n, docIndex, i, limits, fmt.Sprintf("items[%d].", i))
+				out.addObject(src, n, docIndex, i, limits, fmt.Sprintf("items[%d].", i), unique)
 			}
 			return
 		}
 	}
-	out.addObject(src, root, docIndex, -1, limits, "")
+	out.addObject(src, root, docIndex, -1, limits, "", unique)
 }
 
 // stringAt returns the string scalar at keys below n, or "".
@@ -301,8 +305,8 @@ func stringAt(n *yaml.Node, keys ...string) string {
 	return s
 }
 
-func (out *Parsed) addObject(src *Source, n *yaml.Node, docIndex, item int, limits Limits, prefix string) {
-	o := &Object{Source: src, DocIndex: docIndex, Item: item, Node: n, limits: limits}
+func (out *Parsed) addObject(src *Source, n *yaml.Node, docIndex, item int, limits Limits, prefix string, uniqueKeys bool) {
+	o := &Object{Source: src, DocIndex: docIndex, Item: item, Node: n, limits: limits, uniqueKeys: uniqueKeys}
 	o.APIVersion = stringAt(n, "apiVersion")
 	o.Kind = stringAt(n, "kind")
 	o.Name = stringAt(n, "metadata", "name")

@@ -113,7 +113,7 @@ func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[stri
 		if e.bundled != nil && !workloadKinds[o.Kind] {
 			continue
 		}
-		res, err := e.eng.Eval(ctx, o.Raw(), extra)
+		res, err := e.eng.Eval(ctx, o.RegoValue(), extra)
 		if err != nil {
 			f := objectFinding(o, InternalError, rule.Error, "policy evaluation failed: "+err.Error(),
 				"fix or disable the policy; the other rules and objects were still checked")
