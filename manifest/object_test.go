@@ -173,9 +173,9 @@ func TestSourceHas(t *testing.T) {
 	}
 }
 
-// TestStreamBatchesInOrder: a file of many batches, parsed and checked in
-// two goroutines, still reaches fn batch after batch, in document order,
-// never two at once, with first set on the first batch only.
+// TestStreamBatchesInOrder: a file of many batches, streamed while other
+// workers are free, reaches fn batch after batch, in document order, never
+// two at once, with first set on the first batch only.
 func TestStreamBatchesInOrder(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
