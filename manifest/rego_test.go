@@ -1,8 +1,6 @@
 package manifest
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -93,21 +91,7 @@ data: {a: "1", a: "2", b: {c: 1, c: 2}}
 // TestRegoValueMatchesRaw holds the Rego view to the raw view on every
 // object of the repository's test manifests and of the shared corpus.
 func TestRegoValueMatchesRaw(t *testing.T) {
-	paths := []string{"../testdata", "../rules/testdata", "testdata"}
-	if _, err := os.Stat(corpusDir); err == nil {
-		paths = append(paths, corpusDir)
-	} else {
-		t.Logf("corpus not found at %s (a user's clone has no ../shared): test manifests only", corpusDir)
-	}
-	var files []string
-	for _, root := range paths {
-		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && IsManifestFile(p) {
-				files = append(files, p)
-			}
-			return nil
-		})
-	}
+	files := testManifests(t)
 	res := Load(files, Options{})
 	if len(res.Objects) < 100 {
 		t.Fatalf("only %d objects loaded", len(res.Objects))
