@@ -156,9 +156,10 @@ type Object struct {
 }
 
 // Raw returns the object as plain Go values (map[string]any, []any,
-// string, int64, float64, bool, nil), as Rego and unstructured code
-// expect. It is built from Node on first use: most runs never need it (no
-// Rego policy), and building it for every object cost a tenth of the run.
+// string, int64, float64, bool, nil), as unstructured code and the
+// policies' data.kvet.objects expect (a policy's input is RegoValue). It is
+// built from Node on first use: most runs never need it, and building it
+// for every object cost a tenth of the run.
 // The loader has already checked the limits and reported duplicate keys.
 // Safe for concurrent use; the map must not be modified.
 func (o *Object) Raw() map[string]any {
