@@ -59,10 +59,7 @@ type NamespaceResult struct {
 // newResult converts one value of a deny/warn set into a Result. ok is false
 // for values conftest silently ignores (neither string nor object).
 func newResult(ns, rule, query string, v any) (Result, bool, error) {
-	r := Result{Namespace: ns, Rule: rule, Kind: KindWarning}
-	if isFailure(rule) {
-		r.Kind = KindFailure
-	}
+	r := emptyResult(ns, rule)
 	switch val := v.(type) {
 	case string:
 		r.Msg = val
@@ -71,21 +68,12 @@ func newResult(ns, rule, query string, v any) (Result, bool, error) {
 	case map[string]any:
 		msg, ok := val["msg"].(string)
 		if !ok {
-			return r, false, fmt.Errorf("new result: %q field must be present and a string", "msg")
+			return r, false, errNoMsg
 		}
 		r.Msg = msg
 		r.Metadata = make(map[string]any, len(val))
 		for k, x := range val {
-			if k == "msg" || k == "_loc" {
-				continue
-			}
-			r.Metadata[k] = x
-		}
-		if loc, ok := val["_loc"].(map[string]any); ok {
-			r.Location = parseLocation(loc)
-		}
-		if p, ok := val["path"]; ok {
-			r.Path = NormalizePath(p)
+			r.field(k, x)
 		}
 		r.Metadata["query"] = query
 		return r, true, nil
@@ -107,26 +95,18 @@ func resultOf(ns, rule, query string, v ast.Value) (Result, bool, error) {
 		}
 		return newResult(ns, rule, query, x)
 	}
-	r := Result{Namespace: ns, Rule: rule, Kind: KindWarning}
-	if isFailure(rule) {
-		r.Kind = KindFailure
+	r := emptyResult(ns, rule)
+	t := obj.Get(msgKey)
+	if t == nil {
+		return r, false, errNoMsg
 	}
-	var msg ast.String
-	if t := obj.Get(msgKey); t != nil {
-		msg, ok = t.Value.(ast.String)
-	} else {
-		ok = false
-	}
+	msg, ok := t.Value.(ast.String)
 	if !ok {
-		return r, false, fmt.Errorf("new result: %q field must be present and a string", "msg")
+		return r, false, errNoMsg
 	}
 	r.Msg = string(msg)
 	r.Metadata = make(map[string]any, obj.Len())
 	err := obj.Iter(func(k, t *ast.Term) error {
-		key := string(k.Value.(ast.String))
-		if key == "msg" {
-			return nil
-		}
 		var x any
 		if s, ok := t.Value.(ast.String); ok {
 			x = string(s)
@@ -136,16 +116,7 @@ func resultOf(ns, rule, query string, v ast.Value) (Result, bool, error) {
 				return err
 			}
 		}
-		switch key {
-		case "_loc":
-			if loc, ok := x.(map[string]any); ok {
-				r.Location = parseLocation(loc)
-			}
-			return nil
-		case "path":
-			r.Path = NormalizePath(x)
-		}
-		r.Metadata[key] = x
+		r.field(string(k.Value.(ast.String)), x)
 		return nil
 	})
 	if err != nil {
@@ -153,6 +124,35 @@ func resultOf(ns, rule, query string, v ast.Value) (Result, bool, error) {
 	}
 	r.Metadata["query"] = query
 	return r, true, nil
+}
+
+// emptyResult is a result of rule with nothing read from its value yet.
+func emptyResult(ns, rule string) Result {
+	r := Result{Namespace: ns, Rule: rule, Kind: KindWarning}
+	if isFailure(rule) {
+		r.Kind = KindFailure
+	}
+	return r
+}
+
+var errNoMsg = fmt.Errorf("new result: %q field must be present and a string", "msg")
+
+// field takes key of an object result, as conftest does: msg is the
+// message (set by the caller), _loc the location, and every other key
+// metadata; path is also normalised into Path.
+func (r *Result) field(key string, x any) {
+	switch key {
+	case "msg":
+		return
+	case "_loc":
+		if loc, ok := x.(map[string]any); ok {
+			r.Location = parseLocation(loc)
+		}
+		return
+	case "path":
+		r.Path = NormalizePath(x)
+	}
+	r.Metadata[key] = x
 }
 
 var msgKey = ast.StringTerm("msg")

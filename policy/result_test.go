@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -36,5 +37,27 @@ func TestResultOfMatchesJSONPath(t *testing.T) {
 		if gotOK != wantOK || (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:\n got %+v %v %v\nwant %+v %v %v", src, got, gotOK, gotErr, want, wantOK, wantErr)
 		}
+	}
+}
+
+// TestResultOfFields spells out what a result object becomes, since
+// resultOf and newResult share how they read an object's keys.
+func TestResultOfFields(t *testing.T) {
+	v := ast.MustParseTerm(`{"msg": "m", "path": ["spec", "containers", 0], "id": "x", "n": 3, "_loc": {"file": "p.rego", "line": 7}, "query": "mine"}`).Value
+	got, ok, err := resultOf("ns", "warn_x", "data.ns.warn_x", v)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	want := Result{
+		Namespace: "ns", Rule: "warn_x", Kind: KindWarning, Msg: "m",
+		Metadata: map[string]any{"path": []any{"spec", "containers", json.Number("0")}, "id": "x", "n": json.Number("3"), "query": "data.ns.warn_x"},
+		Path:     []any{"spec", "containers", 0},
+		Location: &Location{File: "p.rego", Line: 7},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %#v\nwant %#v", got, want)
+	}
+	if _, _, err := resultOf("ns", "deny", "q", ast.MustParseTerm(`{"path": []}`).Value); err == nil {
+		t.Error("a result without msg gave no error")
 	}
 }
