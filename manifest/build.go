@@ -26,31 +26,33 @@ type builder struct {
 	// alias is the outermost alias being expanded, where a limit hit
 	// inside an expansion is reported.
 	alias *yaml.Node
+	// path is where the walk is, for problems.
+	path pathStack
 }
 
-func (b *builder) fail(n *yaml.Node, path *pathLink, msg, help string) {
+func (b *builder) fail(n *yaml.Node, msg, help string) {
 	b.exhausted = true
 	if b.alias != nil {
 		n = b.alias
 	}
 	b.problems = append(b.problems, Problem{
-		Code: CodeLimit, Source: b.src, Pos: nodePos(n), Path: path.String(), DocIndex: b.docIndex,
+		Code: CodeLimit, Source: b.src, Pos: nodePos(n), Path: b.path.String(), DocIndex: b.docIndex,
 		Message: msg, Help: help,
 	})
 }
 
-func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
+func (b *builder) value(n *yaml.Node, depth int) any {
 	if b.exhausted {
 		return nil
 	}
 	b.nodes++
 	if b.nodes > b.limits.MaxNodes {
-		b.fail(n, path, fmt.Sprintf("document expands to more than %d YAML nodes (an alias bomb?)", b.limits.MaxNodes),
+		b.fail(n, fmt.Sprintf("document expands to more than %d YAML nodes (an alias bomb?)", b.limits.MaxNodes),
 			"remove the repeated aliases, or raise the limit with --max-nodes")
 		return nil
 	}
 	if depth > b.limits.MaxDepth {
-		b.fail(n, path, fmt.Sprintf("document is nested deeper than %d levels", b.limits.MaxDepth),
+		b.fail(n, fmt.Sprintf("document is nested deeper than %d levels", b.limits.MaxDepth),
 			"flatten the document, or raise the limit with --max-depth")
 		return nil
 	}
@@ -63,10 +65,10 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 			b.alias = n
 			defer func() { b.alias = nil }()
 		}
-		return b.value(n.Alias, path, depth+1)
+		return b.value(n.Alias, depth+1)
 	case yaml.MappingNode:
 		if b.scan {
-			b.scanMapping(n, path, depth)
+			b.scanMapping(n, depth)
 			return nil
 		}
 		m := make(map[string]any, len(n.Content)/2)
@@ -76,37 +78,39 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Tag == "!!merge" {
 				merged = true
-				b.merge(m, v, path, depth)
+				b.merge(m, v, depth)
 				continue
 			}
 			key := keyString(k)
+			b.path.field(key)
 			if _, dup := m[key]; dup {
 				if explicit == nil {
 					explicit = firstKeys(n, i)
 				}
 				if first, ok := explicit[key]; ok {
-					child := path.field(key)
-					b.duplicate(k, first, key, &child)
+					b.duplicate(k, first, key)
 				}
 			} else if merged && explicit != nil {
 				explicit[key] = k
 			}
-			child := path.field(key)
-			m[key] = b.value(v, &child, depth+1)
+			m[key] = b.value(v, depth+1)
+			b.path.pop()
 		}
 		return m
 	case yaml.SequenceNode:
 		if b.scan {
 			for i, c := range n.Content {
-				child := path.item(i)
-				b.value(c, &child, depth+1)
+				b.path.item(i)
+				b.value(c, depth+1)
+				b.path.pop()
 			}
 			return nil
 		}
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			child := path.item(i)
-			s[i] = b.value(c, &child, depth+1)
+			b.path.item(i)
+			s[i] = b.value(c, depth+1)
+			b.path.pop()
 		}
 		return s
 	case yaml.ScalarNode:
@@ -116,16 +120,16 @@ func (b *builder) value(n *yaml.Node, path *pathLink, depth int) any {
 		return scalarValue(n)
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
-			return b.value(n.Content[0], path, depth)
+			return b.value(n.Content[0], depth)
 		}
 	}
 	return nil
 }
 
-// duplicate reports key k, at path, written again after first.
-func (b *builder) duplicate(k, first *yaml.Node, key string, path *pathLink) {
+// duplicate reports key k, at the current path, written again after first.
+func (b *builder) duplicate(k, first *yaml.Node, key string) {
 	b.problems = append(b.problems, Problem{
-		Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: path.String(), DocIndex: b.docIndex,
+		Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: b.path.String(), DocIndex: b.docIndex,
 		Message: fmt.Sprintf("duplicate key %q: already defined at line %d", key, first.Line),
 		Help:    "remove one of them; kubectl rejects a mapping with the same key twice",
 	})
@@ -138,7 +142,7 @@ const smallMapping = 16
 // scanMapping is value's mapping case in scan mode: the same walk and the
 // same duplicate-key problems (a key written twice, not one a merge key
 // brought in), without building the map.
-func (b *builder) scanMapping(n *yaml.Node, path *pathLink, depth int) {
+func (b *builder) scanMapping(n *yaml.Node, depth int) {
 	var seen map[string]*yaml.Node
 	if len(n.Content) > 2*smallMapping {
 		seen = make(map[string]*yaml.Node, len(n.Content)/2)
@@ -146,7 +150,7 @@ func (b *builder) scanMapping(n *yaml.Node, path *pathLink, depth int) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Tag == "!!merge" {
-			b.merge(nil, v, path, depth)
+			b.merge(nil, v, depth)
 			continue
 		}
 		key := keyString(k)
@@ -163,11 +167,12 @@ func (b *builder) scanMapping(n *yaml.Node, path *pathLink, depth int) {
 				}
 			}
 		}
-		child := path.field(key)
+		b.path.field(key)
 		if first != nil {
-			b.duplicate(k, first, key, &child)
+			b.duplicate(k, first, key)
 		}
-		b.value(v, &child, depth+1)
+		b.value(v, depth+1)
+		b.path.pop()
 	}
 }
 
@@ -186,11 +191,11 @@ func firstKeys(n *yaml.Node, end int) map[string]*yaml.Node {
 	return out
 }
 
-func (b *builder) merge(m map[string]any, v *yaml.Node, path *pathLink, depth int) {
+func (b *builder) merge(m map[string]any, v *yaml.Node, depth int) {
 	v = resolveAlias(v)
 	switch v.Kind {
 	case yaml.MappingNode:
-		if mm, ok := b.value(v, path, depth+1).(map[string]any); ok {
+		if mm, ok := b.value(v, depth+1).(map[string]any); ok {
 			for k, x := range mm {
 				if _, exists := m[k]; !exists {
 					m[k] = x
@@ -199,7 +204,7 @@ func (b *builder) merge(m map[string]any, v *yaml.Node, path *pathLink, depth in
 		}
 	case yaml.SequenceNode:
 		for _, c := range v.Content {
-			b.merge(m, c, path, depth+1)
+			b.merge(m, c, depth+1)
 		}
 	}
 }

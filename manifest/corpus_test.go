@@ -105,9 +105,9 @@ func TestScanMatchesBuild(t *testing.T) {
 			for _, limits := range []Limits{{}, {MaxNodes: 40, MaxDepth: 6}} {
 				limits = limits.withDefaults()
 				build := builder{limits: limits}
-				build.value(doc.Content[0], &pathLink{}, 0)
+				build.value(doc.Content[0], 0)
 				scan := builder{limits: limits, scan: true}
-				scan.value(doc.Content[0], &pathLink{}, 0)
+				scan.value(doc.Content[0], 0)
 				if !reflect.DeepEqual(build.problems, scan.problems) || build.nodes != scan.nodes || build.exhausted != scan.exhausted {
 					t.Errorf("%s: build gives %d nodes %v, scan %d nodes %v", f, build.nodes, build.problems, scan.nodes, scan.problems)
 				}

@@ -39,7 +39,7 @@ func decodeTyped(o *Object, limits Limits) []Problem {
 		return nil
 	}
 	d := typedDecoder{obj: o, limits: limits, kind: strings.ToLower(o.Kind)}
-	d.decode(o.Node, reflect.ValueOf(obj).Elem(), &pathLink{}, 0)
+	d.decode(o.Node, reflect.ValueOf(obj).Elem(), 0)
 	if d.nodes > limits.MaxNodes {
 		return d.problems
 	}
@@ -54,12 +54,16 @@ type typedDecoder struct {
 	kind     string
 	problems []Problem
 	nodes    int
+	// path is where the walk is, for problems.
+	path pathStack
 }
 
-func (d *typedDecoder) typeError(n *yaml.Node, path *pathLink, msg, help string) {
-	d.obj.InvalidPaths = append(d.obj.InvalidPaths, path.String())
+// typeError reports a value of the wrong type at the current path.
+func (d *typedDecoder) typeError(n *yaml.Node, msg, help string) {
+	path := d.path.String()
+	d.obj.InvalidPaths = append(d.obj.InvalidPaths, path)
 	d.problems = append(d.problems, Problem{
-		Code: CodeInvalidType, Source: d.obj.Source, Pos: nodePos(n), Path: path.String(),
+		Code: CodeInvalidType, Source: d.obj.Source, Pos: nodePos(n), Path: path,
 		Object: d.obj, DocIndex: d.obj.DocIndex, Message: msg, Help: help,
 	})
 }
@@ -102,7 +106,8 @@ func isStringTag(n *yaml.Node) bool {
 	return false
 }
 
-func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, depth int) {
+func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, depth int) {
+	path := &d.path // for messages
 	d.nodes++
 	if d.nodes > d.limits.MaxNodes || depth > d.limits.MaxDepth {
 		return // already reported by the loader's scan
@@ -114,33 +119,33 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 	t := v.Type()
 	switch t {
 	case typeQuantity:
-		d.quantity(n, v, path)
+		d.quantity(n, v)
 		return
 	case typeIntOrString:
 		switch {
 		case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int":
 			i, err := strconv.ParseInt(n.Value, 10, 32)
 			if err != nil {
-				d.typeError(n, path, fmt.Sprintf("%s: %s is out of range for an integer or string", path, n.Value), "use a smaller number or a string")
+				d.typeError(n, fmt.Sprintf("%s: %s is out of range for an integer or string", path, n.Value), "use a smaller number or a string")
 				return
 			}
 			v.Set(reflect.ValueOf(intstr.FromInt32(int32(i))))
 		case n.Kind == yaml.ScalarNode && isStringTag(n):
 			v.Set(reflect.ValueOf(intstr.FromString(n.Value)))
 		default:
-			d.typeError(n, path, fmt.Sprintf("%s: expected an integer or a string, got %s", path, nodeKindName(n)),
+			d.typeError(n, fmt.Sprintf("%s: expected an integer or a string, got %s", path, nodeKindName(n)),
 				"write a number such as 8080 or a name such as http")
 		}
 		return
 	case typeTime, typeMicroTime:
 		if n.Kind != yaml.ScalarNode || !isStringTag(n) {
-			d.typeError(n, path, fmt.Sprintf("%s: expected a timestamp string, got %s", path, nodeKindName(n)),
+			d.typeError(n, fmt.Sprintf("%s: expected a timestamp string, got %s", path, nodeKindName(n)),
 				"write an RFC 3339 time such as \"2024-01-02T15:04:05Z\"")
 			return
 		}
 		tm, err := time.Parse(time.RFC3339Nano, n.Value)
 		if err != nil {
-			d.typeError(n, path, fmt.Sprintf("%s: %q is not an RFC 3339 time", path, n.Value),
+			d.typeError(n, fmt.Sprintf("%s: %q is not an RFC 3339 time", path, n.Value),
 				"write an RFC 3339 time such as \"2024-01-02T15:04:05Z\"")
 			return
 		}
@@ -151,7 +156,7 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 		}
 		return
 	case typeRawExt:
-		b, err := json.Marshal((&builder{limits: d.limits}).value(n, path, depth))
+		b, err := json.Marshal(d.builder().value(n, depth))
 		if err == nil {
 			v.Set(reflect.ValueOf(runtime.RawExtension{Raw: b}))
 		}
@@ -159,30 +164,30 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 	}
 	if t.Kind() == reflect.Struct && customJSON(t) {
 		// Any other custom JSON type: give it its own JSON, built from the node.
-		b, err := json.Marshal((&builder{limits: d.limits}).value(n, path, depth))
+		b, err := json.Marshal(d.builder().value(n, depth))
 		if err == nil {
 			err = v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b)
 		}
 		if err != nil {
-			d.typeError(n, path, fmt.Sprintf("%s: %v", path, err), "")
+			d.typeError(n, fmt.Sprintf("%s: %v", path, err), "")
 		}
 		return
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		p := reflect.New(t.Elem())
-		d.decode(n, p.Elem(), path, depth+1)
+		d.decode(n, p.Elem(), depth+1)
 		v.Set(p)
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			d.typeError(n, path, fmt.Sprintf("%s: expected a mapping, got %s", pathOrObject(path), nodeKindName(n)),
+			d.typeError(n, fmt.Sprintf("%s: expected a mapping, got %s", pathOrObject(path), nodeKindName(n)),
 				"write the fields of "+pathOrObject(path)+" as key: value lines")
 			return
 		}
-		d.structFields(n, v, path, depth)
+		d.structFields(n, v, depth)
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			d.typeError(n, path, fmt.Sprintf("%s: expected a mapping, got %s", path, nodeKindName(n)), "write it as key: value lines")
+			d.typeError(n, fmt.Sprintf("%s: expected a mapping, got %s", path, nodeKindName(n)), "write it as key: value lines")
 			return
 		}
 		if v.IsNil() {
@@ -191,8 +196,9 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 		eachPair(n, func(k, val *yaml.Node) {
 			key := keyString(k)
 			ev := reflect.New(t.Elem()).Elem()
-			child := path.field(key)
-			d.decode(val, ev, &child, depth+1)
+			d.path.field(key)
+			d.decode(val, ev, depth+1)
+			d.path.pop()
 			kv := reflect.New(t.Key()).Elem()
 			if kv.Kind() == reflect.String {
 				kv.SetString(key)
@@ -202,26 +208,27 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 	case reflect.Slice:
 		if t == typeBytes {
 			if n.Kind != yaml.ScalarNode || !isStringTag(n) {
-				d.typeError(n, path, fmt.Sprintf("%s: expected a base64 string, got %s", path, nodeKindName(n)), "encode the value with base64, or use stringData")
+				d.typeError(n, fmt.Sprintf("%s: expected a base64 string, got %s", path, nodeKindName(n)), "encode the value with base64, or use stringData")
 				return
 			}
 			b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(n.Value))
 			if err != nil {
-				d.typeError(n, path, fmt.Sprintf("%s: value is not valid base64: %v", path, err), "encode the value with base64 (base64 -w0), or put the plain text under stringData")
+				d.typeError(n, fmt.Sprintf("%s: value is not valid base64: %v", path, err), "encode the value with base64 (base64 -w0), or put the plain text under stringData")
 				return
 			}
 			v.SetBytes(b)
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			d.typeError(n, path, fmt.Sprintf("%s: expected a list, got %s", path, nodeKindName(n)),
+			d.typeError(n, fmt.Sprintf("%s: expected a list, got %s", path, nodeKindName(n)),
 				"write it as a list: one item per line, each starting with \"- \"")
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, c := range n.Content {
-			child := path.item(i)
-			d.decode(c, s.Index(i), &child, depth+1)
+			d.path.item(i)
+			d.decode(c, s.Index(i), depth+1)
+			d.path.pop()
 		}
 		v.Set(s)
 	case reflect.String:
@@ -230,34 +237,34 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 			if n.Kind == yaml.ScalarNode {
 				help = fmt.Sprintf("quote the value: %q", n.Value)
 			}
-			d.typeError(n, path, fmt.Sprintf("%s: expected a string, got %s", path, nodeKindName(n)), help)
+			d.typeError(n, fmt.Sprintf("%s: expected a string, got %s", path, nodeKindName(n)), help)
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
-			d.typeError(n, path, fmt.Sprintf("%s: expected true or false, got %s", path, nodeKindName(n)), "write true or false, unquoted")
+			d.typeError(n, fmt.Sprintf("%s: expected true or false, got %s", path, nodeKindName(n)), "write true or false, unquoted")
 			return
 		}
 		b, _ := scalarValue(n).(bool)
 		v.SetBool(b)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		i, ok := d.integer(n, path)
+		i, ok := d.integer(n)
 		if !ok {
 			return
 		}
 		if v.OverflowInt(i) {
-			d.typeError(n, path, fmt.Sprintf("%s: %d is out of range for this field", path, i), "use a smaller number")
+			d.typeError(n, fmt.Sprintf("%s: %d is out of range for this field", path, i), "use a smaller number")
 			return
 		}
 		v.SetInt(i)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		i, ok := d.integer(n, path)
+		i, ok := d.integer(n)
 		if !ok {
 			return
 		}
 		if i < 0 || v.OverflowUint(uint64(i)) {
-			d.typeError(n, path, fmt.Sprintf("%s: %d is out of range for this field", path, i), "use a non-negative, smaller number")
+			d.typeError(n, fmt.Sprintf("%s: %d is out of range for this field", path, i), "use a non-negative, smaller number")
 			return
 		}
 		v.SetUint(uint64(i))
@@ -267,12 +274,12 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, path *pathLink, dep
 			f, ok = float64(i), true
 		}
 		if n.Kind != yaml.ScalarNode || !ok {
-			d.typeError(n, path, fmt.Sprintf("%s: expected a number, got %s", path, nodeKindName(n)), "write a number, unquoted")
+			d.typeError(n, fmt.Sprintf("%s: expected a number, got %s", path, nodeKindName(n)), "write a number, unquoted")
 			return
 		}
 		v.SetFloat(f)
 	case reflect.Interface:
-		val := (&builder{limits: d.limits}).value(n, path, depth)
+		val := d.builder().value(n, depth)
 		if val != nil {
 			v.Set(reflect.ValueOf(val))
 		}
@@ -293,14 +300,20 @@ func customJSON(t reflect.Type) bool {
 	return is
 }
 
-func pathOrObject(p *pathLink) string {
-	if p == nil || p.parent == nil {
+// builder returns a builder for the raw value of the node at the current
+// path, which it starts from.
+func (d *typedDecoder) builder() *builder {
+	return &builder{limits: d.limits, path: d.path}
+}
+
+func pathOrObject(p *pathStack) string {
+	if p.root() {
 		return "the object"
 	}
 	return p.String()
 }
 
-func (d *typedDecoder) integer(n *yaml.Node, path *pathLink) (int64, bool) {
+func (d *typedDecoder) integer(n *yaml.Node) (int64, bool) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int" {
 		if i, ok := scalarValue(n).(int64); ok {
 			return i, true
@@ -312,18 +325,19 @@ func (d *typedDecoder) integer(n *yaml.Node, path *pathLink) (int64, bool) {
 			help = fmt.Sprintf("remove the quotes: %s", n.Value)
 		}
 	}
-	d.typeError(n, path, fmt.Sprintf("%s: expected an integer, got %s", path, nodeKindName(n)), help)
+	d.typeError(n, fmt.Sprintf("%s: expected an integer, got %s", &d.path, nodeKindName(n)), help)
 	return 0, false
 }
 
-func (d *typedDecoder) quantity(n *yaml.Node, v reflect.Value, path *pathLink) {
+func (d *typedDecoder) quantity(n *yaml.Node, v reflect.Value) {
+	path := &d.path // for messages
 	if tag := n.ShortTag(); n.Kind != yaml.ScalarNode || !isStringTag(n) && tag != "!!int" && tag != "!!float" {
-		d.typeError(n, path, fmt.Sprintf("%s: expected a quantity such as 500m or 1Gi, got %s", path, nodeKindName(n)), "write a quantity such as 500m, 2 or 1Gi")
+		d.typeError(n, fmt.Sprintf("%s: expected a quantity such as 500m or 1Gi, got %s", path, nodeKindName(n)), "write a quantity such as 500m, 2 or 1Gi")
 		return
 	}
 	q, err := resource.ParseQuantity(n.Value)
 	if err != nil {
-		d.typeError(n, path, fmt.Sprintf("%s: %q is not a valid quantity", path, n.Value),
+		d.typeError(n, fmt.Sprintf("%s: %q is not a valid quantity", path, n.Value),
 			"write a quantity such as 500m, 2, 128Mi or 1Gi (suffixes: m, k, M, G, Ki, Mi, Gi, ...)")
 		return
 	}
@@ -354,14 +368,15 @@ func eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 	}
 }
 
-func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path *pathLink, depth int) {
+func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, depth int) {
+	path := &d.path // for messages
 	fields := fieldsOf(v.Type())
 	eachPair(n, func(k, val *yaml.Node) {
 		key := keyString(k)
 		f, ok := fields.byName[key]
 		if !ok {
 			msg := fmt.Sprintf("unknown field %q in %s", key, path)
-			if path.parent == nil {
+			if path.root() {
 				msg = fmt.Sprintf("unknown field %q at the top level", key)
 			}
 			help := ""
@@ -371,15 +386,17 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, path *pathLin
 			} else {
 				help = fmt.Sprintf("remove it; `kubectl explain %s` lists the valid fields", explainPath(d.kind, path.Path()))
 			}
-			child := path.field(key)
+			d.path.field(key)
 			d.problems = append(d.problems, Problem{
-				Code: CodeUnknownField, Source: d.obj.Source, Pos: nodePos(k), Path: child.String(),
+				Code: CodeUnknownField, Source: d.obj.Source, Pos: nodePos(k), Path: d.path.String(),
 				Object: d.obj, DocIndex: d.obj.DocIndex, Message: msg, Help: help,
 			})
+			d.path.pop()
 			return
 		}
-		child := path.field(key)
-		d.decode(val, v.FieldByIndex(f.index), &child, depth+1)
+		d.path.field(key)
+		d.decode(val, v.FieldByIndex(f.index), depth+1)
+		d.path.pop()
 	})
 }
 

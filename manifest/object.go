@@ -168,7 +168,7 @@ func (o *Object) Raw() map[string]any {
 			return
 		}
 		b := builder{src: o.Source, limits: o.limits.withDefaults()}
-		o.raw, _ = b.value(o.Node, &pathLink{}, 0).(map[string]any)
+		o.raw, _ = b.value(o.Node, 0).(map[string]any)
 	})
 	return o.raw
 }

@@ -273,7 +273,7 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 		return
 	}
 	b := builder{src: src, limits: limits, docIndex: docIndex, scan: true}
-	b.value(root, &pathLink{}, 0)
+	b.value(root, 0)
 	out.Problems = append(out.Problems, b.problems...)
 	if b.exhausted {
 		return

@@ -139,34 +139,28 @@ func PathFromValues(vals []any) (Path, error) {
 	return p, nil
 }
 
-// pathLink is a field path built while walking a tree, one link per
-// level on the walker's stack, so that walking allocates nothing; it is
-// turned into a Path only when a problem is reported.
-type pathLink struct {
-	parent *pathLink
-	seg    Segment
-}
+// pathStack is the field path of the node a walker is at: a segment is
+// pushed on the way down and popped on the way back, so a walk allocates
+// only the stack itself. It is turned into a Path only when a problem is
+// reported. (A chain of links on the Go stack, one per level, moved every
+// link to the heap: escape analysis cannot tell a recursive call's frame
+// from its caller's, which cost one allocation per node walked.)
+type pathStack struct{ segs []Segment }
 
-func (l *pathLink) field(name string) pathLink {
-	return pathLink{parent: l, seg: Segment{Key: name, Index: -1}}
-}
-func (l *pathLink) item(i int) pathLink { return pathLink{parent: l, seg: Segment{Index: i}} }
+func (s *pathStack) field(name string) { s.segs = append(s.segs, Segment{Key: name, Index: -1}) }
+func (s *pathStack) item(i int)        { s.segs = append(s.segs, Segment{Index: i}) }
+func (s *pathStack) pop()              { s.segs = s.segs[:len(s.segs)-1] }
+func (s *pathStack) root() bool        { return len(s.segs) == 0 }
 
-// Path materialises the link chain (nil for the root).
-func (l *pathLink) Path() Path {
-	n := 0
-	for p := l; p != nil && p.parent != nil; p = p.parent {
-		n++
+// Path copies the stack (nil at the root).
+func (s *pathStack) Path() Path {
+	if len(s.segs) == 0 {
+		return nil
 	}
-	out := make(Path, n)
-	for p := l; p != nil && p.parent != nil; p = p.parent {
-		n--
-		out[n] = p.seg
-	}
-	return out
+	return append(Path(nil), s.segs...)
 }
 
-func (l *pathLink) String() string { return l.Path().String() }
+func (s *pathStack) String() string { return Path(s.segs).String() }
 
 // CountLines counts lines as YAML does: \n, \r\n and a lone \r each end a
 // line.

@@ -70,7 +70,7 @@ func (o *Object) regoValue(n *yaml.Node) ast.Value {
 		for i := 0; i < len(n.Content); i += 2 {
 			if n.Content[i].Tag == "!!merge" {
 				b := builder{src: o.Source, limits: o.limits.withDefaults()}
-				v, err := ast.InterfaceToValue(b.value(n, &pathLink{}, 0))
+				v, err := ast.InterfaceToValue(b.value(n, 0))
 				if err != nil {
 					return ast.NullValue
 				}

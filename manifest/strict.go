@@ -41,10 +41,10 @@ func DecodeStrict(src *Source, v any) []Problem {
 		return nil
 	}
 	b := builder{src: src, limits: Limits{}.withDefaults()}
-	b.value(root, &pathLink{}, 0)
+	b.value(root, 0)
 	o := &Object{Source: src, Node: root}
 	d := typedDecoder{obj: o, limits: b.limits, kind: "config"}
-	d.decode(root, reflect.ValueOf(v).Elem(), &pathLink{}, 0)
+	d.decode(root, reflect.ValueOf(v).Elem(), 0)
 	probs := append(append([]Problem(nil), b.problems...), d.problems...)
 	for i := range probs {
 		if probs[i].Code == CodeUnknownField && strings.Contains(probs[i].Help, "kubectl explain") {
