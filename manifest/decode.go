@@ -384,7 +384,7 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, depth int) {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 				help = fmt.Sprintf("rename %s to %s", key, s)
 			} else {
-				help = fmt.Sprintf("remove it; `kubectl explain %s` lists the valid fields", explainPath(d.kind, path.Path()))
+				help = fmt.Sprintf("remove it; `kubectl explain %s` lists the valid fields", explainPath(d.kind, Path(path.segs)))
 			}
 			d.path.field(key)
 			d.problems = append(d.problems, Problem{

@@ -141,23 +141,23 @@ func PathFromValues(vals []any) (Path, error) {
 
 // pathStack is the field path of the node a walker is at: a segment is
 // pushed on the way down and popped on the way back, so a walk allocates
-// only the stack itself. It is turned into a Path only when a problem is
-// reported. (A chain of links on the Go stack, one per level, moved every
-// link to the heap: escape analysis cannot tell a recursive call's frame
-// from its caller's, which cost one allocation per node walked.)
+// only the stack itself, once, deep enough for a Kubernetes object. It is
+// rendered only when a problem is reported. (A chain of links on the Go
+// stack, one per level, moved every link to the heap: escape analysis
+// cannot tell a recursive call's frame from its caller's, which cost one
+// allocation per node walked.)
 type pathStack struct{ segs []Segment }
 
-func (s *pathStack) field(name string) { s.segs = append(s.segs, Segment{Key: name, Index: -1}) }
-func (s *pathStack) item(i int)        { s.segs = append(s.segs, Segment{Index: i}) }
+func (s *pathStack) field(name string) { s.push(Segment{Key: name, Index: -1}) }
+func (s *pathStack) item(i int)        { s.push(Segment{Index: i}) }
 func (s *pathStack) pop()              { s.segs = s.segs[:len(s.segs)-1] }
 func (s *pathStack) root() bool        { return len(s.segs) == 0 }
 
-// Path copies the stack (nil at the root).
-func (s *pathStack) Path() Path {
-	if len(s.segs) == 0 {
-		return nil
+func (s *pathStack) push(seg Segment) {
+	if s.segs == nil {
+		s.segs = make([]Segment, 0, 16) // not grown from 1 level by doubling
 	}
-	return append(Path(nil), s.segs...)
+	s.segs = append(s.segs, seg)
 }
 
 func (s *pathStack) String() string { return Path(s.segs).String() }
