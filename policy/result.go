@@ -2,7 +2,7 @@ package policy
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -135,7 +135,9 @@ func emptyResult(ns, rule string) Result {
 	return r
 }
 
-var errNoMsg = fmt.Errorf("new result: %q field must be present and a string", "msg")
+// errNoMsg is what a deny/warn/violation object without a string msg
+// gets; the engine adds the namespace and rule.
+var errNoMsg = errors.New(`a result object must have a "msg" field with a string value: the message of the finding`)
 
 // field takes key of an object result, as conftest does: msg is the
 // message (set by the caller), _loc the location, and every other key

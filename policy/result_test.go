@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -57,7 +58,7 @@ func TestResultOfFields(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %#v\nwant %#v", got, want)
 	}
-	if _, _, err := resultOf("ns", "deny", "q", ast.MustParseTerm(`{"path": []}`).Value); err == nil {
-		t.Error("a result without msg gave no error")
+	if _, _, err := resultOf("ns", "deny", "q", ast.MustParseTerm(`{"path": []}`).Value); err == nil || !strings.Contains(err.Error(), `"msg" field`) {
+		t.Errorf("a result without msg gave %v, want an error naming the msg field", err)
 	}
 }
