@@ -3,6 +3,7 @@ package manifest
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -187,6 +188,19 @@ func TestPathRoundTrip(t *testing.T) {
 		if err != nil || p.String() != s {
 			t.Errorf("ParsePath(%q) = %v, %v; String = %q", s, p, err, p.String())
 		}
+	}
+	// Keys that [key] would not carry back: a ], a quote at both ends,
+	// and escapes inside the Go-string form String writes for them.
+	for _, key := range []string{"0]", "a]b.c", `"q"x`, `'a b'`, `"]`, "tab\t]"} {
+		p := Path{{Key: "data", Index: -1}, {Key: key, Index: -1}, {Index: 2}}
+		back, err := ParsePath(p.String())
+		if err != nil || !reflect.DeepEqual(back, p) {
+			t.Errorf("key %q: %q parses to %#v, %v", key, p.String(), back, err)
+		}
+	}
+	// A quoted key written by hand, as before, without escapes.
+	if p, err := ParsePath(`metadata.annotations["kvet.dev/ignore"]`); err != nil || p[2].Key != "kvet.dev/ignore" {
+		t.Errorf("quoted key: %#v, %v", p, err)
 	}
 	if _, err := ParsePath("a[0"); err == nil {
 		t.Error("unclosed bracket accepted")

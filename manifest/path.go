@@ -28,7 +28,9 @@ func (p Path) Item(i int) Path {
 
 // String renders the path the way Kubernetes does (field.Path):
 // dotted names, [N] for list items and [key] for map keys that are not
-// plain identifiers (metadata.annotations[kvet.dev/ignore]).
+// plain identifiers (metadata.annotations[kvet.dev/ignore]). A key that
+// would not read back from [key] (one with a ], or quoted itself) is
+// written as a Go string in brackets, ["a]b"], which ParsePath reads.
 func (p Path) String() string {
 	var b strings.Builder
 	for i, s := range p {
@@ -39,7 +41,11 @@ func (p Path) String() string {
 			b.WriteByte(']')
 		case !isIdent(s.Key):
 			b.WriteByte('[')
-			b.WriteString(s.Key)
+			if strings.Contains(s.Key, "]") || quoted(s.Key) {
+				b.WriteString(strconv.Quote(s.Key))
+			} else {
+				b.WriteString(s.Key)
+			}
 			b.WriteByte(']')
 		default:
 			if i > 0 {
@@ -49,6 +55,12 @@ func (p Path) String() string {
 		}
 	}
 	return b.String()
+}
+
+// quoted reports whether s starts and ends with the same quote, as
+// ParsePath's ["key"] and ['key'] forms do.
+func quoted(s string) bool {
+	return len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0]
 }
 
 func isIdent(s string) bool {
@@ -77,12 +89,20 @@ func ParsePath(s string) (Path, error) {
 				return nil, fmt.Errorf("invalid field path %q: empty name at offset %d", s, i)
 			}
 		case '[':
+			// A Go string in brackets, as String writes a key with a ]
+			// in it: up to its closing quote, escapes and all.
+			if q, err := strconv.QuotedPrefix(s[i+1:]); err == nil && q[0] == '"' && strings.HasPrefix(s[i+1+len(q):], "]") {
+				key, _ := strconv.Unquote(q)
+				p = append(p, Segment{Key: key, Index: -1})
+				i += len(q) + 2
+				continue
+			}
 			end := strings.IndexByte(s[i:], ']')
 			if end < 0 {
 				return nil, fmt.Errorf("invalid field path %q: unclosed [ at offset %d", s, i)
 			}
 			inner := s[i+1 : i+end]
-			if len(inner) >= 2 && (inner[0] == '"' || inner[0] == '\'') && inner[len(inner)-1] == inner[0] {
+			if quoted(inner) {
 				p = append(p, Segment{Key: inner[1 : len(inner)-1], Index: -1})
 			} else if n, err := strconv.Atoi(inner); err == nil && n >= 0 {
 				p = append(p, Segment{Index: n})
