@@ -1,6 +1,7 @@
 package kubeversion
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -123,5 +124,19 @@ func TestAgainstK8sAPILifecycle(t *testing.T) {
 	}
 	if checked < 40 {
 		t.Errorf("checked only %d entries against lifecycle tags", checked)
+	}
+}
+
+func TestParseTarget(t *testing.T) {
+	for _, s := range []string{"1.16", "1.29", "v1.37.2", Latest().String()} {
+		if _, err := ParseTarget(s); err != nil {
+			t.Errorf("ParseTarget(%q): %v", s, err)
+		}
+	}
+	for _, s := range []string{"1.15", "1.5", "1.38", "2.0", "1.99"} {
+		_, err := ParseTarget(s)
+		if err == nil || !strings.Contains(err.Error(), "1.16 to "+Latest().String()) {
+			t.Errorf("ParseTarget(%q) = %v, want an error naming the range", s, err)
+		}
 	}
 }

@@ -88,3 +88,20 @@ func (v Version) AtLeast(w Version) bool { return !v.Less(w) }
 
 // ver is shorthand for the data tables.
 func ver(major, minor int) Version { return Version{Major: major, Minor: minor} }
+
+// Oldest returns the oldest Kubernetes minor release kvet has data for: its
+// table of removed APIs starts with the removals of 1.16.
+func Oldest() Version { return Version{Major: 1, Minor: 16} }
+
+// ParseTarget reads a target cluster version as Parse does and refuses one
+// outside the releases kvet has data for (Oldest through Latest).
+func ParseTarget(s string) (Version, error) {
+	v, err := Parse(s)
+	if err != nil {
+		return v, err
+	}
+	if v.Less(Oldest()) || Latest().Less(v) {
+		return Version{}, fmt.Errorf("version %s is outside the Kubernetes versions kvet knows: %s to %s", v, Oldest(), Latest())
+	}
+	return v, nil
+}

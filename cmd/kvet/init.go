@@ -10,6 +10,7 @@ import (
 	flag "github.com/spf13/pflag"
 
 	"github.com/kvetdev/kvet/config"
+	"github.com/kvetdev/kvet/internal/flagparse"
 )
 
 // starterConfig is what kvet init writes: every key, commented.
@@ -59,13 +60,12 @@ overrides: []
 
 func runInit(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kvet init", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	force := fs.Bool("force", false, "overwrite an existing "+config.FileName)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	initUsage := func(w io.Writer) {
+		_, _ = fmt.Fprintf(w, "Usage: kvet init [--force] [FILE]\n\nWrites a commented starter %s (or FILE).\n\nFlags:\n%s", config.FileName, fs.FlagUsages())
+	}
+	if code, done := flagparse.Parse(fs, args, initUsage, stdout, stderr); done {
+		return code
 	}
 	path := config.FileName
 	if fs.NArg() > 0 {

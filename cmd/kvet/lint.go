@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	flag "github.com/spf13/pflag"
 
 	"github.com/kvetdev/kvet/config"
+	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policy"
@@ -59,10 +59,6 @@ type lintFlags struct {
 func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
 	var lf lintFlags
 	fs := flag.NewFlagSet("kvet lint", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		_, _ = fmt.Fprintf(stderr, "Usage: kvet lint [flags] PATH...\n\nChecks Kubernetes manifests: files, folders (recursively: *.yaml, *.yml, *.json;\nhidden folders skipped) and - for stdin.\n\nFlags:\n%s", fs.FlagUsages())
-	}
 	fs.StringVarP(&lf.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&lf.kubeVersion, "kube-version", defaultKubeVersion, "target Kubernetes version (MAJOR.MINOR)")
 	fs.StringVar(&lf.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning or info")
@@ -86,11 +82,11 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	_ = fs.MarkHidden("cpuprofile")
 	fs.StringVar(&lf.memProfile, "memprofile", "", "write an allocation profile to this file when done (for kvet's developers)")
 	_ = fs.MarkHidden("memprofile")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	lintUsage := func(w io.Writer) {
+		_, _ = fmt.Fprintf(w, "Usage: kvet lint [flags] PATH...\n\nChecks Kubernetes manifests: files, folders (recursively: *.yaml, *.yml, *.json;\nhidden folders skipped) and - for stdin.\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if code, done := flagparse.Parse(fs, args, lintUsage, stdout, stderr); done {
+		return code
 	}
 	usageErr := func(format string, a ...any) int {
 		_, _ = fmt.Fprintf(stderr, "kvet lint: "+format+"\n", a...)
@@ -120,8 +116,11 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return usageErr("--fail-on: %v", err)
 	}
-	kv, err := kubeversion.Parse(lf.kubeVersion)
+	kv, err := kubeversion.ParseTarget(lf.kubeVersion)
 	if err != nil {
+		if !fs.Changed("kube-version") && cfg.KubeVersion != "" {
+			return usageErr("kubeVersion in %s: %v", cfg.Path, err)
+		}
 		return usageErr("--kube-version: %v", err)
 	}
 	settings := rule.Settings{KubeVersion: kv, MissingServiceIsError: lf.requireSvc}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	flag "github.com/spf13/pflag"
 
+	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
@@ -26,16 +26,12 @@ type ruleInfo struct {
 // runRules lists every rule: an aligned table, or a JSON array.
 func runRules(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kvet rules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		_, _ = fmt.Fprintf(stderr, "Usage: kvet rules [-o text|json]\n\nLists every rule: id, severity, kinds and summary.\n\nFlags:\n%s", fs.FlagUsages())
-	}
 	output := fs.StringP("output", "o", "text", "output format: text or json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	rulesUsage := func(w io.Writer) {
+		_, _ = fmt.Fprintf(w, "Usage: kvet rules [-o text|json]\n\nLists every rule: id, severity, kinds and summary.\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if code, done := flagparse.Parse(fs, args, rulesUsage, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		_, _ = fmt.Fprintf(stderr, "kvet rules: unexpected argument %s; kvet explain %s shows one rule\n", quote(fs.Arg(0)), fs.Arg(0))

@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/policy"
 )
 
@@ -73,21 +74,15 @@ func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
 	fs.BoolVar(&f.noColor, "no-color", false, "disable colours (also off when stdout is not a terminal or NO_COLOR is set)")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for evaluating one document in one namespace")
 	fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "documents evaluated at once")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, testUsage)
-		fs.PrintDefaults()
-	}
 	return fs, f
 }
 
 // Test implements `kvet test`. It returns the process exit code.
 func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs, f := newTestFlags(stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 1
+	usage := func(w io.Writer) { fmt.Fprint(w, testUsage+fs.FlagUsages()) }
+	if code, done := flagparse.Parse(fs, args, usage, stdout, stderr); done {
+		return code
 	}
 	if err := applyConfig(fs, f.config, fs.Changed("config")); err != nil {
 		fmt.Fprintln(stderr, "Error:", err)
@@ -95,7 +90,7 @@ func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "Error: requires at least 1 arg(s), only received 0")
-		fs.Usage()
+		usage(stderr)
 		return 1
 	}
 	if !validFormat(f.output) {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/tester"
 	"github.com/spf13/pflag"
 
+	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/policies"
 	"github.com/kvetdev/kvet/policy"
 )
@@ -51,15 +51,9 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.BoolVar(&noColor, "no-color", false, "disable colours")
 	fs.DurationVar(&timeout, "timeout", 30*time.Second, "limit for one test")
 	fs.StringVarP(&conf, "config", "c", "", "configuration file (default: ./conftest.toml if it exists)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, verifyUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return 0
-		}
-		return 1
+	usage := func(w io.Writer) { fmt.Fprint(w, verifyUsage+fs.FlagUsages()) }
+	if code, done := flagparse.Parse(fs, args, usage, stdout, stderr); done {
+		return code
 	}
 	if err := applyConfig(fs, conf, fs.Changed("config")); err != nil {
 		fmt.Fprintln(stderr, "Error:", err)
