@@ -25,7 +25,7 @@ func TestFlagErrorsAndHelp(t *testing.T) {
 func TestKubeVersionRange(t *testing.T) {
 	for _, v := range []string{"1.15", "1.99", "2.1"} {
 		r := kvet(t, "", "lint", "--kube-version", v, "examples/seed")
-		if r.code != 2 || !strings.Contains(r.stderr, "outside the versions kvet knows: 1.16 to ") {
+		if r.code != 2 || !strings.Contains(r.stderr, "outside the Kubernetes versions kvet knows: 1.16 to ") {
 			t.Errorf("--kube-version %s: exit %d, stderr %q; want a usage error naming the range", v, r.code, r.stderr)
 		}
 	}
