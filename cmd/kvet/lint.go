@@ -204,6 +204,9 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	})
 	close(progressDone)
 	<-progressStopped
+	if interrupted(ctx, stderr) {
+		return exitInterrupted
+	}
 	for _, e := range out.Errors {
 		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", e)
 	}

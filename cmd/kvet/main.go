@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"syscall"
+	"time"
 
 	policycli "github.com/kvetdev/kvet/policy/cli"
 )
@@ -22,10 +24,31 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(640 << 20)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := context.WithCancel(context.Background())
+	go stopOnSignal(cancel, hardStopAfter)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdout))
-	stop()
 	os.Exit(code)
+}
+
+// hardStopAfter is how long kvet may take to wind down after SIGINT or
+// SIGTERM before it exits anyway (a read blocked on a terminal or a pipe
+// does not see the cancellation).
+const hardStopAfter = 5 * time.Second
+
+// stopOnSignal cancels the run on the first SIGINT or SIGTERM; the run then
+// ends without a report (see interrupted). A second signal, or a run that
+// has not ended after grace, exits at once.
+func stopOnSignal(cancel context.CancelFunc, grace time.Duration) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	<-sigs
+	cancel()
+	select {
+	case <-sigs:
+	case <-time.After(grace):
+	}
+	_, _ = io.WriteString(os.Stderr, "kvet: interrupted\n")
+	os.Exit(exitInterrupted)
 }
 
 // Exit codes.
@@ -33,7 +56,21 @@ const (
 	exitOK       = 0
 	exitFindings = 1
 	exitUsage    = 2
+	// exitInterrupted is the shell's code for a process ended by SIGINT
+	// (128+2): a run stopped by Ctrl-C or a CI cancellation prints no
+	// report, so nothing partial can pass for a complete one.
+	exitInterrupted = 130
 )
+
+// interrupted reports whether ctx was cancelled by a signal, and if so says
+// so on stderr.
+func interrupted(ctx context.Context, stderr io.Writer) bool {
+	if ctx.Err() == nil {
+		return false
+	}
+	_, _ = io.WriteString(stderr, "kvet: interrupted\n")
+	return true
+}
 
 const usage = `kvet lints and validates Kubernetes manifests.
 
@@ -63,9 +100,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExplain(args[1:], stdout, stderr)
 	case "test":
 		policycli.Version = kvetVersion()
-		return policycli.Test(ctx, args[1:], stdin, stdout, stderr)
+		code := policycli.Test(ctx, args[1:], stdin, stdout, stderr)
+		if interrupted(ctx, stderr) {
+			return exitInterrupted
+		}
+		return code
 	case "verify":
-		return policycli.Verify(ctx, args[1:], stdin, stdout, stderr)
+		code := policycli.Verify(ctx, args[1:], stdin, stdout, stderr)
+		if interrupted(ctx, stderr) {
+			return exitInterrupted
+		}
+		return code
 	case "init":
 		return runInit(args[1:], stdout, stderr)
 	case "version", "--version":

@@ -98,6 +98,9 @@ func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return 1
 	}
 	results, err := runTest(ctx, f, fs.Args(), stdin, stderr)
+	if ctx.Err() != nil {
+		return 1 // interrupted: no partial results; the caller says so and exits 130
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "Error: running test:", err)
 		return 1

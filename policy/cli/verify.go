@@ -79,6 +79,9 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		opts.FS = policies.FS
 	}
 	rep, err := policy.RunTests(ctx, opts, report == "coverage")
+	if ctx.Err() != nil {
+		return 1 // interrupted: no partial results; the caller says so and exits 130
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "Error: running verification:", err)
 		return 1
