@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kvetdev/kvet/rule"
@@ -147,8 +148,11 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 	}
 
 	results := make([]sarifResult, 0, len(r.Findings))
-	for _, f := range r.Findings {
-		results = append(results, sarifResultOf(f, index[f.Rule]))
+	prints := Fingerprints(r.Findings)
+	for i, f := range r.Findings {
+		res := sarifResultOf(f, index[f.Rule])
+		res.PartialFingerprints = map[string]string{fingerprintKey: prints[i]}
+		results = append(results, res)
 	}
 	out := sarifLog{
 		Schema:  sarifSchema,
@@ -226,17 +230,13 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 		}
 		loc.LogicalLocations = []sarifLogical{{Name: f.Object.Name, FullyQualifiedName: fq, Kind: "object"}}
 	}
-	// A fingerprint that survives edits elsewhere in the file: rule, file,
-	// object and field path, not the line.
-	sum := sha256.Sum256([]byte(strings.Join([]string{f.Rule, f.File, f.Object.APIVersion, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Path, f.Message}, "\x00")))
 	return sarifResult{
-		RuleID:              f.Rule,
-		RuleIndex:           ruleIndex,
-		Level:               sarifLevel(f.Severity),
-		Message:             sarifText{Text: text},
-		Locations:           []sarifLocation{loc},
-		PartialFingerprints: map[string]string{"kvet/v1": hex.EncodeToString(sum[:16])},
-		Properties:          sarifResultProps{Path: f.Path, Object: f.Object},
+		RuleID:     f.Rule,
+		RuleIndex:  ruleIndex,
+		Level:      sarifLevel(f.Severity),
+		Message:    sarifText{Text: text},
+		Locations:  []sarifLocation{loc},
+		Properties: sarifResultProps{Path: f.Path, Object: f.Object},
 	}
 }
 
@@ -252,4 +252,29 @@ func sarifURI(p string) string {
 		return (&url.URL{Scheme: "file", Path: slash}).String()
 	}
 	return (&url.URL{Path: slash}).String()
+}
+
+// fingerprintKey names kvet's fingerprint in SARIF's partialFingerprints;
+// the version changes whenever the way it is computed does.
+const fingerprintKey = "kvet/v2"
+
+// Fingerprints returns a stable identity for each finding, for code
+// scanning to track an alert across commits: a hash of the rule, the file,
+// the object and the field path, and, for findings that share all of
+// those, their order among them. Nothing rendered goes in (not the message,
+// which may name lines, nor the line and column), so editing lines above a
+// finding does not change its fingerprint.
+func Fingerprints(findings []rule.Finding) []string {
+	out := make([]string, len(findings))
+	seen := make(map[[sha256.Size]byte]int, len(findings))
+	for i, f := range findings {
+		key := sha256.Sum256([]byte(strings.Join([]string{f.Rule, f.File, f.Object.APIVersion, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Path}, "\x00")))
+		n := seen[key]
+		seen[key] = n + 1
+		if n > 0 {
+			key = sha256.Sum256(strconv.AppendInt(append(key[:], 0), int64(n), 10))
+		}
+		out[i] = hex.EncodeToString(key[:16])
+	}
+	return out
 }

@@ -3,8 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -139,5 +141,28 @@ func TestSARIFURI(t *testing.T) {
 		if got := sarifURI(in); got != want {
 			t.Errorf("sarifURI(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Fingerprints do not move when lines do: the same findings three lines
+// further down, with messages that name lines, keep their fingerprints;
+// findings that share rule, file, object and path are told apart by order.
+func TestFingerprintsStable(t *testing.T) {
+	obj := rule.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Name: "c"}
+	at := func(shift int) []rule.Finding {
+		return []rule.Finding{
+			{Rule: "duplicate-key", File: "a.yaml", Line: 4 + shift, Column: 3, Path: "data.x", Object: obj,
+				Message: fmt.Sprintf("key x repeats the one on line %d", 2+shift)},
+			{Rule: "duplicate-key", File: "a.yaml", Line: 5 + shift, Column: 3, Path: "data.x", Object: obj,
+				Message: fmt.Sprintf("key x repeats the one on line %d", 2+shift)},
+			{Rule: "duplicate-key", File: "b.yaml", Line: 4 + shift, Column: 3, Path: "data.x", Object: obj},
+		}
+	}
+	before, after := Fingerprints(at(0)), Fingerprints(at(3))
+	if !slices.Equal(before, after) {
+		t.Errorf("fingerprints changed when the lines moved:\n%v\n%v", before, after)
+	}
+	if before[0] == before[1] || before[0] == before[2] || before[1] == before[2] {
+		t.Errorf("distinct findings share a fingerprint: %v", before)
 	}
 }
