@@ -24,17 +24,17 @@ func (githubFormat) Format(w io.Writer, r *Report, _ Options) error {
 		case rule.Warning:
 			cmd = "warning"
 		}
-		props := []string{"file=" + githubProperty(f.File)}
+		props := []string{"file=" + githubProperty(Printable(f.File))}
 		if f.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Line))
 			if f.Column > 0 {
 				props = append(props, fmt.Sprintf("col=%d", f.Column))
 			}
 		}
-		props = append(props, "title="+githubProperty("kvet("+f.Rule+")"))
-		msg := f.Message
+		props = append(props, "title="+githubProperty("kvet("+Printable(f.Rule)+")"))
+		msg := printableLines(f.Message)
 		if f.Help != "" {
-			msg += "\nhelp: " + f.Help
+			msg += "\nhelp: " + printableLines(f.Help)
 		}
 		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), githubData(msg))
 	}
@@ -52,4 +52,18 @@ func githubData(s string) string {
 // escapeProperty).
 func githubProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
+
+// printableLines is Printable for text whose line breaks are kept: an
+// annotation's message may span lines.
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		body, cr := strings.CutSuffix(l, "\r")
+		lines[i] = Printable(body)
+		if cr {
+			lines[i] += "\r"
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -77,5 +77,5 @@ func (tapFormat) Format(w io.Writer, r *Report, _ Options) error {
 // tapDescription keeps a test point's description on one line and escapes
 // "#", which would otherwise start a directive.
 func tapDescription(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "#", `\#`, "\r", " ", "\n", " ").Replace(s)
+	return Printable(strings.NewReplacer(`\`, `\\`, "#", `\#`, "\r", " ", "\n", " ").Replace(s))
 }

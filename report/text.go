@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
 
@@ -40,33 +41,28 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 		if sc == nil {
 			sc = bold
 		}
-		fmt.Fprintf(&b, "%s%s\n", sc.Sprintf("%s[%s]", f.Severity, f.Rule), bold.Sprint(": "+f.Message))
+		fmt.Fprintf(&b, "%s%s\n", sc.Sprintf("%s[%s]", f.Severity, Printable(f.Rule)), bold.Sprint(": "+Printable(f.Message)))
 		gutter := strings.Repeat(" ", len(strconv.Itoa(f.Line)))
-		fmt.Fprintf(&b, "%s%s %s:%d:%d\n", gutter, blue.Sprint("-->"), f.File, f.Line, f.Column)
+		fmt.Fprintf(&b, "%s%s %s:%d:%d\n", gutter, blue.Sprint("-->"), Printable(f.File), f.Line, f.Column)
 		line := f.Snippet
 		if line == "" {
 			line = f.Source.Line(f.Line)
 		}
 		if f.Line > 0 && strings.TrimSpace(line) != "" {
-			line = strings.ReplaceAll(line, "\t", " ")
+			shown, col, width := caret(strings.ReplaceAll(line, "\t", " "), max(f.Column, 1), max(f.Span, 1))
 			fmt.Fprintf(&b, "%s %s\n", gutter, blue.Sprint("|"))
-			fmt.Fprintf(&b, "%s %s %s\n", blue.Sprint(f.Line), blue.Sprint("|"), line)
-			col := max(f.Column, 1)
-			width := max(f.Span, 1)
-			if rest := len([]rune(line)) - (col - 1); rest > 0 && width > rest {
-				width = rest
-			}
+			fmt.Fprintf(&b, "%s %s %s\n", blue.Sprint(f.Line), blue.Sprint("|"), shown)
 			fmt.Fprintf(&b, "%s %s %s%s\n", gutter, blue.Sprint("|"), strings.Repeat(" ", col-1), sc.Sprint(strings.Repeat("^", width)))
 		}
 		if f.Help != "" {
-			fmt.Fprintf(&b, "%s %s %s\n", gutter, blue.Sprint("="), bold.Sprint("help: ")+f.Help)
+			fmt.Fprintf(&b, "%s %s %s\n", gutter, blue.Sprint("="), bold.Sprint("help: ")+Printable(f.Help))
 		}
 		b.WriteByte('\n')
 	}
 	for _, f := range r.Ignored {
-		fmt.Fprintf(&b, "%s %s:%d:%d: %s\n", paint(color.Faint).Sprintf("ignored[%s]", f.Rule), f.File, f.Line, f.Column, f.Message)
+		fmt.Fprintf(&b, "%s %s:%d:%d: %s\n", paint(color.Faint).Sprintf("ignored[%s]", Printable(f.Rule)), Printable(f.File), f.Line, f.Column, Printable(f.Message))
 		if strings.HasPrefix(f.Help, "ignored: ") {
-			fmt.Fprintf(&b, "  = reason: %s\n", strings.TrimPrefix(f.Help, "ignored: "))
+			fmt.Fprintf(&b, "  = reason: %s\n", Printable(strings.TrimPrefix(f.Help, "ignored: ")))
 		}
 	}
 	if len(r.Ignored) > 0 {
@@ -88,4 +84,24 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d %s", n, word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// caret returns a source line as shown (escaped by Printable) and the
+// column and width of the caret under the text that starts at rune column
+// col and spans width runes, both counted in the shown line: an escaped
+// control character takes four columns, so the caret moves with it.
+func caret(line string, col, width int) (shown string, showCol, showWidth int) {
+	shown = Printable(line)
+	if shown == line {
+		if rest := utf8.RuneCountInString(line) - (col - 1); rest > 0 && width > rest {
+			width = rest
+		}
+		return shown, col, width
+	}
+	runes := []rune(line)
+	start := min(col-1, len(runes))
+	end := min(start+width, len(runes))
+	showCol = utf8.RuneCountInString(Printable(string(runes[:start]))) + 1
+	showWidth = max(utf8.RuneCountInString(Printable(string(runes[start:end]))), 1)
+	return shown, showCol, showWidth
 }

@@ -42,6 +42,13 @@ trap 'rm -rf "$tmp"' EXIT
 code=$?
 
 # 2. SARIF for code scanning (github/codeql-action/upload-sarif).
+case "${INPUT_SARIF_FILE:-}" in
+*$'\n'* | *$'\r'*)
+  # One line only: a line break would add lines of its own to GITHUB_OUTPUT.
+  echo "::error title=kvet::the sarif-file input must be a single path, without line breaks"
+  exit 2
+  ;;
+esac
 if [ -n "${INPUT_SARIF_FILE:-}" ]; then
   mkdir -p "$(dirname "$INPUT_SARIF_FILE")"
   "$kvet" lint "${flags[@]}" -o sarif -- "${paths[@]}" >"$INPUT_SARIF_FILE" 2>/dev/null
@@ -71,13 +78,21 @@ jq -r '"errors=\(.summary.errors)", "warnings=\(.summary.warnings)", "infos=\(.s
 
 jq -r --arg code "$code" --arg failon "$fail_on" '
   def rank: {"error": 0, "warning": 1, "info": 2}[.] // 3;
-  def cell: tostring | gsub("[\r\n]+"; " ") | gsub("\\|"; "\\|") | gsub("<"; "&lt;");
+  # Text from the manifests (file names, messages, rule ids of your own
+  # policies) must not turn into Markdown: links, images, HTML, or a way out
+  # of a code span or a table cell. md escapes every character Markdown
+  # acts on; code makes a code span whose fence is longer than any run of
+  # backticks inside it. Control characters become spaces in both.
+  def md: tostring | gsub("[\u0000-\u001f\u007f]+"; " ") | gsub("(?<c>[\\\\`*_\\[\\]<>!|&~])"; "\\\(.c)");
+  def code: tostring | gsub("[\u0000-\u001f\u007f]+"; " ") | gsub("\\|"; "\\|")
+    | ([scan("`+") | length] | max // 0) as $n | ("`" * ($n + 1)) as $f
+    | if $n > 0 then "\($f) \(.) \($f)" else "\($f)\(.)\($f)" end;
   def plural($n; $word): "\($n) \($word)\(if $n == 1 then "" else "s" end)";
   .summary as $s | .findings as $f |
   "## kvet",
   "",
-  (if $code == "0" then ":white_check_mark: No findings at or above `\($failon)`."
-   elif $code == "1" then ":x: Findings at or above `\($failon)`."
+  (if $code == "0" then ":white_check_mark: No findings at or above \($failon | code)."
+   elif $code == "1" then ":x: Findings at or above \($failon | code)."
    else ":x: kvet exited \($code): some inputs could not be read or the flags are wrong (see the log)." end),
   "",
   "\(plural($s.files; "file")), \(plural($s.objects; "object")): **\(plural($s.errors; "error"))**, \(plural($s.warnings; "warning")), \($s.infos) info.",
@@ -96,14 +111,14 @@ jq -r --arg code "$code" --arg failon "$fail_on" '
     ($f | group_by([.rule, .severity])
         | map({rule: .[0].rule, severity: .[0].severity, n: length})
         | sort_by([(.severity | rank), -.n, .rule])
-        | .[] | "| `\(.rule)` | \(.severity) | \(.n) |"),
+        | .[] | "| \(.rule | code) | \(.severity) | \(.n) |"),
     "",
     "### Top findings",
     "",
     "| severity | location | rule | message |",
     "|---|---|---|---|",
     ($f | to_entries | sort_by([(.value.severity | rank), .key]) | .[:20]
-        | .[].value | "| \(.severity) | `\(.file | cell):\(.line)` | `\(.rule)` | \(.message | cell) |"),
+        | .[].value | "| \(.severity) | \("\(.file):\(.line)" | code) | \(.rule | code) | \(.message | md) |"),
     (if ($f | length) > 20 then "", "The first 20 of \($f | length) findings, the most severe first; the log has them all." else empty end)
   end),
   ""

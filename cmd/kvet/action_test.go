@@ -393,4 +393,31 @@ func TestAction(t *testing.T) {
 			t.Errorf("an empty SARIF file was left for upload-sarif (output %q)", res.outputs["sarif-file"])
 		}
 	})
+
+	t.Run("markdown injection", func(t *testing.T) {
+		dir := t.TempDir()
+		name := filepath.Join(dir, "a`b[x](e)|c.yaml")
+		pod := "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: \"![img](http://evil.example/p.png) <img src=x>\"\n"
+		if err := os.WriteFile(name, []byte(pod), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := r.run(kvetStep, map[string]string{"paths": name, "fail-on": "warning"})
+		if res.code != 1 {
+			t.Fatalf("exit %d, want 1\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		_, message, _ := strings.Cut(res.summary, "| `image-pinned` | container")
+		if live := regexp.MustCompile(`(^|[^\\])(!\[|\[|<img)`).FindString(message); message == "" || live != "" {
+			t.Errorf("the message cell holds live Markdown %q:\n%s", live, res.summary)
+		}
+		for _, want := range []string{"`` " + dir + "/a`b[x](e)\\|c.yaml:7 ``", `\!\[img\](http://evil.example/p.png) \<img src=x\>`} {
+			if !strings.Contains(res.summary, want) {
+				t.Errorf("summary lacks %q:\n%s", want, res.summary)
+			}
+		}
+
+		res = r.run(kvetStep, map[string]string{"paths": "testdata/lint/clean.yaml", "sarif-file": "x.sarif\nerrors=0"})
+		if res.code != 2 || res.outputs["errors"] != "" || !strings.Contains(res.stdout, "sarif-file input must be a single path") {
+			t.Errorf("a sarif-file with a line break: exit %d, outputs %v, stdout %q; want exit 2 and no output lines", res.code, res.outputs, res.stdout)
+		}
+	})
 }

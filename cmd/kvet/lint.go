@@ -208,7 +208,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitInterrupted
 	}
 	for _, e := range out.Errors {
-		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", e)
+		_, _ = fmt.Fprintf(stderr, "kvet: %s\n", report.Printable(e.Error()))
 	}
 	findings := out.Findings
 	inputs := make([]report.Input, len(out.Inputs))
