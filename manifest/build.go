@@ -2,9 +2,7 @@ package manifest
 
 import (
 	"fmt"
-	"math"
 	"strconv"
-	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -218,12 +216,17 @@ func keyString(k *yaml.Node) string {
 	return fmt.Sprint(k.Value)
 }
 
-// scalarValue resolves a scalar as YAML 1.2 (yaml.v3's tags) into the
-// types unstructured Kubernetes objects use: string, int64, float64,
-// bool or nil.
+// scalarValue resolves a scalar as kubectl does (YAML 1.1, see
+// yaml11.go) into the types unstructured Kubernetes objects use: string,
+// int64, float64, bool or nil.
 func scalarValue(n *yaml.Node) any {
 	switch n.ShortTag() {
-	case "!!str", "!!binary", "!!timestamp":
+	case "!!str":
+		if b, ok := yaml11Bool(n); ok {
+			return b
+		}
+		return n.Value
+	case "!!binary", "!!timestamp":
 		return n.Value
 	case "!!null":
 		return nil
@@ -240,27 +243,8 @@ func scalarValue(n *yaml.Node) any {
 		}
 		return n.Value
 	case "!!int":
-		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
-			return i
-		}
-		var v any
-		if n.Decode(&v) == nil {
-			switch x := v.(type) {
-			case int:
-				return int64(x)
-			case int64:
-				return x
-			case uint64:
-				if x <= math.MaxInt64 {
-					return int64(x)
-				}
-				return float64(x)
-			case float64:
-				return x
-			}
-		}
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil {
-			return f
+		if v, ok := yaml11Int(n.Value); ok {
+			return v
 		}
 		return n.Value
 	case "!!float":

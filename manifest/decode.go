@@ -85,8 +85,14 @@ func nodeKindName(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	}
+	if b, ok := yaml11Bool(n); ok {
+		return fmt.Sprintf("the boolean %t (kubectl reads an unquoted %s as %t, by YAML 1.1's rules)", b, n.Value, b)
+	}
 	switch n.ShortTag() {
 	case "!!int":
+		if v, ok := yaml11Int(n.Value); ok && strconv.FormatInt(toInt64(v), 10) != n.Value {
+			return fmt.Sprintf("the integer %s (%v to kubectl)", n.Value, v)
+		}
 		return "the integer " + n.Value
 	case "!!float":
 		return "the number " + n.Value
@@ -98,12 +104,23 @@ func nodeKindName(n *yaml.Node) string {
 	return strconv.Quote(truncate(n.Value, 60))
 }
 
+// isStringTag reports whether kubectl reads the scalar as a string: not
+// YAML 1.1's boolean words (yaml11.go).
 func isStringTag(n *yaml.Node) bool {
 	switch n.ShortTag() {
-	case "!!str", "!!timestamp", "!!binary":
+	case "!!str":
+		_, isBool := yaml11Bool(n)
+		return !isBool
+	case "!!timestamp", "!!binary":
 		return true
 	}
 	return false
+}
+
+// toInt64 is the int64 of a yaml11Int value (0 for a float).
+func toInt64(v any) int64 {
+	i, _ := v.(int64)
+	return i
 }
 
 func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, depth int) {
@@ -124,12 +141,13 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, depth int) {
 	case typeIntOrString:
 		switch {
 		case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!int":
-			i, err := strconv.ParseInt(n.Value, 10, 32)
-			if err != nil {
+			i64, isInt := scalarValue(n).(int64)
+			i := int32(i64)
+			if !isInt || int64(i) != i64 {
 				d.typeError(n, fmt.Sprintf("%s: %s is out of range for an integer or string", path, n.Value), "use a smaller number or a string")
 				return
 			}
-			v.Set(reflect.ValueOf(intstr.FromInt32(int32(i))))
+			v.Set(reflect.ValueOf(intstr.FromInt32(i)))
 		case n.Kind == yaml.ScalarNode && isStringTag(n):
 			v.Set(reflect.ValueOf(intstr.FromString(n.Value)))
 		default:
@@ -242,7 +260,7 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, depth int) {
 		}
 		v.SetString(n.Value)
 	case reflect.Bool:
-		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+		if n.Kind != yaml.ScalarNode || scalarTag(n) != "!!bool" {
 			d.typeError(n, fmt.Sprintf("%s: expected true or false, got %s", path, nodeKindName(n)), "write true or false, unquoted")
 			return
 		}

@@ -73,7 +73,7 @@ data: {a: "1", a: "2", b: {c: 1, c: 2}}
 	// A hand-written expectation too, so that a change to both views at
 	// once cannot pass unnoticed.
 	data := p.Objects[1].RegoValue().(ast.Object).Get(ast.StringTerm("data")).Value.(ast.Object)
-	for key, want := range map[string]string{`a`: `2`, `hex`: `31`, `yes`: `"yes"`, `bool`: `true`, `null1`: `null`, `quoted`: `"123"`, `alias`: `{"k": [1, "two", {"three": 3}]}`, `1`: `"number key"`} {
+	for key, want := range map[string]string{`a`: `2`, `hex`: `31`, `yes`: `true`, `bool`: `true`, `null1`: `null`, `quoted`: `"123"`, `alias`: `{"k": [1, "two", {"three": 3}]}`, `1`: `"number key"`} {
 		got := data.Get(ast.StringTerm(key))
 		if got == nil || got.Value.String() != want {
 			t.Errorf("data[%q] = %v, want %s", key, got, want)
