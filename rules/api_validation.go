@@ -1,6 +1,10 @@
 package rules
 
 import (
+	"fmt"
+	"slices"
+	"strings"
+
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -163,12 +167,114 @@ func checkAPIValidation(pass *rule.Pass, o *manifest.Object) {
 	if !ok {
 		return
 	}
-	for _, e := range errs {
-		path, err := manifest.ParsePath(e.Field)
-		if err != nil {
-			path = nil
-		}
+	paths := make([]manifest.Path, len(errs))
+	for i, e := range errs {
+		paths[i], _ = manifest.ParsePath(e.Field) // nil when it does not parse: the object's line
+	}
+	errs, paths = rootCauses(o, errs, paths)
+	for i, e := range errs {
+		path := paths[i]
 		r := apiRuleFor(e.Type)
 		pass.Report(rule.Diagnostic{Path: path, Message: e.Error(), Help: apiHelp(e), Rule: r.ID, Severity: r.Severity})
 	}
+}
+
+// rootCauses folds the API server's errors that only follow from another
+// error into it, so that one cause gives one finding:
+//
+//   - a workload without a valid spec.selector is also told that its
+//     selector "does not match template labels": only the selector's error
+//     is kept;
+//   - a volume with an error is left out of the pod's volumes, so every
+//     volumeMount and volumeDevice of it is "Not found": those are dropped
+//     and the volume's first error says how many mounts fail with it.
+//
+// errs and paths (each error's parsed field path) are filtered together.
+func rootCauses(o *manifest.Object, errs field.ErrorList, paths []manifest.Path) (field.ErrorList, []manifest.Path) {
+	if len(errs) < 2 {
+		return errs, paths
+	}
+	selectorPath := manifest.Path{}.Field("spec").Field("selector")
+	templateLabels := manifest.Path{}.Field("spec").Field("template").Field("metadata").Field("labels")
+	badSelector := false
+	for _, p := range paths {
+		if hasPrefix(p, selectorPath) {
+			badSelector = true
+		}
+	}
+	// Volumes with an error, by name, and the index of their first error.
+	var volumes manifest.Path
+	brokenVolume := map[string]int{}
+	if ps, ok := PodSpecOf(o); ok {
+		volumes = ps.Path.Field("volumes")
+		for i, p := range paths {
+			if len(p) > len(volumes) && hasPrefix(p, volumes) {
+				if v := p[len(volumes)].Index; v >= 0 && v < len(ps.Spec.Volumes) {
+					if _, seen := brokenVolume[ps.Spec.Volumes[v].Name]; !seen {
+						brokenVolume[ps.Spec.Volumes[v].Name] = i
+					}
+				}
+			}
+		}
+	}
+	mounts := map[int]int{} // error index of a broken volume -> mounts dropped
+	volumeOf := map[int]string{}
+	keep := make([]bool, len(errs))
+	for i, e := range errs {
+		keep[i] = true
+		switch {
+		case badSelector && equalPath(paths[i], templateLabels) && strings.Contains(e.Detail, "`selector` does not match template `labels`"):
+			keep[i] = false
+		case e.Type == field.ErrorTypeNotFound && len(brokenVolume) > 0 && isMountName(paths[i], volumes):
+			name, _ := e.BadValue.(string)
+			if root, ok := brokenVolume[name]; ok {
+				keep[i] = false
+				mounts[root]++
+				volumeOf[root] = name
+			}
+		}
+	}
+	outErrs, outPaths := errs[:0:0], paths[:0:0]
+	for i, e := range errs {
+		if !keep[i] {
+			continue
+		}
+		if n := mounts[i]; n > 0 {
+			c := *e
+			c.Detail = strings.TrimSpace(c.Detail + fmt.Sprintf(" (the API server then also reports %s of volume %q as not found)", mountsText(n), volumeOf[i]))
+			e = &c
+		}
+		outErrs, outPaths = append(outErrs, e), append(outPaths, paths[i])
+	}
+	return outErrs, outPaths
+}
+
+// isMountName reports whether p is containers[i].volumeMounts[j].name (or
+// an init or ephemeral container's, or a volumeDevice's) in the pod spec
+// whose volumes list is at volumes.
+func isMountName(p, volumes manifest.Path) bool {
+	spec := volumes[:len(volumes)-1]
+	if len(p) != len(spec)+5 || !hasPrefix(p, spec) {
+		return false
+	}
+	rest := p[len(spec):]
+	switch rest[0].Key {
+	case "containers", "initContainers", "ephemeralContainers":
+	default:
+		return false
+	}
+	return (rest[2].Key == "volumeMounts" || rest[2].Key == "volumeDevices") && rest[4].Key == "name"
+}
+
+func hasPrefix(p, prefix manifest.Path) bool {
+	return len(p) >= len(prefix) && equalPath(p[:len(prefix)], prefix)
+}
+
+func equalPath(a, b manifest.Path) bool { return slices.Equal(a, b) }
+
+func mountsText(n int) string {
+	if n == 1 {
+		return "the mount"
+	}
+	return fmt.Sprintf("the %d mounts", n)
 }
