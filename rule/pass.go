@@ -42,6 +42,9 @@ type Diagnostic struct {
 	// server validation reports api-required, api-invalid, ...); empty
 	// means the reporting rule's own id.
 	Rule string
+	// AtKey points the finding at the last mapping key of Path rather
+	// than at its value (a label whose key is invalid).
+	AtKey bool
 }
 
 // NewPass is used by the engine (and tests) to build a pass.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -173,9 +174,13 @@ func checkAPIValidation(pass *rule.Pass, o *manifest.Object) {
 	}
 	errs, paths = rootCauses(o, errs, paths)
 	for i, e := range errs {
-		path := paths[i]
+		path, atKey := entryOf(o, paths[i], e.BadValue)
 		r := apiRuleFor(e.Type)
-		pass.Report(rule.Diagnostic{Path: path, Message: e.Error(), Help: apiHelp(e), Rule: r.ID, Severity: r.Severity})
+		help := apiHelp(e)
+		if atKey {
+			help = "rename the key; the API server rejects it"
+		}
+		pass.Report(rule.Diagnostic{Path: path, AtKey: atKey, Message: e.Error(), Help: help, Rule: r.ID, Severity: r.Severity})
 	}
 }
 
@@ -277,4 +282,42 @@ func mountsText(n int) string {
 		return "the mount"
 	}
 	return fmt.Sprintf("the %d mounts", n)
+}
+
+// entryOf narrows an error about a whole mapping of strings (labels,
+// annotations, a selector's matchLabels, a ConfigMap's data) to the entry
+// it is about: the API server reports an invalid label key or value at
+// metadata.labels with the key or value as the bad value. When exactly one
+// key, or else exactly one value, equals the bad value, the finding points
+// at that key (atKey) or value; otherwise at the mapping.
+func entryOf(o *manifest.Object, path manifest.Path, bad any) (manifest.Path, bool) {
+	s, ok := bad.(string)
+	if !ok || s == "" {
+		return path, false
+	}
+	loc := o.Locate(path)
+	if !loc.Exact || loc.Node == nil || loc.Node.Kind != yaml.MappingNode {
+		return path, false
+	}
+	var byKey, byValue string
+	keys, values := 0, 0
+	for i := 0; i+1 < len(loc.Node.Content); i += 2 {
+		k, v := loc.Node.Content[i], loc.Node.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		if k.Value == s {
+			byKey, keys = k.Value, keys+1
+		}
+		if v.Kind == yaml.ScalarNode && v.Value == s {
+			byValue, values = k.Value, values+1
+		}
+	}
+	switch {
+	case keys == 1:
+		return path.Field(byKey), true
+	case keys == 0 && values == 1:
+		return path.Field(byValue), false
+	}
+	return path, false
 }

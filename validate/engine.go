@@ -393,6 +393,11 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings,
 			id = d.Rule
 		}
 		f := Locate(o, id, sev, d.Path, d.Message, d.Help)
+		if d.AtKey && len(d.Path) > 0 {
+			if loc := o.Locate(d.Path); loc.Exact {
+				f.Line, f.Column, f.Span = loc.Key.Line, loc.Key.Column, max(len([]rune(d.Path[len(d.Path)-1].Key)), 1)
+			}
+		}
 		if o.IsInvalid(f.Path) {
 			return // the loader reported the value's type already
 		}
