@@ -75,6 +75,11 @@ type Rule struct {
 	// of a rule written in Rego; "" for built-in Go rules. Groups other
 	// than "default" are off unless enabled.
 	Group string
+	// Restates marks a rule whose findings restate, in other words, what
+	// a built-in rule may say about the same field (the API server's
+	// validation): where both report one field, the built-in rule's
+	// finding is the one kept.
+	Restates bool
 	// Uses lists the kinds (same patterns as Kinds) a cross-object rule
 	// looks up in the Index. A rule with Uses runs after every file is
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are

@@ -19,6 +19,7 @@ import (
 var APIValidation = &rule.Rule{
 	ID:       "api-validation",
 	Severity: rule.Error,
+	Restates: true, // its findings, under the api-* ids, give way to kvet's own rules
 	Check:    checkAPIValidation,
 	Doc: `Runs the Kubernetes API server's own validation on built-in objects.
 

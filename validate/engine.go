@@ -23,7 +23,7 @@ import (
 )
 
 // InternalError is the rule id of findings for a rule that crashed.
-const InternalError = "internal-error"
+const InternalError = rule.InternalError
 
 // Options control a run.
 type Options struct {
@@ -254,7 +254,7 @@ func (e *engine) finish() []rule.Finding {
 // server's words, what a kvet rule says better about the same field (the
 // API server validation's findings): where a kvet rule reports the same
 // field of the same object, the user sees the kvet finding only.
-func restates(f *rule.Finding) bool { return f.Secondary || strings.HasPrefix(f.Rule, "api-") }
+func restates(f *rule.Finding) bool { return f.Secondary }
 
 // An API finding about a field absent from the source (defaulted from
 // another, like a Service port's targetPort) is dropped too when a finding
@@ -393,6 +393,7 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings,
 			id = d.Rule
 		}
 		f := Locate(o, id, sev, d.Path, d.Message, d.Help)
+		f.Secondary = r.Restates
 		if d.AtKey && len(d.Path) > 0 {
 			if loc := o.Locate(d.Path); loc.Exact {
 				f.Line, f.Column, f.Span = loc.Key.Line, loc.Key.Column, max(len([]rune(d.Path[len(d.Path)-1].Key)), 1)

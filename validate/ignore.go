@@ -26,7 +26,7 @@ const (
 	// AnnotationIgnore lists the rule ids to ignore on an object.
 	AnnotationIgnore = "kvet.dev/ignore"
 	// UnusedIgnore is the rule id of findings for ignores that matched nothing.
-	UnusedIgnore = "unused-ignore"
+	UnusedIgnore = rule.UnusedIgnore
 )
 
 // directive is one ignore: which rules it silences, where.

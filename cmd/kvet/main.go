@@ -25,7 +25,9 @@ func main() {
 		debug.SetMemoryLimit(640 << 20)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	go stopOnSignal(cancel, hardStopAfter)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go stopOnSignal(sigs, cancel, hardStopAfter)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdout))
 	os.Exit(code)
 }
@@ -38,9 +40,7 @@ const hardStopAfter = 5 * time.Second
 // stopOnSignal cancels the run on the first SIGINT or SIGTERM; the run then
 // ends without a report (see interrupted). A second signal, or a run that
 // has not ended after grace, exits at once.
-func stopOnSignal(cancel context.CancelFunc, grace time.Duration) {
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+func stopOnSignal(sigs <-chan os.Signal, cancel context.CancelFunc, grace time.Duration) {
 	<-sigs
 	cancel()
 	select {
