@@ -339,3 +339,23 @@ func (o *Object) Ref() string {
 	}
 	return s
 }
+
+// DropTree lets go of the object's node tree and of its source lines but
+// the first, for an object kept only to be looked up (a Service that a
+// StatefulSet names): its typed value, identity and position stay, while
+// Lookup, Value, Locate and the raw and Rego views then see an empty
+// object. On 80,000 documents the trees of the Services kept for
+// statefulset-headless-service were 60 of the 107 MB live at the end.
+func (o *Object) DropTree() {
+	if o.Node == nil {
+		return
+	}
+	pos := o.Pos()
+	o.Node = &yaml.Node{Kind: yaml.MappingNode, Line: pos.Line, Column: pos.Column, Content: []*yaml.Node{
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: "kind", Line: pos.Line, Column: pos.Column},
+		{Kind: yaml.ScalarNode, Tag: "!!str", Value: o.Kind, Line: pos.Line, Column: pos.Column},
+	}}
+	if o.Source != nil {
+		o.Source = o.Source.Excerpt(pos.Line, pos.Line)
+	}
+}

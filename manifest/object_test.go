@@ -221,3 +221,27 @@ func TestStreamBatchesInOrder(t *testing.T) {
 		}
 	}
 }
+
+// DropTree keeps what a lookup needs (identity, typed value, position) and
+// lets the node tree and the source lines go.
+func TestDropTree(t *testing.T) {
+	p := parseString(t, "svc.yaml", "# a Service\n\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: prod}\nspec:\n  clusterIP: None\n  selector: {app: web}\n")
+	if len(p.Objects) != 1 {
+		t.Fatalf("objects %d, problems %v", len(p.Objects), p.Problems)
+	}
+	o := p.Objects[0]
+	pos, typed := o.Pos(), o.Typed
+	o.DropTree()
+	if o.Pos() != pos || pos.Line != 3 || o.Typed != typed || o.Name != "web" || o.Namespace != "prod" || o.Kind != "Service" {
+		t.Errorf("after DropTree: pos %v (was %v), name %q/%q, kind %q", o.Pos(), pos, o.Namespace, o.Name, o.Kind)
+	}
+	if o.Lookup("spec", "clusterIP") != nil || o.Value("metadata", "name") != nil {
+		t.Error("the tree is still there")
+	}
+	if got := o.Source.Line(3); got != "apiVersion: v1" {
+		t.Errorf("the object's first line = %q", got)
+	}
+	if got := o.Source.Line(7); got != "" {
+		t.Errorf("line 7 is still held: %q", got)
+	}
+}

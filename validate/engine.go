@@ -102,17 +102,28 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 	return e
 }
 
-// retain reports whether a cross-object rule or policy checks or looks up o.
-func (e *engine) retain(o *manifest.Object) bool {
+// Why an object is kept until the cross-object rules run.
+const (
+	retainNone   = iota
+	retainLookup // a cross-object rule only looks it up in the index
+	retainCheck  // a cross-object rule or policy checks it (or reads all)
+)
+
+// retain says whether, and why, a cross-object rule or policy needs o.
+func (e *engine) retain(o *manifest.Object) int {
 	if e.opts.Policies.CrossObject() {
-		return true
+		return retainCheck
 	}
+	why := retainNone
 	for _, r := range e.cross {
-		if r.Applies(o.APIVersion, o.Kind) || rule.MatchKind(r.Uses, o.APIVersion, o.Kind) {
-			return true
+		if r.Applies(o.APIVersion, o.Kind) {
+			return retainCheck
+		}
+		if rule.MatchKind(r.Uses, o.APIVersion, o.Kind) {
+			why = retainLookup
 		}
 	}
-	return false
+	return why
 }
 
 // file checks what one batch of a file yielded; src is set on a file's
@@ -134,9 +145,13 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
 		}
 		ds = append(ds, objectDirectives(o)...)
-		if e.retain(o) {
-			// Kept until the end: hold on to its own lines only.
-			o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
+		if keepFor := e.retain(o); keepFor != retainNone {
+			if keepFor == retainLookup {
+				o.DropTree() // only looked up: its typed value and position do
+			} else {
+				// Kept until the end: hold on to its own lines only.
+				o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
+			}
 			keep = append(keep, o)
 		}
 	}
