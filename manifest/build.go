@@ -189,22 +189,56 @@ func firstKeys(n *yaml.Node, end int) map[string]*yaml.Node {
 	return out
 }
 
+// merge brings the keys of a merge key's value (<<) into m: a mapping,
+// or a list of mappings (earlier ones win), aliases followed. Every node
+// it visits counts towards MaxNodes. Anything else (a scalar, a list of
+// lists) is an error, as kubectl's reader (yaml.v2) says: following
+// nested lists of aliases would expand without bound.
 func (b *builder) merge(m map[string]any, v *yaml.Node, depth int) {
-	v = resolveAlias(v)
-	switch v.Kind {
+	r := resolveAlias(v)
+	switch r.Kind {
 	case yaml.MappingNode:
-		if mm, ok := b.value(v, depth+1).(map[string]any); ok {
-			for k, x := range mm {
-				if _, exists := m[k]; !exists {
-					m[k] = x
-				}
+		b.mergeMapping(m, r, depth)
+	case yaml.SequenceNode:
+		b.nodes++
+		for _, c := range r.Content {
+			if b.exhausted {
+				return
+			}
+			if rc := resolveAlias(c); rc.Kind == yaml.MappingNode {
+				b.mergeMapping(m, rc, depth+1)
+				continue
+			}
+			b.badMerge(c, "a list holding "+describeNode(resolveAlias(c)))
+			return
+		}
+	default:
+		b.badMerge(v, describeNode(r))
+	}
+}
+
+func (b *builder) mergeMapping(m map[string]any, v *yaml.Node, depth int) {
+	if mm, ok := b.value(v, depth+1).(map[string]any); ok {
+		for k, x := range mm {
+			if _, exists := m[k]; !exists {
+				m[k] = x
 			}
 		}
-	case yaml.SequenceNode:
-		for _, c := range v.Content {
-			b.merge(m, c, depth+1)
-		}
 	}
+}
+
+// badMerge reports a merge key whose value is not a mapping or a list of
+// mappings; the document is not read further.
+func (b *builder) badMerge(n *yaml.Node, what string) {
+	if b.exhausted {
+		return
+	}
+	b.exhausted = true
+	b.problems = append(b.problems, Problem{
+		Code: CodeSyntax, Source: b.src, Pos: nodePos(n), Path: b.path.String(), DocIndex: b.docIndex,
+		Message: "merge key (<<) value is " + what + ", not a mapping or a list of mappings; kubectl rejects it (map merge requires map or sequence of maps as the value)",
+		Help:    "merge a mapping (<<: *defaults) or a list of mappings (<<: [*base, *extra])",
+	})
 }
 
 // keyString renders a mapping key as the string JSON would use.

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,5 +118,75 @@ func TestParseEachBatches(t *testing.T) {
 	whole := Parse(src, Limits{})
 	if len(whole.Objects) != objects || whole.Documents != 201 {
 		t.Errorf("Parse: %d objects, %d documents", len(whole.Objects), whole.Documents)
+	}
+}
+
+// mergeBomb is issue 15's 797-byte merge key of aliased nested lists,
+// which expanded 2^40 times.
+func mergeBomb() string {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mb}\n<<: [&a0 [x]")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, ", &a%d [*a%d, *a%d]", i, i-1, i-1)
+	}
+	b.WriteString("]\n")
+	return b.String()
+}
+
+func TestMergeKeyOfNestedListsIsAnError(t *testing.T) {
+	start := time.Now()
+	p := parseString(t, "mb.yaml", mergeBomb()+"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: after}\n")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if len(p.Problems) != 1 || p.Problems[0].Code != CodeSyntax || p.Problems[0].Pos != (Position{Line: 4, Column: 6}) ||
+		!strings.Contains(p.Problems[0].Message, "not a mapping or a list of mappings") {
+		t.Fatalf("problems = %+v", p.Problems)
+	}
+	if names(p.Objects) != "ConfigMap/after" {
+		t.Errorf("objects = %s", names(p.Objects))
+	}
+}
+
+func TestMergeKeyValueMustBeMappings(t *testing.T) {
+	for _, v := range []string{"5", "[*m, 5]", "[[{a: 1}]]", "~"} {
+		p := parseString(t, "m.yaml", "m: &m {a: 1}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  <<: "+v+"\n")
+		if len(p.Problems) != 1 || p.Problems[0].Code != CodeSyntax || p.Problems[0].Pos.Line != 6 || p.Problems[0].Path != "data" {
+			t.Errorf("<<: %s: problems = %+v", v, p.Problems)
+		}
+	}
+}
+
+// A merge of aliased mappings, each merging the one before twice, is
+// counted by --max-nodes: in the builder, and so never reaches the typed
+// decoder or the Rego view.
+func TestMergeBombOfMappingsIsCounted(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mb}\nx0: &m0 {a: b}\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "x%d: &m%d {<<: [*m%d, *m%d], k%d: v}\n", i, i, i-1, i-1, i)
+	}
+	start := time.Now()
+	p := parseString(t, "mb.yaml", b.String())
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if len(p.Problems) != 1 || p.Problems[0].Code != CodeLimit || len(p.Objects) != 0 {
+		t.Fatalf("problems = %+v, objects = %s", p.Problems, names(p.Objects))
+	}
+}
+
+// A key merged from a list of mappings is found where it is written.
+func TestLocateThroughMergedList(t *testing.T) {
+	p := parseString(t, "m.yaml", "base: &b {x: 1}\nextra: &e {y: 2}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\ndata:\n  <<: [*b, *e]\n")
+	if len(p.Objects) != 1 {
+		t.Fatalf("problems = %+v", p.Problems)
+	}
+	o := p.Objects[0]
+	if got := o.Raw()["data"]; fmt.Sprint(got) != "map[x:1 y:2]" {
+		t.Errorf("data = %v", got)
+	}
+	if loc := o.LocateString("data.y"); !loc.Exact || loc.Key != (Position{Line: 2, Column: 12}) {
+		t.Errorf("data.y located at %+v", loc)
 	}
 }

@@ -94,9 +94,15 @@ func mappingLookup(m *yaml.Node, name string) (key, val *yaml.Node) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if k := m.Content[i]; k.Tag == "!!merge" {
 			src := resolveAlias(m.Content[i+1])
-			if src.Kind == yaml.MappingNode && src != m {
-				if k2, v2 := mappingLookup(src, name); v2 != nil {
-					return k2, v2
+			srcs := []*yaml.Node{src}
+			if src.Kind == yaml.SequenceNode {
+				srcs = src.Content // a list of mappings: the first that has it wins
+			}
+			for _, s := range srcs {
+				if s = resolveAlias(s); s.Kind == yaml.MappingNode && s != m {
+					if k2, v2 := mappingLookup(s, name); v2 != nil {
+						return k2, v2
+					}
 				}
 			}
 		}
