@@ -190,3 +190,19 @@ func TestLocateThroughMergedList(t *testing.T) {
 		t.Errorf("data.y located at %+v", loc)
 	}
 }
+
+// TestSyntaxRecoveryIsLinear: 32,000 broken documents, each error resuming
+// at the next ---; rescanning from the file's start after each error took
+// over a minute.
+func TestSyntaxRecoveryIsLinear(t *testing.T) {
+	start := time.Now()
+	p := parseString(t, "broken.yaml", strings.Repeat("---\na: [\n", 32000))
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+	// The --- on the line after "a: [" is inside the flow list, so each
+	// error takes two documents with it.
+	if len(p.Problems) != 16000 || p.Problems[1].Pos.Line != 7 || p.Problems[15999].Pos.Line != 63999 {
+		t.Errorf("%d problems, the second at %+v", len(p.Problems), p.Problems[1].Pos)
+	}
+}

@@ -166,7 +166,7 @@ func (out *flusher) parse(src *Source, limits Limits) {
 				})
 				docIndex++
 				out.document()
-				nextOff, nextLine := nextDocument(data, max(lastGood, lineBase+1), line)
+				nextOff, nextLine := nextDocument(data, offset, lineBase+1, max(lastGood, lineBase+1), line)
 				if nextOff <= offset {
 					return
 				}
@@ -193,12 +193,17 @@ func (out *flusher) parse(src *Source, limits Limits) {
 // nextDocument finds where parsing can resume after a syntax error at
 // errLine: the first document marker (--- at column 0) after the start of
 // the broken document. It returns the byte offset and 1-based line of
-// that marker, or -1.
-func nextDocument(data []byte, lastGood, errLine int) (int, int) {
+// that marker, or -1. It looks only from offset from (line fromLine), where
+// the decoder started, to the marker it returns: recovery from one error
+// after another reads the file once, not once per error.
+func nextDocument(data []byte, from, fromLine, lastGood, errLine int) (int, int) {
 	type marker struct{ off, line int }
 	var markers []marker
-	line, off := 1, 0
+	line, off := fromLine, from
 	for off < len(data) {
+		if len(markers) > 0 && markers[len(markers)-1].line > errLine {
+			break // a marker after the error: nothing further counts
+		}
 		end := bytes.IndexByte(data[off:], '\n')
 		next := len(data)
 		if end >= 0 {
