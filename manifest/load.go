@@ -27,6 +27,11 @@ type Options struct {
 	// MaxFileSize is the largest file read, in bytes (default 256 MiB).
 	MaxFileSize int64
 	Limits      Limits
+	// Note, when set, is told of each entry a directory walk skips for
+	// safety (a device, a named pipe, a socket, a symlink out of the
+	// walked directory), in the user's words; it is called from one
+	// goroutine.
+	Note func(msg string)
 }
 
 // Result is everything loaded from the inputs.
@@ -100,6 +105,7 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	}
 	var errs []error
 	var files []string
+	walked := map[int]bool{} // files found by a walk, not named
 	for _, p := range paths {
 		if p == "-" {
 			files = append(files, p)
@@ -114,9 +120,12 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 			files = append(files, p)
 			continue
 		}
-		w := walker{visited: map[string]bool{}, exclude: opts.Exclude}
-		errs = append(errs, w.walk(p)...)
-		files = append(files, w.files...)
+		w := walker{visited: map[string]bool{}, exclude: opts.Exclude, note: opts.Note}
+		errs = append(errs, w.walkRoot(p)...)
+		for _, f := range w.files {
+			walked[len(files)] = true
+			files = append(files, f)
+		}
 	}
 	readErrs := make([]error, len(files))
 	workers := opts.Workers
@@ -130,7 +139,7 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				src, err := readSource(files[i], opts)
+				src, err := readSource(files[i], walked[i], opts)
 				if err != nil {
 					readErrs[i] = err
 					continue
@@ -181,21 +190,23 @@ func inputError(p string, err error) error {
 	return fmt.Errorf("%s: %w", p, err)
 }
 
-func readSource(p string, opts Options) (*Source, error) {
+// readSource reads one input, never more than opts.MaxFileSize bytes
+// whatever stat says (a device says 0). A file found by a walk must still
+// be a regular file when opened (it is opened without blocking, so a
+// named pipe put in its place cannot hang the run); a path named on the
+// command line may also be a pipe (<(helm template ...)), not a device.
+func readSource(p string, walked bool, opts Options) (*Source, error) {
 	if p == "-" {
 		if opts.Stdin == nil {
 			return &Source{Path: opts.StdinName}, nil
 		}
-		data, err := io.ReadAll(io.LimitReader(opts.Stdin, opts.MaxFileSize+1))
+		data, err := readLimited(opts.Stdin, 0, opts.MaxFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", opts.StdinName, err)
 		}
-		if int64(len(data)) > opts.MaxFileSize {
-			return nil, fmt.Errorf("%s: input is larger than %d bytes; raise --max-file-size", opts.StdinName, opts.MaxFileSize)
-		}
 		return &Source{Path: opts.StdinName, Data: data}, nil
 	}
-	f, err := os.Open(p)
+	f, err := openFile(p, walked)
 	if err != nil {
 		return nil, inputError(p, err)
 	}
@@ -204,17 +215,56 @@ func readSource(p string, opts Options) (*Source, error) {
 	if err != nil {
 		return nil, inputError(p, err)
 	}
-	if st.IsDir() {
+	switch mode := st.Mode(); {
+	case mode.IsDir():
 		return nil, fmt.Errorf("%s: is a directory", p)
+	case walked && !mode.IsRegular():
+		return nil, fmt.Errorf("%s: is not a regular file (%s); not read", p, fileType(mode))
+	case mode&(fs.ModeDevice|fs.ModeCharDevice) != 0:
+		return nil, fmt.Errorf("%s: is a device, not a file; kvet reads files, directories, pipes and - (stdin)", p)
 	}
 	if st.Size() > opts.MaxFileSize {
 		return nil, fmt.Errorf("%s: file is %d bytes, larger than the limit of %d; raise --max-file-size", p, st.Size(), opts.MaxFileSize)
 	}
-	data, err := readAll(f, st.Size())
+	data, err := readLimited(f, st.Size(), opts.MaxFileSize)
 	if err != nil {
-		return nil, inputError(p, err)
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	return &Source{Path: p, Data: data}, nil
+}
+
+// errTooLarge is a read that went past the size limit.
+type errTooLarge struct{ limit int64 }
+
+func (e errTooLarge) Error() string {
+	return fmt.Sprintf("input is larger than the limit of %d bytes; raise --max-file-size", e.limit)
+}
+
+// readLimited reads r to the end, refusing more than limit bytes.
+func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
+	data, err := readAll(io.LimitReader(r, limit+1), min(size, limit))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, errTooLarge{limit}
+	}
+	return data, nil
+}
+
+// fileType names a file mode's type for messages.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symlink"
+	}
+	return "not a regular file"
 }
 
 // readAll reads r to the end into a buffer sized for the size stat gave,
@@ -240,12 +290,45 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 type walker struct {
 	visited map[string]bool
 	exclude func(string) bool
+	note    func(string)
 	files   []string
+	// root is the walked directory with its symlinks resolved: no file
+	// or directory outside it is read.
+	root string
+}
+
+// walkRoot walks dir, the root of a walk.
+func (w *walker) walkRoot(dir string) []error {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return []error{inputError(dir, err)}
+	}
+	if w.root, err = filepath.Abs(real); err != nil {
+		return []error{inputError(dir, err)}
+	}
+	return w.walk(dir)
+}
+
+func (w *walker) skip(p, why string) {
+	if w.note != nil {
+		w.note(fmt.Sprintf("%s: skipped: %s", p, why))
+	}
+}
+
+// inside reports whether the resolved absolute path real is w.root or
+// below it.
+func (w *walker) inside(real string) bool {
+	rel, err := filepath.Rel(w.root, real)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // walk collects manifest files below dir in lexical order, skipping
 // hidden entries and following directory symlinks at most once each (so
-// a symlink loop cannot hang it).
+// a symlink loop cannot hang it). It reads only regular files: a device,
+// a named pipe or a socket with a manifest's name is skipped, as is a
+// symlink (to a file or a directory) that leads out of the walked root,
+// so that a symlink added to a repository (to /proc/self/environ, to
+// /dev/zero) cannot make kvet print secrets or read forever.
 func (w *walker) walk(dir string) (errs []error) {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
@@ -269,17 +352,35 @@ func (w *walker) walk(dir string) (errs []error) {
 		if w.exclude != nil && w.exclude(p) {
 			continue
 		}
-		isDir := e.IsDir()
-		if e.Type()&fs.ModeSymlink != 0 {
-			st, err := os.Stat(p)
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(p)
 			if err != nil {
 				continue // dangling link
 			}
-			isDir = st.IsDir()
+			if target, err = filepath.Abs(target); err != nil {
+				continue
+			}
+			st, err := os.Stat(target)
+			if err != nil {
+				continue
+			}
+			if !st.IsDir() && !IsManifestFile(name) {
+				continue
+			}
+			if !w.inside(target) {
+				w.skip(p, fmt.Sprintf("a symlink to %s, outside %s", target, w.root))
+				continue
+			}
+			mode = st.Mode().Type()
 		}
-		if isDir {
+		switch {
+		case mode.IsDir():
 			errs = append(errs, w.walk(p)...)
-		} else if IsManifestFile(name) {
+		case !IsManifestFile(name):
+		case !mode.IsRegular():
+			w.skip(p, fileType(mode)+", not a regular file")
+		default:
 			w.files = append(w.files, p)
 		}
 	}
