@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 )
 
 // Each hostile input yields a clear finding or error, fast, and nothing
@@ -204,5 +205,82 @@ func TestSyntaxRecoveryIsLinear(t *testing.T) {
 	// error takes two documents with it.
 	if len(p.Problems) != 16000 || p.Problems[1].Pos.Line != 7 || p.Problems[15999].Pos.Line != 63999 {
 		t.Errorf("%d problems, the second at %+v", len(p.Problems), p.Problems[1].Pos)
+	}
+}
+
+// TestControlCharacters: a character YAML does not allow (ESC, DEL, C1,
+// U+FFFE) is reported at its own line and column, and no document is
+// lost: yaml.v3 fails at it while reading ahead, which dropped the
+// documents before it and placed the error at the wrong line.
+func TestControlCharacters(t *testing.T) {
+	job := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j%d}\n"
+	for _, tc := range []struct {
+		char string
+		col  int
+	}{{"\x1b", 13}, {"\x7f", 13}, {"\u0080", 13}, {"\u009b", 13}, {"\ufffe", 13}, {"\x01", 13}} {
+		var docs []string
+		for i := range 5 {
+			docs = append(docs, fmt.Sprintf(job, i))
+		}
+		docs = append(docs, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad}\ndata: {a: \"x"+tc.char+"y\"}\n")
+		for i := 5; i < 10; i++ {
+			docs = append(docs, fmt.Sprintf(job, i))
+		}
+		p := parseString(t, "c.yaml", strings.Join(docs, "---\n"))
+		r := []rune(tc.char)[0]
+		if len(p.Problems) != 1 || p.Problems[0].Pos != (Position{Line: 24, Column: tc.col}) ||
+			p.Problems[0].Message != fmt.Sprintf("control character %U is not allowed in YAML", r) {
+			t.Errorf("%U: problems = %+v", r, p.Problems)
+		}
+		if len(p.Objects) != 11 {
+			t.Errorf("%U: objects = %s; every document must be checked", r, names(p.Objects))
+		}
+		if len(p.Objects) > 5 && strings.Contains(p.Objects[5].Source.Line(24), tc.char) {
+			t.Errorf("%U: the snippet shows the raw character", r)
+		}
+	}
+	p := parseString(t, "del.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: del\ndata:\n  a: b\n  c: d\n  e: f\x7fg\n")
+	if len(p.Problems) != 1 || p.Problems[0].Pos != (Position{Line: 8, Column: 7}) {
+		t.Errorf("del.yaml: problems = %+v", p.Problems)
+	}
+}
+
+func TestUTF16IsDecoded(t *testing.T) {
+	text := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: u16}\ndata: {a: h\u00e9llo, b: \U0001F600}\n"
+	u := utf16.Encode([]rune(text))
+	le, be := []byte{0xff, 0xfe}, []byte{0xfe, 0xff}
+	for _, c := range u {
+		le = append(le, byte(c), byte(c>>8))
+		be = append(be, byte(c>>8), byte(c))
+	}
+	for name, data := range map[string][]byte{"le": le, "be": be} {
+		src := &Source{Path: name, Data: data}
+		p := Parse(src, Limits{})
+		if len(p.Problems) != 0 || len(p.Objects) != 1 {
+			t.Fatalf("%s: problems %+v, objects %s", name, p.Problems, names(p.Objects))
+		}
+		if got := fmt.Sprint(p.Objects[0].Raw()["data"]); got != "map[a:h\u00e9llo b:\U0001F600]" {
+			t.Errorf("%s: data = %s", name, got)
+		}
+		if got := src.Line(4); got != "data: {a: h\u00e9llo, b: \U0001F600}" {
+			t.Errorf("%s: snippet %q", name, got)
+		}
+	}
+	p := parseString(t, "nobom.yaml", string(le[2:]))
+	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0].Message, "UTF-16 without a byte order mark") {
+		t.Errorf("no BOM: problems = %+v", p.Problems)
+	}
+}
+
+// A binary file (here what a symlink to /proc/self/environ holds) is
+// reported, and never gets a snippet.
+func TestBinaryFileHasNoSnippet(t *testing.T) {
+	src := &Source{Path: "env.yaml", Data: []byte("SECRET=hunter2\x00HOME=/root\x00")}
+	p := Parse(src, Limits{})
+	if len(p.Problems) != 1 || !strings.Contains(p.Problems[0].Message, "binary") {
+		t.Fatalf("problems = %+v", p.Problems)
+	}
+	if l := p.Problems[0].Source.Line(1); l != "" {
+		t.Errorf("snippet %q", l)
 	}
 }

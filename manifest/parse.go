@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -107,14 +108,25 @@ func (f *flusher) document() {
 }
 
 func (out *flusher) parse(src *Source, limits Limits) {
+	if utf16BOM(src.Data) {
+		// YAML allows UTF-16 with a byte order mark: read it as the
+		// UTF-8 it stands for (lines and columns are the same), and
+		// show that in snippets.
+		src.Data = decodeUTF16(src.Data)
+	}
 	if i := bytes.IndexByte(src.Data, 0); i >= 0 {
 		line := 1 + bytes.Count(src.Data[:i], []byte{'\n'})
+		msg, help := "file contains a NUL byte: it is binary, not YAML or JSON", "lint only YAML and JSON manifests; exclude this file"
+		if looksUTF16(src.Data) {
+			msg, help = "file looks like UTF-16 without a byte order mark", "save it as UTF-8, the encoding kubectl reads"
+		}
 		out.Problems = append(out.Problems, Problem{
-			Code: CodeSyntax, Source: src, Pos: Position{Line: line, Column: 1},
-			Message: "file contains a NUL byte: it is binary, not YAML or JSON",
-			Help:    "lint only YAML and JSON manifests; exclude this file",
+			Code: CodeSyntax, Source: src, Pos: Position{Line: line, Column: 1}, Message: msg, Help: help,
 		})
 		out.Documents++
+		// A binary file never gets a snippet: its "lines" can be
+		// anything (a symlink to /proc/self/environ holds secrets).
+		src.Data = nil
 		return
 	}
 	data := src.Data
@@ -131,14 +143,35 @@ func (out *flusher) parse(src *Source, limits Limits) {
 	}
 	offset, lineBase, docIndex := 0, 0, 0
 	lastGood := 0 // line where the last good document's content started
+	skip := 0     // documents of a restarted decoder already handed over
 	for offset <= len(data) {
 		dec := yaml.NewDecoder(bytes.NewReader(data[offset:]))
-		resumed := false
+		resumed, decoded := false, 0
 		for {
 			var doc yaml.Node
 			err := dec.Decode(&doc)
 			if errors.Is(err, io.EOF) {
 				return
+			}
+			if err != nil && err.Error() == errControl {
+				// yaml.v3 reads ahead and fails at a control character
+				// before handing over the documents before it, and says
+				// neither where nor which. Report the first one at its
+				// place, replace them all, and decode again from the same
+				// place, skipping the documents already handed over.
+				if bad := firstControl(data, offset); bad >= 0 {
+					line, col, r := runeAt(data, bad)
+					out.Problems = append(out.Problems, Problem{
+						Code: CodeSyntax, Source: src, Pos: Position{Line: line, Column: col}, DocIndex: docIndex,
+						Message: fmt.Sprintf("control character %U is not allowed in YAML", r),
+						Help:    `remove it, or write it as an escape in a double-quoted string ("\x1b")`,
+					})
+					data = replaceControls(data, bad)
+					src.Data = data // snippets show U+FFFD, not the raw character
+					skip = decoded
+					resumed = true
+					break
+				}
 			}
 			if err != nil {
 				line, msg := 0, err.Error()
@@ -173,6 +206,10 @@ func (out *flusher) parse(src *Source, limits Limits) {
 				offset, lineBase = nextOff, nextLine-1
 				resumed = true
 				break
+			}
+			if decoded++; skip > 0 {
+				skip--
+				continue
 			}
 			if lineBase > 0 {
 				shiftLines(&doc, lineBase, 0)
@@ -230,11 +267,113 @@ func nextDocument(data []byte, from, fromLine, lastGood, errLine int) (int, int)
 	return -1, 0
 }
 
+// errControl is yaml.v3's error for a character YAML does not allow.
+const errControl = "yaml: control characters are not allowed"
+
+// allowed reports whether YAML allows the character r in a stream (the
+// printable set of YAML 1.2, as yaml.v3's reader checks it).
+func allowed(r rune) bool {
+	switch {
+	case r == 0x09, r == 0x0A, r == 0x0D, r >= 0x20 && r <= 0x7E, r == 0x85,
+		r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
+}
+
+// firstControl returns the offset of the first character from offset on
+// that YAML does not allow, or -1. data is valid UTF-8.
+func firstControl(data []byte, offset int) int {
+	for i := offset; i < len(data); {
+		if c := data[i]; c >= 0x20 && c < 0x7F || c == '\n' {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if !allowed(r) {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// replaceControls returns a copy of data with each character YAML does
+// not allow, from offset from on, replaced by U+FFFD.
+func replaceControls(data []byte, from int) []byte {
+	out := make([]byte, 0, len(data)+64)
+	out = append(out, data[:from]...)
+	for i := from; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if allowed(r) {
+			out = append(out, data[i:i+size]...)
+		} else {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		}
+		i += size
+	}
+	return out
+}
+
+// runeAt returns the 1-based line and column (in characters) of the
+// character at offset off of data, and the character.
+func runeAt(data []byte, off int) (line, col int, r rune) {
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	col = 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:off], '\n')+1:off])
+	r, _ = utf8.DecodeRune(data[off:])
+	return line, col, r
+}
+
+func utf16BOM(data []byte) bool {
+	return bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff})
+}
+
+// decodeUTF16 decodes UTF-16 with a byte order mark into UTF-8 (without
+// the mark); an unpaired surrogate or a trailing odd byte becomes U+FFFD.
+func decodeUTF16(data []byte) []byte {
+	big := data[0] == 0xfe
+	data = data[2:]
+	u := make([]uint16, len(data)/2)
+	for i := range u {
+		if big {
+			u[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+		} else {
+			u[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
+		}
+	}
+	out := make([]byte, 0, len(u)+len(u)/4)
+	for _, r := range utf16.Decode(u) {
+		out = utf8.AppendRune(out, r)
+	}
+	if len(data)%2 == 1 {
+		out = utf8.AppendRune(out, utf8.RuneError)
+	}
+	return out
+}
+
+// looksUTF16 reports whether data looks like UTF-16 text without a byte
+// order mark: ASCII with every other byte zero.
+func looksUTF16(data []byte) bool {
+	n := min(len(data)&^1, 64)
+	if n < 4 {
+		return false
+	}
+	zeroEven, zeroOdd := 0, 0
+	for i := 0; i < n; i += 2 {
+		if data[i] == 0 {
+			zeroEven++
+		}
+		if data[i+1] == 0 {
+			zeroOdd++
+		}
+	}
+	return zeroEven == n/2 && zeroOdd == 0 || zeroOdd == n/2 && zeroEven == 0
+}
+
 // invalidUTF8 returns the offset of the first byte that is not valid
-// UTF-8, or -1. UTF-16 input (with a byte order mark) is left to the YAML
-// reader, which decodes it.
+// UTF-8, or -1.
 func invalidUTF8(data []byte) int {
-	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || utf8.Valid(data) {
+	if utf8.Valid(data) {
 		return -1
 	}
 	for i := 0; i < len(data); {
