@@ -2,8 +2,10 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	yaml "go.yaml.in/yaml/v3"
@@ -30,6 +32,61 @@ type Source struct {
 
 	hasMu sync.Mutex
 	has   map[string]bool
+
+	longMu sync.Mutex
+	long   map[int]*longLine // by line (of Data), for Snippet
+}
+
+// longLine is where a line longer than longLineMin ends, and where every
+// runeStride-th character of it starts: found once, so that the snippets
+// of many findings on one minified line cost each a short scan, not one
+// from the line's start.
+type longLine struct {
+	end   int
+	marks []int // offsets in the line of characters 0, runeStride, 2*runeStride...
+}
+
+const (
+	longLineMin = 4096
+	runeStride  = 1024
+)
+
+// lineAt returns the 1-based line n (1..nlines) of Data without its line
+// ending, and its index if it is long.
+func (s *Source) lineAt(n int) ([]byte, *longLine) {
+	start := s.lineStart(n)
+	s.longMu.Lock()
+	ll := s.long[n]
+	s.longMu.Unlock()
+	if ll == nil {
+		end := len(s.Data)
+		if i := bytes.IndexByte(s.Data[start:], '\n'); i >= 0 {
+			end = start + i
+		}
+		if end-start <= longLineMin {
+			return s.Data[start:end], nil
+		}
+		ll = &longLine{end: end}
+		line := s.Data[start:end]
+		for i, r := 0, 0; i < len(line); r++ {
+			if r%runeStride == 0 {
+				ll.marks = append(ll.marks, i)
+			}
+			if line[i] < utf8.RuneSelf {
+				i++
+			} else {
+				_, size := utf8.DecodeRune(line[i:])
+				i += size
+			}
+		}
+		s.longMu.Lock()
+		if s.long == nil {
+			s.long = map[int]*longLine{}
+		}
+		s.long[n] = ll
+		s.longMu.Unlock()
+	}
+	return s.Data[start:ll.end], ll
 }
 
 // Has reports whether the text occurs anywhere in the source: a cheap
@@ -51,6 +108,10 @@ func (s *Source) Has(text string) bool {
 
 const lineStride = 32
 
+// longExcerpt is the mean line length above which Excerpt shares the
+// file's data rather than copying it.
+const longExcerpt = 1024
+
 // Excerpt returns a Source with only lines first..last of s, which keep
 // their numbers: what an object kept until the end of a run needs for
 // snippets, without holding on to the whole file.
@@ -66,7 +127,14 @@ func (s *Source) Excerpt(first, last int) *Source {
 	if last < s.nlines {
 		end = s.lineStart(last + 1)
 	}
-	data := append([]byte(nil), s.Data[start:end]...)
+	data := s.Data[start:end]
+	if 2*len(data) < len(s.Data) && len(data) <= longExcerpt*(last-first+1) {
+		// A copy, so as not to keep the whole file alive. An excerpt of
+		// most of the file, or of long lines (minified JSON, where every
+		// object of the file is on the same line), shares the file's
+		// data instead: one copy per object would be quadratic.
+		data = append([]byte(nil), data...)
+	}
 	return &Source{Path: s.Path, Data: data, firstLine: s.firstLine + first - 1}
 }
 
@@ -119,6 +187,87 @@ func (s *Source) Line(n int) string {
 		end = start + i
 	}
 	return strings.TrimSuffix(string(s.Data[start:end]), "\r")
+}
+
+// Snippet bounds: a snippet keeps at most snippetBefore bytes of its line
+// before the column and snippetAfter from it, so that a finding on a
+// one-line minified JSON file costs a couple of hundred bytes, not a copy
+// of the file.
+const (
+	snippetBefore = 60
+	snippetAfter  = 120
+)
+
+// Snippet returns the text of the 1-based line n around the 1-based
+// column col (in characters), without its line ending: the whole line
+// when it is short, else at most about 180 bytes around col, with "…"
+// where it was cut. shift is what to subtract from col to find its column
+// in the snippet (0 for a whole line). It is "" when n is out of range.
+func (s *Source) Snippet(n, col int) (text string, shift int) {
+	if s == nil {
+		return "", 0
+	}
+	n -= s.firstLine
+	if n < 1 {
+		return "", 0
+	}
+	s.index()
+	if n > s.nlines {
+		return "", 0
+	}
+	line, ll := s.lineAt(n)
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if len(line) <= snippetBefore+snippetAfter {
+		return string(line), 0
+	}
+	at, runes := 0, col-1 // the column's offset, found from the nearest mark
+	if ll != nil && len(ll.marks) > 0 {
+		m := min(runes/runeStride, len(ll.marks)-1)
+		at, runes = ll.marks[m], runes-m*runeStride
+	}
+	at += byteOffset(line[at:], runes)
+	from := max(at-snippetBefore, 0)
+	for from > 0 && !utf8.RuneStart(line[from]) {
+		from--
+	}
+	to := min(at+snippetAfter, len(line))
+	for to < len(line) && !utf8.RuneStart(line[to]) {
+		to--
+	}
+	var b strings.Builder
+	b.Grow(to - from + 2*len("…"))
+	if from > 0 {
+		b.WriteString("…")
+		shift = col - 1 - utf8.RuneCount(line[from:at]) - 1
+	}
+	b.Write(line[from:to])
+	if to < len(line) {
+		b.WriteString("…")
+	}
+	return b.String(), shift
+}
+
+// byteOffset returns the offset in line of the character after the
+// first runes ones (len(line) when the line is shorter).
+func byteOffset(line []byte, runes int) int {
+	i := 0
+	for runes > 0 && i < len(line) {
+		// Runs of ASCII eight bytes at a time: the usual case, and a long
+		// minified line is where it matters.
+		if runes >= 8 && i+8 <= len(line) && binary.LittleEndian.Uint64(line[i:])&0x8080808080808080 == 0 {
+			i += 8
+			runes -= 8
+			continue
+		}
+		if line[i] < utf8.RuneSelf {
+			i++
+		} else {
+			_, size := utf8.DecodeRune(line[i:])
+			i += size
+		}
+		runes--
+	}
+	return i
 }
 
 // Object is one Kubernetes object loaded from a document (or from an

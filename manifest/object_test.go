@@ -245,3 +245,54 @@ func TestDropTree(t *testing.T) {
 		t.Errorf("line 7 is still held: %q", got)
 	}
 }
+
+// TestSnippetWindow: a long line's snippet is a window of at most about
+// 200 bytes around the column, whose shift puts the column on the same
+// character; short lines are whole. Checked against counting runes
+// from the line's start, on lines with multi-byte characters, both
+// below the long-line index and above it.
+func TestSnippetWindow(t *testing.T) {
+	var b strings.Builder
+	for i := range 3000 {
+		b.WriteString(fmt.Sprintf("k%d: v", i))
+		if i%7 == 0 {
+			b.WriteString("é€😀")
+		}
+		b.WriteString(", ")
+	}
+	long := b.String()
+	for _, line := range []string{long, long[:150] + "\u00e9", long[:3000], "short: line"} {
+		src := &Source{Path: "s.yaml", Data: []byte("first\n" + line + "\r\nlast\n")}
+		runes := []rune(line)
+		for col := 1; col <= len(runes); col += 1 + len(runes)/97 {
+			text, shift := src.Snippet(2, col)
+			if len(text) > 200 {
+				t.Fatalf("col %d: snippet of %d bytes", col, len(text))
+			}
+			got := []rune(text)
+			i := col - shift - 1
+			if i < 0 || i >= len(got) || got[i] != runes[col-1] {
+				t.Fatalf("col %d, shift %d: snippet %q does not have %q there", col, shift, text, runes[col-1])
+			}
+			if len(line) <= 180 && (text != line || shift != 0) {
+				t.Errorf("short line %q: %q, %d", line, text, shift)
+			}
+		}
+	}
+	if s, _ := (&Source{Data: []byte("a\n")}).Snippet(3, 1); s != "" {
+		t.Errorf("line out of range: %q", s)
+	}
+}
+
+// An excerpt of long lines (every object of a minified List is on one
+// line) shares the file's data: a copy per object was quadratic.
+func TestExcerptOfLongLinesIsShared(t *testing.T) {
+	data := []byte("{\"items\": [" + strings.Repeat(`{"a": "b"}, `, 1000) + "]}\nnext\nline\n")
+	src := &Source{Path: "l.json", Data: data}
+	if ex := src.Excerpt(1, 1); len(ex.Data) == 0 || &ex.Data[0] != &data[0] || ex.Line(1) != src.Line(1) {
+		t.Errorf("the long line was copied")
+	}
+	if ex := src.Excerpt(2, 2); &ex.Data[0] == &data[len(data)-10] || ex.Line(2) != "next" {
+		t.Errorf("a short line was shared, or is wrong: %q", ex.Line(2))
+	}
+}

@@ -160,3 +160,7 @@ func Lookup(name string) (Formatter, error) {
 	}
 	return f, nil
 }
+
+// PrintsSnippets reports whether the format name shows source snippets
+// (only text does), so that a run for another format need not make them.
+func PrintsSnippets(name string) bool { return name == "text" }

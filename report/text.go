@@ -44,12 +44,12 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 		fmt.Fprintf(&b, "%s%s\n", sc.Sprintf("%s[%s]", f.Severity, Printable(f.Rule)), bold.Sprint(": "+Printable(f.Message)))
 		gutter := strings.Repeat(" ", len(strconv.Itoa(f.Line)))
 		fmt.Fprintf(&b, "%s%s %s:%d:%d\n", gutter, blue.Sprint("-->"), Printable(f.File), f.Line, f.Column)
-		line := f.Snippet
+		line, shift := f.Snippet, f.SnippetShift
 		if line == "" {
-			line = f.Source.Line(f.Line)
+			line, shift = f.Source.Snippet(f.Line, f.Column)
 		}
 		if f.Line > 0 && strings.TrimSpace(line) != "" {
-			shown, col, width := caret(strings.ReplaceAll(line, "\t", " "), max(f.Column, 1), max(f.Span, 1))
+			shown, col, width := caret(strings.ReplaceAll(line, "\t", " "), max(f.Column-shift, 1), max(f.Span, 1))
 			fmt.Fprintf(&b, "%s %s\n", gutter, blue.Sprint("|"))
 			fmt.Fprintf(&b, "%s %s %s\n", blue.Sprint(f.Line), blue.Sprint("|"), shown)
 			fmt.Fprintf(&b, "%s %s %s%s\n", gutter, blue.Sprint("|"), strings.Repeat(" ", col-1), sc.Sprint(strings.Repeat("^", width)))

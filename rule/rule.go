@@ -172,6 +172,10 @@ type Finding struct {
 	// Source is the file the finding is in, for source snippets; the
 	// engine replaces it by Snippet so findings do not keep files alive.
 	Source *manifest.Source `json:"-"`
-	// Snippet is the text of the finding's line.
-	Snippet string `json:"-"`
+	// Snippet is the text of the finding's line, or of a window of it
+	// around Column when the line is long (manifest.Source.Snippet);
+	// SnippetShift is what to subtract from Column to find the column in
+	// Snippet.
+	Snippet      string `json:"-"`
+	SnippetShift int    `json:"-"`
 }

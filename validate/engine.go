@@ -44,6 +44,9 @@ type Options struct {
 	// may change its severity, and returns false to drop it (per-path
 	// configuration).
 	Adjust func(f *rule.Finding) bool
+	// NoSnippets leaves findings without their source snippet, for
+	// output formats that do not print it.
+	NoSnippets bool
 }
 
 // Progress counts work done, for a progress line.
@@ -155,7 +158,7 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 			keep = append(keep, o)
 		}
 	}
-	detach(out)
+	e.detach(out)
 	e.mu.Lock()
 	e.log.add(out)
 	e.retained = append(e.retained, keep...)
@@ -190,11 +193,14 @@ func (e *engine) check(o *manifest.Object, rs []*rule.Rule, ix *rule.Index, out 
 	return out
 }
 
-// detach gives findings their snippet line and lets go of their files.
-func detach(fs []rule.Finding) {
+// detach gives findings their snippet (unless the output prints none),
+// bounded around the column, and lets go of their files.
+func (e *engine) detach(fs []rule.Finding) {
 	for i := range fs {
 		if f := &fs[i]; f.Source != nil {
-			f.Snippet = f.Source.Line(f.Line)
+			if !e.opts.NoSnippets {
+				f.Snippet, f.SnippetShift = f.Source.Snippet(f.Line, f.Column)
+			}
 			f.Source = nil
 		}
 	}
@@ -234,7 +240,7 @@ func (e *engine) finish() []rule.Finding {
 			e.findings = e.opts.Policies.check(e.ctx, o, extra, e.findings)
 		}
 	}
-	detach(e.findings)
+	e.detach(e.findings)
 	fs := e.findings
 	if e.opts.Enabled != nil || e.opts.Adjust != nil {
 		kept := fs[:0]

@@ -27,7 +27,7 @@ type packedFinding struct {
 	rule, help, file, apiVersion, kind, namespace uint32
 	text                                          textSpan
 	message, path, snippet                        uint32 // lengths; the name is the rest
-	line, column, span                            int32
+	line, column, span, snippetShift              int32
 	severity                                      rule.Severity
 	secondary, fallback                           bool
 }
@@ -85,7 +85,7 @@ func (l *findingLog) add(fs []rule.Finding) {
 			apiVersion: l.intern(f.Object.APIVersion), kind: l.intern(f.Object.Kind), namespace: l.intern(f.Object.Namespace),
 			text:    l.put(f.Message, f.Path, f.Snippet, f.Object.Name),
 			message: uint32(len(f.Message)), path: uint32(len(f.Path)), snippet: uint32(len(f.Snippet)),
-			line: int32(f.Line), column: int32(f.Column), span: int32(f.Span),
+			line: int32(f.Line), column: int32(f.Column), span: int32(f.Span), snippetShift: int32(f.SnippetShift),
 			severity: f.Severity, secondary: f.Secondary, fallback: f.Fallback,
 		})
 	}
@@ -107,7 +107,7 @@ func (l *findingLog) findings() []rule.Finding {
 			Rule: l.strs[r.rule], Help: l.strs[r.help], File: l.strs[r.file],
 			Message: cut(r.message), Path: cut(r.path), Snippet: cut(r.snippet),
 			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
-			Line:   int(r.line), Column: int(r.column), Span: int(r.span),
+			Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
 			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback,
 		}
 	}

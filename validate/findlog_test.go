@@ -18,9 +18,9 @@ func TestFindingLogRoundTrip(t *testing.T) {
 		in = append(in, rule.Finding{
 			Rule: fmt.Sprintf("rule-%d", i%7), Severity: rule.Severity(i % 3), Help: "help " + strings.Repeat("h", i%5),
 			File: fmt.Sprintf("dir/f%d.yaml", i%50), Line: i, Column: i % 80, Span: i % 9,
-			Message:   fmt.Sprintf("spec.containers[%d]: message ünïcode %d", i, i),
-			Path:      fmt.Sprintf("spec.containers[%d].image", i),
-			Snippet:   strings.Repeat("x", i%40),
+			Message: fmt.Sprintf("spec.containers[%d]: message ünïcode %d", i, i),
+			Path:    fmt.Sprintf("spec.containers[%d].image", i),
+			Snippet: strings.Repeat("x", i%40), SnippetShift: i % 11,
 			Object:    rule.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: fmt.Sprint("ns", i%3), Name: fmt.Sprint("web-", i)},
 			Secondary: i%2 == 0, Fallback: i%5 == 0,
 		})

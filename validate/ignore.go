@@ -202,11 +202,12 @@ func applyIgnores(fs []rule.Finding, ds []*directive, sources map[string]*manife
 			if d.used[id] {
 				continue
 			}
+			snippet, shift := sources[d.file].Snippet(d.pos.Line, d.pos.Column)
 			kept = append(kept, rule.Finding{
 				Rule: UnusedIgnore, Severity: rule.Warning, File: d.file, Line: d.pos.Line, Column: d.pos.Column,
 				Message: "ignore of " + id + " matches no finding",
 				Help:    "remove " + id + " from this ignore (it is stale, or the rule id is misspelt)",
-				Object:  derefRef(d.object), Snippet: sources[d.file].Line(d.pos.Line), Span: len("kvet:ignore"),
+				Object:  derefRef(d.object), Snippet: snippet, SnippetShift: shift, Span: len("kvet:ignore"),
 			})
 		}
 	}

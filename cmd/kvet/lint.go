@@ -189,12 +189,13 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Exclude: cfg.Excluded,
 		Note:    func(msg string) { _, _ = fmt.Fprintf(stderr, "kvet: note: %s\n", msg) },
 	}, validate.Options{
-		Rules:    all,
-		Workers:  lf.workers,
-		Settings: settings,
-		Policies: pols,
-		Progress: progress,
-		Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
+		Rules:      all,
+		Workers:    lf.workers,
+		NoSnippets: !report.PrintsSnippets(lf.output),
+		Settings:   settings,
+		Policies:   pols,
+		Progress:   progress,
+		Enabled:    func(id string) bool { return cfg.On(checkOf(id), "") },
 		Adjust: func(f *rule.Finding) bool {
 			if !cfg.On(checkOf(f.Rule), f.File) {
 				return false
