@@ -151,6 +151,11 @@ func (b *builder) scanMapping(n *yaml.Node, depth int) {
 			b.merge(nil, v, depth)
 			continue
 		}
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!null" {
+			if b.badKey(k) {
+				return
+			}
+		}
 		key := keyString(k)
 		var first *yaml.Node
 		if seen != nil {
@@ -225,6 +230,33 @@ func (b *builder) mergeMapping(m map[string]any, v *yaml.Node, depth int) {
 			}
 		}
 	}
+}
+
+// badKey reports a mapping key kubectl cannot turn into a JSON key: a
+// list or a mapping (? [a, b] : c), or null (~); the document is not read
+// further. It returns false for a key that is fine after all (an alias
+// of a string).
+func (b *builder) badKey(k *yaml.Node) bool {
+	r := resolveAlias(k)
+	var msg, help string
+	switch {
+	case r.Kind == yaml.ScalarNode && r.ShortTag() != "!!null":
+		return false
+	case r.Kind == yaml.ScalarNode:
+		msg = fmt.Sprintf("the key %s is null; kubectl rejects a null key (unsupported map key of type <nil>)", strconv.Quote(r.Value))
+		help = fmt.Sprintf("quote the key ('%s') if it is a name, or remove the entry", r.Value)
+	default:
+		msg = fmt.Sprintf("a mapping key must be a string, not %s; kubectl rejects it (invalid map key)", describeNode(r))
+		help = "write the key as a string; a key that is a list or mapping (? [a, b] : c) has no JSON form"
+	}
+	if !b.exhausted {
+		b.exhausted = true
+		b.problems = append(b.problems, Problem{
+			Code: CodeSyntax, Source: b.src, Pos: nodePos(k), Path: b.path.String(), DocIndex: b.docIndex,
+			Message: msg, Help: help,
+		})
+	}
+	return true
 }
 
 // badMerge reports a merge key whose value is not a mapping or a list of

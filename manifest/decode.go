@@ -105,16 +105,18 @@ func nodeKindName(n *yaml.Node) string {
 }
 
 // isStringTag reports whether kubectl reads the scalar as a string: not
-// YAML 1.1's boolean words (yaml11.go).
+// YAML 1.1's boolean words (yaml11.go); a scalar with a tag of its own
+// (!foo x) is the string it is written as.
 func isStringTag(n *yaml.Node) bool {
-	switch n.ShortTag() {
+	switch t := n.ShortTag(); t {
 	case "!!str":
 		_, isBool := yaml11Bool(n)
 		return !isBool
 	case "!!timestamp", "!!binary":
 		return true
+	default:
+		return !strings.HasPrefix(t, "!!")
 	}
-	return false
 }
 
 // toInt64 is the int64 of a yaml11Int value (0 for a float).

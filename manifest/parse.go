@@ -191,11 +191,19 @@ func (out *flusher) parse(src *Source, limits Limits) {
 				} else {
 					line = lastGood + 1
 				}
+				help := "fix the syntax of this document; the other documents in the file are still checked"
+				if end := docEndFirst(data[offset:]); end > 0 && msg == "did not find expected node content" {
+					// Valid YAML, but neither yaml.v3 nor kubectl's reader
+					// reads it; say what it is.
+					line = lineBase + end
+					msg = "a document end marker (...) before any document: valid YAML, but kubectl's reader rejects it (did not find expected node content)"
+					help = "remove the ... line"
+				}
 				out.Documents++
 				out.Problems = append(out.Problems, Problem{
 					Code: CodeSyntax, Source: src, Pos: Position{Line: line, Column: 1}, DocIndex: docIndex,
 					Message: "YAML syntax error: " + msg,
-					Help:    "fix the syntax of this document; the other documents in the file are still checked",
+					Help:    help,
 				})
 				docIndex++
 				out.document()
@@ -265,6 +273,29 @@ func nextDocument(data []byte, from, fromLine, lastGood, errLine int) (int, int)
 		}
 	}
 	return -1, 0
+}
+
+// docEndFirst returns the 1-based line of a document end marker (...)
+// that comes before any content in data (blank and comment lines and a
+// --- aside), or 0.
+func docEndFirst(data []byte) int {
+	for n := 1; len(data) > 0; n++ {
+		l := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			l, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		t := bytes.TrimSpace(l)
+		switch {
+		case len(t) == 0, t[0] == '#', bytes.Equal(t, []byte("---")):
+			continue
+		case bytes.HasPrefix(l, []byte("...")) && (len(t) == 3 || t[3] == ' ' || t[3] == '#'):
+			return n
+		}
+		return 0
+	}
+	return 0
 }
 
 // errControl is yaml.v3's error for a character YAML does not allow.
@@ -483,6 +514,8 @@ func describeNode(n *yaml.Node) string {
 		return "a list"
 	case yaml.ScalarNode:
 		return fmt.Sprintf("a scalar (%s)", truncate(n.Value, 40))
+	case yaml.MappingNode:
+		return "a mapping"
 	default:
 		return "not a mapping"
 	}

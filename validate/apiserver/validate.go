@@ -25,6 +25,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/component-base/version"
 	"k8s.io/klog/v2"
+	api "k8s.io/kubernetes/pkg/apis/core"
 )
 
 const (
@@ -194,7 +195,38 @@ func validate(gvk schema.GroupVersionKind, k *kind, obj runtime.Object) field.Er
 	if k.namespaced {
 		ctx = genericapirequest.WithNamespace(ctx, om.GetNamespace())
 	}
-	return rest.ValidateDeclarativelyWithMigrationChecks(ctx, s, in, nil, errs, operation.Create, cfg)
+	return totalSize(in, rest.ValidateDeclarativelyWithMigrationChecks(ctx, s, in, nil, errs, operation.Create, cfg))
+}
+
+// totalSize points the "too long" error of a ConfigMap or Secret whose
+// data is over the 1 MiB the server stores at data (the ConfigMap's
+// points at the whole object, field ""), and says the size.
+func totalSize(in runtime.Object, errs field.ErrorList) field.ErrorList {
+	size, kind := 0, ""
+	switch o := in.(type) {
+	case *api.ConfigMap:
+		kind = "ConfigMap"
+		for _, v := range o.Data {
+			size += len(v)
+		}
+		for _, v := range o.BinaryData {
+			size += len(v)
+		}
+	case *api.Secret:
+		kind = "Secret"
+		for _, v := range o.Data {
+			size += len(v)
+		}
+	default:
+		return errs
+	}
+	for _, e := range errs {
+		if e.Type == field.ErrorTypeTooLong && (e.Field == "" || e.Field == "[]" || e.Field == "data") && size > api.MaxSecretSize {
+			e.Field = "data"
+			e.Detail = fmt.Sprintf("the data of a %s is %d bytes (%.1f MiB), more than the %d bytes (1 MiB) the API server stores", kind, size, float64(size)/(1<<20), api.MaxSecretSize)
+		}
+	}
+	return errs
 }
 
 // quietContext carries a discarding logger: the declarative validation
