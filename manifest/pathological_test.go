@@ -87,16 +87,28 @@ func TestTimePerInputByte(t *testing.T) {
 	const n = 64 << 10
 	for _, p := range pathological {
 		small, large := p.gen(n), p.gen(4*n)
-		ts := timeParse(small)
-		tl := timeParse(large)
-		perByte := tl / time.Duration(len(large))
-		t.Logf("%-28s %4d KiB: %8v, %4d KiB: %8v, %v/byte", p.name, len(small)>>10, ts, len(large)>>10, tl, perByte)
-		// The loader reads about 30 MB/s (33 ns a byte) on the corpus.
-		if perByte > 2*time.Microsecond {
-			t.Errorf("%s: %v per byte on %d bytes", p.name, perByte, len(large))
+		// On a busy machine a measure can be off by a few times: a
+		// pattern fails only when three attempts in a row do.
+		var failure string
+		for range 3 {
+			ts, tl := timeParse(small), timeParse(large)
+			perByte := tl / time.Duration(len(large))
+			t.Logf("%-28s %4d KiB: %8v, %4d KiB: %8v, %v/byte", p.name, len(small)>>10, ts, len(large)>>10, tl, perByte)
+			switch {
+			// The loader reads about 30 MB/s (33 ns a byte) on the corpus.
+			case perByte > 2*time.Microsecond:
+				failure = fmt.Sprintf("%s: %v per byte on %d bytes", p.name, perByte, len(large))
+			case tl > 10*ts && tl > 200*time.Millisecond:
+				failure = fmt.Sprintf("%s: 4x the input took %.1fx the time (%v, %v)", p.name, float64(tl)/float64(ts), ts, tl)
+			default:
+				failure = ""
+			}
+			if failure == "" {
+				break
+			}
 		}
-		if tl > 10*ts && tl > 200*time.Millisecond {
-			t.Errorf("%s: 4x the input took %.1fx the time (%v, %v)", p.name, float64(tl)/float64(ts), ts, tl)
+		if failure != "" {
+			t.Error(failure)
 		}
 	}
 }
