@@ -19,6 +19,12 @@ func addSeeds(f *testing.F) {
 	}
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("---\n- [\n---\nkind: List\nitems: [1, {kind: X}]\n"))
+	// Issue 15's shapes: merge keys of lists, control characters read
+	// ahead, UTF-16, complex and null keys, a leading document end.
+	f.Add([]byte("<<: [&a [x], &b [*a, *a]]\n---\na: {<<: [{b: 1}, 5]}\n"))
+	f.Add([]byte("a: b\n---\nc: \"\x1b\"\n---\nd: \x7f\n"))
+	f.Add([]byte("\xff\xfea\x00:\x00 \x00b\x00\n\x00"))
+	f.Add([]byte("...\n? [a, b]\n: c\n~: d\n"))
 }
 
 // FuzzParse: the loader never panics, whatever the bytes, and every
