@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -33,7 +34,13 @@ func FuzzParse(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src := &Source{Path: "fuzz.yaml", Data: data}
+		start := time.Now()
 		p := Parse(src, Limits{MaxNodes: 20_000, MaxDepth: 50})
+		// A slow input is a failure too: FuzzParse once sat at 0 execs/s
+		// for 80 s. Inputs here are a few kilobytes.
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("parsing %d bytes took %v", len(data), d)
+		}
 		lines := CountLines(data)
 		for _, pr := range p.Problems {
 			if pr.Pos.Line < 1 || pr.Pos.Line > lines+1 {
