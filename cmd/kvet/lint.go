@@ -187,7 +187,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Stdin: stdin, StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
 		Exclude: cfg.Excluded,
-		Note:    func(msg string) { _, _ = fmt.Fprintf(stderr, "kvet: note: %s\n", msg) },
+		Note:    func(msg string) { _, _ = fmt.Fprintf(stderr, "kvet: note: %s\n", report.Printable(msg)) },
 	}, validate.Options{
 		Rules:      all,
 		Workers:    lf.workers,
