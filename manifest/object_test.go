@@ -254,7 +254,7 @@ func TestDropTree(t *testing.T) {
 func TestSnippetWindow(t *testing.T) {
 	var b strings.Builder
 	for i := range 3000 {
-		b.WriteString(fmt.Sprintf("k%d: v", i))
+		fmt.Fprintf(&b, "k%d: v", i)
 		if i%7 == 0 {
 			b.WriteString("é€😀")
 		}
