@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kvetdev/kvet/manifest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -314,22 +318,95 @@ func TestVerify(t *testing.T) {
 	}
 }
 
-func TestReadInputs(t *testing.T) {
-	files, err := readInputs([]string{"../testdata/inputs/deploy.yaml"}, nil, "")
-	if err != nil {
-		t.Fatal(err)
+func TestInputsThroughTheLoader(t *testing.T) {
+	var docs []*manifest.Document
+	last := false
+	n, errs := manifest.Stream([]string{"../testdata/inputs/deploy.yaml"}, manifest.Options{Documents: true}, func(_ int, _ *manifest.Source, p manifest.Parsed, _ bool) {
+		docs = append(docs, p.Docs...)
+		last = last || p.Last
+	})
+	if n != 1 || len(errs) > 0 || !last {
+		t.Fatalf("files %d, errors %v, last batch seen %v", n, errs, last)
 	}
-	docs := files[0].Docs
 	if len(docs) != 2 {
 		t.Fatalf("got %d documents, want 2 (empty documents skipped)", len(docs))
 	}
-	if docs[0].Line != 3 || docs[1].Line != 18 {
-		t.Errorf("lines = %d, %d, want 3, 18", docs[0].Line, docs[1].Line)
+	u := unit{doc: docs[0], value: docs[0].RegoValue()}
+	if got, got2 := u.line(nil), (unit{doc: docs[1]}).line(nil); got != 3 || got2 != 18 {
+		t.Errorf("lines = %d, %d, want 3, 18", got, got2)
 	}
-	if got := docs[0].lineOf([]any{"spec", "template", "spec", "containers", 0, "image"}); got != 13 {
+	if got := u.line([]any{"spec", "template", "spec", "containers", 0, "image"}); got != 13 {
 		t.Errorf("line of image = %d, want 13", got)
 	}
-	if got := docs[0].Value.(map[string]any)["spec"].(map[string]any)["replicas"]; got != int64(1) {
+	if got := docs[0].Value().(map[string]any)["spec"].(map[string]any)["replicas"]; got != int64(1) {
 		t.Errorf("replicas = %#v", got)
+	}
+}
+
+// An alias bomb (10 lines, 6 levels of nine aliases each) is an error at
+// its file:line:col in bounded time, as in kvet lint; before kvet test read
+// inputs through the loader it took 27 s and 1.25 GB.
+func TestAliasBombIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 6; i++ {
+		p := fmt.Sprintf("*a%d", i-1)
+		fmt.Fprintf(&b, "a%d: &a%d [%s, %s, %s, %s, %s, %s, %s, %s, %s]\n", i, i, p, p, p, p, p, p, p, p, p)
+	}
+	bomb := filepath.Join(dir, "bomb.yaml")
+	if err := os.WriteFile(bomb, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	code, out, stderr := run(t, ".", "", "-p", "v1/policy", bomb)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+	want := bomb + ":7:10: document expands to more than 1000000 YAML nodes"
+	if code != 1 || out != "" || !strings.Contains(stderr, want) || !strings.Contains(stderr, "--max-nodes") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, stderr, want)
+	}
+}
+
+// A syntax error is an error at its line; the run stops, as conftest's.
+func TestSyntaxErrorIsAnError(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("a: 1\n---\nb: [1, 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run(t, ".", "", "-p", "v1/policy", bad)
+	if code != 1 || out != "" || !strings.Contains(stderr, bad+":3:1: YAML syntax error") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+// Every document is an input, not only Kubernetes objects: a scalar, a
+// list (split into its items when it is the file's only document) and a
+// mapping without kind, as conftest evaluates them.
+func TestEveryDocumentIsAnInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pol := write("p.rego", "package main\n\ndeny contains msg if {\n\tmsg := sprintf(\"%v\", [input])\n}\n")
+	multi := write("multi.yaml", "hello\n---\n[1, 2]\n---\nport: 80\n")
+	list := write("list.json", `[{"a": 1}, {"b": 2}]`)
+	code, out, stderr := run(t, ".", "", "-p", pol, multi, list)
+	for _, want := range []string{
+		"FAIL - " + multi + " - main - hello\n",
+		"FAIL - " + multi + " - main - [1, 2]\n",
+		"FAIL - " + multi + " - main - {\"port\": 80}\n",
+		"FAIL - " + list + " - main - {\"a\": 1}\n",
+		"FAIL - " + list + " - main - {\"b\": 2}\n",
+		"5 tests, 0 passed, 0 warnings, 5 failures",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q (exit %d):\n%s%s", want, code, out, stderr)
+		}
 	}
 }

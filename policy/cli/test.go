@@ -3,22 +3,18 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/kvetdev/kvet/internal/flagparse"
+	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policy"
 )
 
@@ -42,7 +38,8 @@ type testFlags struct {
 	regoVersion, ignore, output, capabilities  string
 	stdinFilename, config                      string
 	timeout                                    time.Duration
-	parallel                                   int
+	parallel, maxNodes, maxDepth               int
+	maxFileSize                                int64
 }
 
 func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
@@ -73,7 +70,10 @@ func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
 	fs.BoolVar(&f.junitHideMessage, "junit-hide-message", false, "do not include the violation message in JUnit test names")
 	fs.BoolVar(&f.noColor, "no-color", false, "disable colours (also off when stdout is not a terminal or NO_COLOR is set)")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "limit for evaluating one document in one namespace")
-	fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "documents evaluated at once")
+	fs.IntVar(&f.parallel, "parallel", runtime.GOMAXPROCS(0), "files read and evaluated at once")
+	fs.IntVar(&f.maxNodes, "max-nodes", 1_000_000, "most YAML nodes one document may expand to (aliases expanded)")
+	fs.IntVar(&f.maxDepth, "max-depth", 200, "deepest nesting allowed in a document")
+	fs.Int64Var(&f.maxFileSize, "max-file-size", 256<<20, "largest file read, in bytes")
 	return fs, f
 }
 
@@ -137,104 +137,12 @@ func validFormat(s string) bool {
 	return false
 }
 
-// supportedInput reports whether a file found while walking a folder is read.
-func supportedInput(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
-}
-
-// expandPaths turns the arguments into input files: folders are walked
-// (lexical order), files matching --ignore skipped there, as conftest does.
-func expandPaths(args []string, ignore string) ([]string, error) {
-	var re *regexp.Regexp
-	if ignore != "" {
-		var err error
-		if re, err = regexp.Compile(ignore); err != nil {
-			return nil, fmt.Errorf("given regexp couldn't be parsed :%w", err)
-		}
-	}
-	var files []string
-	for _, a := range args {
-		if a == "" {
-			continue
-		}
-		if a == "-" {
-			files = append(files, a)
-			continue
-		}
-		info, err := os.Stat(a)
-		if err != nil {
-			return nil, fmt.Errorf("get file info: %w", err)
-		}
-		if !info.IsDir() {
-			files = append(files, a)
-			continue
-		}
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return fmt.Errorf("walk path: %w", err)
-			}
-			if d.IsDir() || (re != nil && re.MatchString(p)) || !supportedInput(p) {
-				return nil
-			}
-			files = append(files, p)
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	if len(files) == 0 {
-		return nil, errors.New("no files found")
-	}
-	return files, nil
-}
-
-// unit is one value evaluated against the policies.
-type unit struct {
-	file  int
-	doc   Doc
-	value any
-}
-
-// units splits files into evaluated values as conftest does: every document
-// of a multi-document file; a single document that is an array is split into
-// its elements.
-func units(files []InputFile) []unit {
-	var out []unit
-	for i, f := range files {
-		if len(f.Docs) == 1 {
-			if arr, ok := f.Docs[0].Value.([]any); ok {
-				for _, v := range arr {
-					out = append(out, unit{file: i, doc: f.Docs[0], value: v})
-				}
-				continue
-			}
-		}
-		for _, d := range f.Docs {
-			out = append(out, unit{file: i, doc: d, value: d.Value})
-		}
-	}
-	return out
-}
-
 func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, stderr io.Writer) (checkResults, error) {
 	data := f.data
 	if len(data) == 0 {
 		if info, err := os.Stat("data"); err == nil && info.IsDir() {
 			data = []string{"data"}
 		}
-	}
-	paths, err := expandPaths(args, f.ignore)
-	if err != nil {
-		return nil, fmt.Errorf("parse files: %w", err)
-	}
-	files, err := readInputs(paths, stdin, f.stdinFilename)
-	if err != nil {
-		return nil, fmt.Errorf("parse configurations: %w", err)
 	}
 	engine, err := policy.Load(ctx, policy.Options{
 		Paths:             f.policy,
@@ -255,15 +163,41 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 		return nil, err
 	}
 	namespaces := engine.Namespaces()
-	usesFileInfo := engine.UsesData("conftest")
+	e := &evaluator{
+		ctx: ctx, engine: engine, namespaces: namespaces,
+		fileInfo: engine.UsesData("conftest"), combine: f.combine, trace: f.trace,
+		files: map[int]*fileRun{},
+	}
+	n, err := streamInputs(args, inputOptions{
+		stdin: stdin, stdinName: f.stdinFilename, ignore: f.ignore, workers: f.parallel,
+		limits:  manifest.Limits{MaxNodes: f.maxNodes, MaxDepth: f.maxDepth},
+		maxSize: f.maxFileSize,
+	}, e)
+	if err != nil {
+		return nil, fmt.Errorf("parse files: %w", err)
+	}
+	files := make([]*fileRun, 0, n)
+	for i := range n {
+		if fr := e.files[i]; fr != nil {
+			if fr.err != nil {
+				return nil, fmt.Errorf("parse configurations: %w", fr.err)
+			}
+			files = append(files, fr)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 
 	if f.combine {
 		var combined []any
-		for _, u := range units(files) {
-			combined = append(combined, map[string]any{"path": files[u.file].Path, "contents": u.value})
+		for _, fr := range files {
+			for _, v := range fr.combined {
+				combined = append(combined, map[string]any{"path": fr.path, "contents": v})
+			}
 		}
 		var extra map[string]any
-		if usesFileInfo {
+		if e.fileInfo {
 			extra = fileInfo("Combined")
 		}
 		tr, err := engine.EvalTraced(ctx, combined, extra)
@@ -273,60 +207,28 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 		var out checkResults
 		for i, ns := range namespaces {
 			cr := checkResult{FileName: "Combined", Namespace: ns}
-			addResult(&cr, tr[i], Doc{})
+			addResult(&cr, tr[i], unit{}, f.trace)
 			out = append(out, cr)
 		}
 		return out, nil
 	}
 
-	us := units(files)
-	evals := make([][]policy.TracedResult, len(us))
-	extras := make([]map[string]any, len(files))
-	if usesFileInfo {
-		for i, fl := range files {
-			extras[i] = fileInfo(fl.Path)
-		}
-	}
-	if err := parallel(ctx, len(us), f.parallel, func(i int) error {
-		tr, err := engine.EvalTraced(ctx, us[i].value, extras[us[i].file])
-		if err != nil {
-			return fmt.Errorf("%s: %w", files[us[i].file].Path, err)
-		}
-		evals[i] = tr
-		return nil
-	}); err != nil {
-		return nil, err
-	}
 	var out checkResults
-	for n, ns := range namespaces {
-		byFile := make([]checkResult, len(files))
-		for i, fl := range files {
-			byFile[i] = checkResult{FileName: fl.Path, Namespace: ns}
+	for n := range namespaces {
+		for _, fr := range files {
+			out = append(out, fr.results[n])
 		}
-		for i, u := range us {
-			addResult(&byFile[u.file], evals[i][n], u.doc)
-		}
-		out = append(out, byFile...)
 	}
 	return out, nil
 }
 
-func fileInfo(path string) map[string]any {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
-	return map[string]any{"conftest": map[string]any{"file": map[string]any{
-		"name": filepath.Base(abs),
-		"dir":  filepath.Dir(abs),
-	}}}
-}
-
-func addResult(cr *checkResult, tr policy.TracedResult, doc Doc) {
+// addResult adds one evaluation's results; the query and its traces are
+// kept only for --trace, which prints them.
+func addResult(cr *checkResult, tr policy.TracedResult, u unit, trace bool) {
 	conv := func(rs []policy.Result) []outResult {
 		out := make([]outResult, 0, len(rs))
 		for _, r := range rs {
-			o := outResult{Message: r.Msg, Metadata: r.Metadata, line: doc.Line}
+			o := outResult{Message: r.Msg, Metadata: r.Metadata, line: u.line(nil)}
 			if r.Location != nil {
 				o.Location = &outLocation{File: r.Location.File}
 				if r.Location.Line > 0 {
@@ -334,7 +236,7 @@ func addResult(cr *checkResult, tr policy.TracedResult, doc Doc) {
 				}
 			}
 			if len(r.Path) > 0 {
-				o.line = doc.lineOf(r.Path)
+				o.line = u.line(r.Path)
 			}
 			out = append(out, o)
 		}
@@ -344,46 +246,9 @@ func addResult(cr *checkResult, tr policy.TracedResult, doc Doc) {
 	cr.Failures = append(cr.Failures, conv(tr.Failures)...)
 	cr.Warnings = append(cr.Warnings, conv(tr.Warnings)...)
 	for _, e := range tr.Exceptions {
-		cr.Exceptions = append(cr.Exceptions, outResult{Message: e.Msg, line: doc.Line})
+		cr.Exceptions = append(cr.Exceptions, outResult{Message: e.Msg, line: u.line(nil)})
 	}
-	if tr.Query != "" || len(tr.Traces) > 0 {
+	if trace && (tr.Query != "" || len(tr.Traces) > 0) {
 		cr.queries = append(cr.queries, queryTrace{query: tr.Query, traces: tr.Traces, passed: len(tr.Failures)+len(tr.Warnings) == 0})
 	}
-}
-
-// parallel runs fn(0..n-1) on up to workers goroutines; the first error
-// (in index order) wins.
-func parallel(ctx context.Context, n, workers int, fn func(int) error) error {
-	if workers < 1 {
-		workers = 1
-	}
-	errs := make([]error, n)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				errs[i] = fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n; i++ {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return nil
 }
