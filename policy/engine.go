@@ -19,6 +19,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -228,16 +229,17 @@ func sortedPaths(modules map[string]*ast.Module) []string {
 	return paths
 }
 
-// problematicIf mirrors conftest: `deny if {...}` (v1, without contains) is
-// a boolean rule that can never produce a message, almost always a mistake,
-// so it is refused (conftest's check depends on its OPA version; kvet always
-// refuses it for v1 policies).
+// problematicIf mirrors conftest: in Rego v1, `deny[msg] if {...}` (a
+// ref head without contains) defines an object {msg: true}, not the set of
+// messages it reads as, so it is refused with the fix. A rule with a plain
+// name (`deny if {...}`, a boolean) is accepted, as conftest accepts it
+// since 2024: its value is not a set of messages, so it counts as a pass.
 func problematicIf(modules map[string]*ast.Module) error {
 	for _, path := range sortedPaths(modules) {
 		module := modules[path]
 		for _, rule := range module.Rules {
 			h := rule.Head
-			if h == nil || h.Value == nil || len(h.Reference) != 1 || len(h.Args) > 0 || h.RuleKind() != ast.SingleValue {
+			if h == nil || h.Name != "" || h.Value == nil || len(h.Reference) == 0 {
 				continue
 			}
 			name := h.Reference[0].Value.String()
@@ -247,6 +249,36 @@ func problematicIf(modules map[string]*ast.Module) error {
 		}
 	}
 	return nil
+}
+
+// hasWildcard reports whether a namespace pattern has a glob metacharacter.
+func hasWildcard(patterns []string) bool {
+	for _, p := range patterns {
+		if strings.ContainsAny(p, "*?[") {
+			return true
+		}
+	}
+	return false
+}
+
+// filterNamespaces returns the namespaces (in their order) that match at
+// least one pattern, with path.Match as conftest (#1343): "." is an
+// ordinary character, so "main.*" matches "main.gke" and "*" every one.
+func filterNamespaces(namespaces, patterns []string) ([]string, error) {
+	var out []string
+	for _, ns := range namespaces {
+		for _, p := range patterns {
+			ok, err := path.Match(p, ns)
+			if err != nil {
+				return nil, fmt.Errorf("namespace pattern %q: %w", p, err)
+			}
+			if ok {
+				out = append(out, ns)
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 func compile(ctx context.Context, opts Options, withTests bool) (map[string]*ast.Module, *ast.Compiler, *ast.Capabilities, error) {
@@ -337,10 +369,15 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	}
 
 	namespaces := opts.Namespaces
-	if opts.AllNamespaces {
+	switch {
+	case opts.AllNamespaces:
 		namespaces = e.allNS
-	} else if len(namespaces) == 0 {
+	case len(namespaces) == 0:
 		namespaces = []string{"main"}
+	case hasWildcard(namespaces):
+		if namespaces, err = filterNamespaces(e.allNS, namespaces); err != nil {
+			return nil, err
+		}
 	}
 	for _, ns := range namespaces {
 		q := byNS[ns]

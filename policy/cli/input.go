@@ -96,7 +96,7 @@ func (e *evaluator) stopped() bool {
 // in order, from one goroutine).
 func (e *evaluator) batch(i int, src *manifest.Source, p manifest.Parsed) {
 	fr := e.file(i, src.Path)
-	if fr.err != nil {
+	if fr.err != nil || e.ctx.Err() != nil { // interrupted: the caller reports nothing
 		return
 	}
 	for _, pr := range p.Problems {

@@ -65,6 +65,8 @@ func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
 	fs.BoolVar(&f.suppressExceptions, "suppress-exceptions", false, "do not print exceptions (stdout output)")
 	fs.StringVar(&f.stdinFilename, "stdin-filename", "", "file name to report for input read from stdin")
 	fs.StringVarP(&f.config, "config", "c", "", "configuration file (default: ./conftest.toml if it exists)")
+	fs.StringVar(&f.config, "config-file", "", "the same as --config (conftest's name)")
+	_ = fs.MarkHidden("config-file")
 	fs.BoolVar(&f.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
 	fs.BoolVar(&f.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
 	fs.BoolVar(&f.junitHideMessage, "junit-hide-message", false, "do not include the violation message in JUnit test names")
@@ -84,7 +86,7 @@ func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if code, done := flagparse.Parse(fs, args, usage, stdout, stderr); done {
 		return code
 	}
-	if err := applyConfig(fs, f.config, fs.Changed("config")); err != nil {
+	if err := applyConfig(fs, f.config, fs.Changed("config") || fs.Changed("config-file")); err != nil {
 		fmt.Fprintln(stderr, "Error:", err)
 		return 1
 	}

@@ -51,11 +51,13 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.BoolVar(&noColor, "no-color", false, "disable colours")
 	fs.DurationVar(&timeout, "timeout", 30*time.Second, "limit for one test")
 	fs.StringVarP(&conf, "config", "c", "", "configuration file (default: ./conftest.toml if it exists)")
+	fs.StringVar(&conf, "config-file", "", "the same as --config (conftest's name)")
+	_ = fs.MarkHidden("config-file")
 	usage := func(w io.Writer) { fmt.Fprint(w, verifyUsage+fs.FlagUsages()) }
 	if code, done := flagparse.Parse(fs, args, usage, stdout, stderr); done {
 		return code
 	}
-	if err := applyConfig(fs, conf, fs.Changed("config")); err != nil {
+	if err := applyConfig(fs, conf, fs.Changed("config") || fs.Changed("config-file")); err != nil {
 		fmt.Fprintln(stderr, "Error:", err)
 		return 1
 	}
