@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -30,8 +31,8 @@ func run(t *testing.T, dir string, stdin string, args ...string) (int, string, s
 }
 
 func TestGolden(t *testing.T) {
-	junitGoVersion = "go-test"
-	for _, format := range outputFormats {
+	report.SetJUnitGoVersion("go-test")
+	for _, format := range report.ConftestFormats {
 		t.Run(format, func(t *testing.T) {
 			code, out, stderr := run(t, ".", "", "-p", "v1/policy", "-o", format, "inputs/deploy.yaml", "inputs/service.json")
 			if code != 1 {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/report"
 )
 
 // unit is one value evaluated against the policies, as conftest splits a
@@ -45,9 +46,9 @@ func (u unit) line(path []any) int {
 // --combine, its values), and the first error that stops the run.
 type fileRun struct {
 	path     string
-	results  []checkResult // one per namespace
-	combined []ast.Value   // --combine: the file's units
-	pending  *unit         // the first document, until it is known not to be the only one
+	results  []report.CheckResult // one per namespace
+	combined []ast.Value          // --combine: the file's units
+	pending  *unit                // the first document, until it is known not to be the only one
 	docs     int
 	info     map[string]any // data.conftest.file, when a policy reads it
 	err      error
@@ -76,9 +77,9 @@ func (e *evaluator) file(i int, path string) *fileRun {
 	if fr == nil {
 		fr = &fileRun{path: path}
 		if !e.combine {
-			fr.results = make([]checkResult, len(e.namespaces))
+			fr.results = make([]report.CheckResult, len(e.namespaces))
 			for n, ns := range e.namespaces {
-				fr.results[n] = checkResult{FileName: path, Namespace: ns}
+				fr.results[n] = report.CheckResult{FileName: path, Namespace: ns}
 			}
 		}
 		e.files[i] = fr

@@ -16,6 +16,7 @@ import (
 	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/report"
 )
 
 const testUsage = `Usage: kvet test [flags] PATH...
@@ -57,7 +58,7 @@ func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
 	fs.BoolVar(&f.strict, "strict", false, "enable the Rego compiler's strict mode")
 	fs.StringVar(&f.regoVersion, "rego-version", "v1", "Rego syntax of the policies: v0 or v1")
 	fs.StringVar(&f.ignore, "ignore", "", "regular expression of paths to ignore when walking folders")
-	fs.StringVarP(&f.output, "output", "o", "stdout", "output format: "+strings.Join(outputFormats, ", "))
+	fs.StringVarP(&f.output, "output", "o", "stdout", "output format: "+strings.Join(report.ConftestFormats, ", "))
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing when every test passes")
 	fs.BoolVar(&f.trace, "trace", false, "print evaluation traces to stderr")
 	fs.StringVar(&f.capabilities, "capabilities", "", "OPA capabilities JSON file")
@@ -96,7 +97,7 @@ func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return 1
 	}
 	if !validFormat(f.output) {
-		fmt.Fprintf(stderr, "Error: unknown output format %q (valid: %s)\n", f.output, strings.Join(outputFormats, ", "))
+		fmt.Fprintf(stderr, "Error: unknown output format %q (valid: %s)\n", f.output, strings.Join(report.ConftestFormats, ", "))
 		return 1
 	}
 	results, err := runTest(ctx, f, fs.Args(), stdin, stderr)
@@ -107,19 +108,20 @@ func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintln(stderr, "Error: running test:", err)
 		return 1
 	}
-	code := results.exitCode()
+	code := results.ExitCode()
 	if f.failOnWarn {
-		code = results.exitCodeFailOnWarn()
+		code = results.ExitCodeFailOnWarn()
 	}
 	if !f.quiet || code != 0 { // conftest: --quiet hides output unless the exit code is non-zero
-		o := outputOptions{
-			color:              useColor(stdout, f.noColor),
-			suppressExceptions: f.suppressExceptions,
-			junitHideMessage:   f.junitHideMessage,
-			trace:              f.trace,
-			traceOut:           stderr,
+		o := report.ConftestOptions{
+			Color:              useColor(stdout, f.noColor),
+			SuppressExceptions: f.suppressExceptions,
+			JUnitHideMessage:   f.junitHideMessage,
+			Trace:              f.trace,
+			TraceOut:           stderr,
+			Version:            Version,
 		}
-		if err := writeOutput(stdout, f.output, results, o); err != nil {
+		if err := report.WriteConftest(stdout, f.output, results, o); err != nil {
 			fmt.Fprintln(stderr, "Error: output results:", err)
 			return 1
 		}
@@ -131,7 +133,7 @@ func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 }
 
 func validFormat(s string) bool {
-	for _, f := range outputFormats {
+	for _, f := range report.ConftestFormats {
 		if s == f {
 			return true
 		}
@@ -139,7 +141,7 @@ func validFormat(s string) bool {
 	return false
 }
 
-func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, stderr io.Writer) (checkResults, error) {
+func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, stderr io.Writer) (report.CheckResults, error) {
 	data := f.data
 	if len(data) == 0 {
 		if info, err := os.Stat("data"); err == nil && info.IsDir() {
@@ -206,16 +208,16 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 		if err != nil {
 			return nil, err
 		}
-		var out checkResults
+		var out report.CheckResults
 		for i, ns := range namespaces {
-			cr := checkResult{FileName: "Combined", Namespace: ns}
+			cr := report.CheckResult{FileName: "Combined", Namespace: ns}
 			addResult(&cr, tr[i], unit{}, f.trace)
 			out = append(out, cr)
 		}
 		return out, nil
 	}
 
-	var out checkResults
+	var out report.CheckResults
 	for n := range namespaces {
 		for _, fr := range files {
 			out = append(out, fr.results[n])
@@ -226,19 +228,19 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 
 // addResult adds one evaluation's results; the query and its traces are
 // kept only for --trace, which prints them.
-func addResult(cr *checkResult, tr policy.TracedResult, u unit, trace bool) {
-	conv := func(rs []policy.Result) []outResult {
-		out := make([]outResult, 0, len(rs))
+func addResult(cr *report.CheckResult, tr policy.TracedResult, u unit, trace bool) {
+	conv := func(rs []policy.Result) []report.ConftestResult {
+		out := make([]report.ConftestResult, 0, len(rs))
 		for _, r := range rs {
-			o := outResult{Message: r.Msg, Metadata: r.Metadata, line: u.line(nil)}
+			o := report.ConftestResult{Message: r.Msg, Metadata: r.Metadata, Line: u.line(nil)}
 			if r.Location != nil {
-				o.Location = &outLocation{File: r.Location.File}
+				o.Location = &report.ConftestLocation{File: r.Location.File}
 				if r.Location.Line > 0 {
 					o.Location.Line = json.Number(strconv.Itoa(r.Location.Line))
 				}
 			}
 			if len(r.Path) > 0 {
-				o.line = u.line(r.Path)
+				o.Line = u.line(r.Path)
 			}
 			out = append(out, o)
 		}
@@ -248,9 +250,9 @@ func addResult(cr *checkResult, tr policy.TracedResult, u unit, trace bool) {
 	cr.Failures = append(cr.Failures, conv(tr.Failures)...)
 	cr.Warnings = append(cr.Warnings, conv(tr.Warnings)...)
 	for _, e := range tr.Exceptions {
-		cr.Exceptions = append(cr.Exceptions, outResult{Message: e.Msg, line: u.line(nil)})
+		cr.Exceptions = append(cr.Exceptions, report.ConftestResult{Message: e.Msg, Line: u.line(nil)})
 	}
 	if trace && (tr.Query != "" || len(tr.Traces) > 0) {
-		cr.queries = append(cr.queries, queryTrace{query: tr.Query, traces: tr.Traces, passed: len(tr.Failures)+len(tr.Warnings) == 0})
+		cr.Queries = append(cr.Queries, report.QueryTrace{Query: tr.Query, Traces: tr.Traces, Passed: len(tr.Failures)+len(tr.Warnings) == 0})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/policies"
 	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/report"
 )
 
 const verifyUsage = `Usage: kvet verify [flags]
@@ -120,16 +121,16 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 func writeVerify(w io.Writer, rep *policy.VerifyReport, color, quiet bool) {
 	var passed, failed, skipped int
 	for _, r := range rep.Results {
-		label, c := "PASS", green
+		label, c := "PASS", report.Green
 		switch {
 		case r.Err != nil:
-			label, c = "ERROR", red
+			label, c = "ERROR", report.Red
 			failed++
 		case r.Fail:
-			label, c = "FAIL", red
+			label, c = "FAIL", report.Red
 			failed++
 		case r.Skip:
-			label, c = "SKIP", yellow
+			label, c = "SKIP", report.Yellow
 			skipped++
 		default:
 			passed++
@@ -137,7 +138,7 @@ func writeVerify(w io.Writer, rep *policy.VerifyReport, color, quiet bool) {
 		if quiet && label == "PASS" {
 			continue
 		}
-		line := fmt.Sprintf("%s - %s:%d - %s - %s", colorize(color, label, c), r.File, r.Line, r.Package, r.Name)
+		line := fmt.Sprintf("%s - %s:%d - %s - %s", report.Colorize(color, label, c), r.File, r.Line, r.Package, r.Name)
 		if r.Err != nil {
 			line += ": " + r.Err.Error()
 		}
@@ -149,16 +150,16 @@ func writeVerify(w io.Writer, rep *policy.VerifyReport, color, quiet bool) {
 		}
 	}
 	total := passed + failed + skipped
-	summary := fmt.Sprintf("%d %s, %d passed, %d %s", total, plural("test", total), passed, failed, plural("failure", failed))
+	summary := fmt.Sprintf("%d %s, %d passed, %d %s", total, report.Plural("test", total), passed, failed, report.Plural("failure", failed))
 	if skipped > 0 {
 		summary += fmt.Sprintf(", %d skipped", skipped)
 	}
-	c := green
+	c := report.Green
 	if failed > 0 {
-		c = red
+		c = report.Red
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, colorize(color, summary, c))
+	fmt.Fprintln(w, report.Colorize(color, summary, c))
 	if rep.Coverage != nil {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Coverage:")
