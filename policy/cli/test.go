@@ -217,7 +217,7 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 		return out, nil
 	}
 
-	var out report.CheckResults
+	out := make(report.CheckResults, 0, len(namespaces)*len(files))
 	for n := range namespaces {
 		for _, fr := range files {
 			out = append(out, fr.results[n])
