@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -18,9 +19,11 @@ import (
 
 // conftest's builtins, so that policies using them run unchanged:
 // parse_config(parser, text), parse_config_file(path) and
-// parse_combined_config_files(paths), for YAML, JSON and TOML. Paths are
-// relative to the policy file that calls them, as in conftest. They are
-// registered with OPA once, as conftest registers them.
+// parse_combined_config_files(paths), for YAML, JSON and TOML. The
+// combined value is conftest's: one {path, contents} entry per document (a
+// file of several documents, or a list, gives several), sorted by path.
+// Paths are relative to the policy file that calls them, as in conftest.
+// They are registered with OPA once, as conftest registers them.
 func init() {
 	object := types.NewObject(nil, types.NewDynamicProperty(types.S, types.NewAny()))
 	rego.RegisterBuiltin2(&rego.Function{
@@ -83,8 +86,18 @@ func parseCombinedConfigFiles(bctx rego.BuiltinContext, op1 *ast.Term) (*ast.Ter
 		if err != nil {
 			return nil, err
 		}
+		if docs, ok := v.([]any); ok { // several documents, or a list: one entry each
+			for _, d := range docs {
+				combined = append(combined, map[string]any{"path": path, "contents": d})
+			}
+			continue
+		}
 		combined = append(combined, map[string]any{"path": path, "contents": v})
 	}
+	// Sorted by path, as conftest's CombineConfigurations.
+	slices.SortStableFunc(combined, func(a, b any) int {
+		return strings.Compare(a.(map[string]any)["path"].(string), b.(map[string]any)["path"].(string))
+	})
 	return toTerm(combined)
 }
 

@@ -216,7 +216,22 @@ func TestTestCommand(t *testing.T) {
 			dir:    ".",
 			args:   []string{"-p", "parseconfig/policy", "inputs/service.json"},
 			code:   1,
-			stdout: []string{"- main - yaml: web\n", "- main - toml: 8080\n", "- main - json: 2\n", "- main - file: shop\n", "- main - combined: 2, pg\n"},
+			stdout: []string{"- main - yaml: web\n", "- main - toml: 8080\n", "- main - json: 2\n", "- main - file: shop\n", "- main - combined: 4, pg\n"},
+		},
+		{
+			name:   "--parser yaml (conftest), on stdin",
+			dir:    ".",
+			stdin:  "kind: Deployment\nmetadata:\n  name: piped\n",
+			args:   []string{"-p", "v0/policy", "--rego-version", "v0", "--parser", "yaml", "-"},
+			code:   1,
+			stdout: []string{"FAIL - - main - Deployment piped must run as non-root"},
+		},
+		{
+			name:   "--parser of another format",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "--parser", "hcl2", "inputs/service.json"},
+			code:   1,
+			stderr: []string{`parser "hcl2" is not supported: kvet test reads YAML and JSON`},
 		},
 		{
 			name:   "combine",

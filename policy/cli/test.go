@@ -37,7 +37,7 @@ type testFlags struct {
 	suppressExceptions, allowNet, allowEnv     bool
 	noColor, junitHideMessage                  bool
 	regoVersion, ignore, output, capabilities  string
-	stdinFilename, config                      string
+	stdinFilename, config, parser              string
 	timeout                                    time.Duration
 	parallel, maxNodes, maxDepth               int
 	maxFileSize                                int64
@@ -65,6 +65,7 @@ func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
 	fs.BoolVar(&f.showBuiltinErrors, "show-builtin-errors", false, "fail on errors raised by built-in functions")
 	fs.BoolVar(&f.suppressExceptions, "suppress-exceptions", false, "do not print exceptions (stdout output)")
 	fs.StringVar(&f.stdinFilename, "stdin-filename", "", "file name to report for input read from stdin")
+	fs.StringVar(&f.parser, "parser", "", "parser of every input: yaml or json (both read as YAML; conftest's other parsers are not supported)")
 	fs.StringVarP(&f.config, "config", "c", "", "configuration file (default: ./conftest.toml if it exists)")
 	fs.StringVar(&f.config, "config-file", "", "the same as --config (conftest's name)")
 	_ = fs.MarkHidden("config-file")
@@ -94,6 +95,10 @@ func Test(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "Error: requires at least 1 arg(s), only received 0")
 		usage(stderr)
+		return 1
+	}
+	if f.parser != "" && f.parser != "yaml" && f.parser != "json" {
+		fmt.Fprintf(stderr, "Error: parser %q is not supported: kvet test reads YAML and JSON (--parser yaml or json)\n", f.parser)
 		return 1
 	}
 	if !validFormat(f.output) {

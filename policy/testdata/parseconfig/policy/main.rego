@@ -24,7 +24,7 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	c := parse_combined_config_files(["../conf/app.yaml", "../conf/db.toml"])
+	c := parse_combined_config_files(["../conf/two.yaml", "../conf/app.yaml", "../conf/db.toml"])
 	some entry in c
 	endswith(entry.path, "db.toml")
 	msg := sprintf("combined: %d, %s", [count(c), entry.contents.db.host])
