@@ -267,18 +267,31 @@ func hasWildcard(patterns []string) bool {
 func filterNamespaces(namespaces, patterns []string) ([]string, error) {
 	var out []string
 	for _, ns := range namespaces {
-		for _, p := range patterns {
-			ok, err := path.Match(p, ns)
-			if err != nil {
-				return nil, fmt.Errorf("namespace pattern %q: %w", p, err)
-			}
-			if ok {
-				out = append(out, ns)
-				break
-			}
+		ok, err := MatchNamespace(patterns, ns)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, ns)
 		}
 	}
 	return out, nil
+}
+
+// MatchNamespace reports whether the namespace (a package without "data.")
+// matches one of the patterns, literal names or globs (path.Match, as
+// conftest's --namespace).
+func MatchNamespace(patterns []string, ns string) (bool, error) {
+	for _, p := range patterns {
+		ok, err := path.Match(p, ns)
+		if err != nil {
+			return false, fmt.Errorf("namespace pattern %q: %w", p, err)
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func compile(ctx context.Context, opts Options, withTests bool) (map[string]*ast.Module, *ast.Compiler, *ast.Capabilities, error) {

@@ -476,3 +476,22 @@ func TestEveryDocumentIsAnInput(t *testing.T) {
 		}
 	}
 }
+
+// kvet verify --namespace keeps the tests of the matching packages, globs
+// allowed, as conftest verify.
+func TestVerifyNamespace(t *testing.T) {
+	for _, tc := range []struct {
+		ns, want string
+		code     int
+	}{
+		{"main_test", "2 tests, 1 passed, 1 failure", 1},
+		{"ma*", "2 tests, 1 passed, 1 failure", 1},
+		{"other*", "0 tests, 0 passed, 0 failures", 0},
+	} {
+		var out, errb bytes.Buffer
+		code := Verify(context.Background(), []string{"--no-color", "-p", "../testdata/failing/policy", "-n", tc.ns}, nil, &out, &errb)
+		if code != tc.code || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("-n %s: exit %d, want %d and %q:\n%s%s", tc.ns, code, tc.code, tc.want, out.String(), errb.String())
+		}
+	}
+}

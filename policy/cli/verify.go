@@ -28,7 +28,7 @@ Flags:
 // Verify implements `kvet verify`. It returns the process exit code.
 func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
-		pol, data                                       []string
+		pol, data, namespaces                           []string
 		regoVersion, capabilities, report, output, conf string
 		strict, allowNet, allowEnv, bundled, noColor    bool
 		showBuiltinErrors, quiet                        bool
@@ -39,6 +39,7 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.SortFlags = false
 	fs.StringSliceVarP(&pol, "policy", "p", []string{"policy"}, "path to the Rego policies and tests (repeatable)")
 	fs.StringSliceVarP(&data, "data", "d", nil, "JSON/YAML data files or folders, merged under data")
+	fs.StringSliceVarP(&namespaces, "namespace", "n", nil, "only the tests of these packages (globs allowed: 'ma*'; default: every package)")
 	fs.BoolVar(&bundled, "bundled", false, "verify kvet's bundled policy library (ignores --policy)")
 	fs.StringVar(&report, "report", "", `"coverage": print per-file coverage after the results`)
 	fs.StringVarP(&output, "output", "o", "stdout", "output format: stdout or json (OPA's test report)")
@@ -88,6 +89,12 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if err != nil {
 		fmt.Fprintln(stderr, "Error: running verification:", err)
 		return 1
+	}
+	if len(namespaces) > 0 {
+		if err := filterTests(rep, namespaces); err != nil {
+			fmt.Fprintln(stderr, "Error:", err)
+			return 1
+		}
 	}
 	failed := 0
 	for _, r := range rep.Results {
@@ -174,4 +181,31 @@ func writeVerify(w io.Writer, rep *policy.VerifyReport, color, quiet bool) {
 		}
 		fmt.Fprintf(w, "  %6.2f%%  total (%d/%d lines)\n", rep.Coverage.Coverage, rep.Coverage.CoveredLines, rep.Coverage.CoveredLines+rep.Coverage.NotCoveredLines)
 	}
+}
+
+// filterTests keeps the tests whose package matches a --namespace pattern,
+// as conftest verify does.
+func filterTests(rep *policy.VerifyReport, patterns []string) error {
+	keep := func(pkg string) (bool, error) {
+		return policy.MatchNamespace(patterns, strings.TrimPrefix(pkg, "data."))
+	}
+	results := rep.Results[:0]
+	for _, r := range rep.Results {
+		ok, err := keep(r.Package)
+		if err != nil {
+			return err
+		}
+		if ok {
+			results = append(results, r)
+		}
+	}
+	rep.Results = results
+	raw := rep.Raw[:0]
+	for _, r := range rep.Raw {
+		if ok, _ := keep(r.Package); ok {
+			raw = append(raw, r)
+		}
+	}
+	rep.Raw = raw
+	return nil
 }
