@@ -71,6 +71,10 @@ type Options struct {
 	ShowBuiltinErrors bool
 	// PrintOutput receives print() output; nil discards it.
 	PrintOutput io.Writer
+	// CollectPrints returns print() output with each evaluation's results
+	// (TracedResult.Prints) instead of writing it to PrintOutput, for
+	// conftest's stdout format, which prints it before the results.
+	CollectPrints bool
 }
 
 var (
@@ -492,7 +496,7 @@ func (e *Engine) prepareQuery(ctx context.Context, body []string) (*prepared, er
 // eval evaluates p on input, as rego.PreparedEvalQuery.Eval would with the
 // engine's options, and returns the bindings of its one solution (nil when
 // the query is undefined).
-func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer) (topdown.QueryResult, error) {
+func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer, prints *[]string) (topdown.QueryResult, error) {
 	txn, err := e.store.NewTransaction(ctx)
 	if err != nil {
 		return nil, err
@@ -512,7 +516,10 @@ func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer 
 		WithIndexing(true).
 		WithEarlyExit(true).
 		WithCancel(cancel)
-	if e.opts.PrintOutput != nil {
+	switch {
+	case prints != nil:
+		q = q.WithPrintHook(collectHook{prints})
+	case e.opts.PrintOutput != nil:
 		q = q.WithPrintHook(printHook{w: e.opts.PrintOutput, mu: &printMu})
 	}
 	if e.opts.ShowBuiltinErrors {
@@ -627,6 +634,10 @@ type TracedResult struct {
 	NamespaceResult
 	Query  string
 	Traces []string
+	// Prints are the evaluation's print() lines ("file:line: message"),
+	// with Options.CollectPrints. All namespaces are evaluated in one
+	// query, so an evaluation's prints are all on its first namespace.
+	Prints []string
 }
 
 // Eval evaluates every namespace against one input document. extraData is
@@ -677,7 +688,12 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 		qctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
 		defer cancel()
 	}
-	qr, err := e.eval(qctx, e.all, input, nil)
+	var prints []string
+	var pp *[]string
+	if e.opts.CollectPrints {
+		pp = &prints
+	}
+	qr, err := e.eval(qctx, e.all, input, nil, pp)
 	if be := (builtinError{}); errors.As(err, &be) {
 		return nil, err
 	}
@@ -702,6 +718,9 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 			}
 		}
 		out = append(out, res)
+	}
+	if len(out) > 0 {
+		out[0].Prints = prints
 	}
 	return out, nil
 }
@@ -827,6 +846,14 @@ type printHook struct {
 
 var printMu sync.Mutex
 
+// collectHook keeps one evaluation's print() lines.
+type collectHook struct{ out *[]string }
+
+func (c collectHook) Print(pctx print.Context, msg string) error {
+	*c.out = append(*c.out, fmt.Sprintf("%v: %s", pctx.Location, msg))
+	return nil
+}
+
 func (p printHook) Print(pctx print.Context, msg string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -850,7 +877,11 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 		tracer = topdown.NewBufferTracer()
 		qt = tracer
 	}
-	qr, err := e.eval(ctx, q.pq, input, qt)
+	var pp *[]string
+	if e.opts.CollectPrints {
+		pp = &res.Prints
+	}
+	qr, err := e.eval(ctx, q.pq, input, qt, pp)
 	if be := (builtinError{}); errors.As(err, &be) {
 		return res, err
 	}

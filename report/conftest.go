@@ -28,6 +28,9 @@ type CheckResult struct {
 
 	// Queries are the evaluations' queries and traces, printed by --trace.
 	Queries []QueryTrace `json:"-"`
+	// Prints are the policies' print() lines, which the stdout format
+	// prints first, as conftest.
+	Prints []string `json:"-"`
 }
 
 // QueryTrace is one evaluation's query and its trace lines.
@@ -193,6 +196,11 @@ func indicators(r CheckResult) (string, string) {
 }
 
 func writeConftestStandard(w io.Writer, results CheckResults, o ConftestOptions) error {
+	for _, r := range results {
+		for _, p := range r.Prints {
+			fmt.Fprintln(w, Colorize(o.Color, "PRNT ", Blue), "", p)
+		}
+	}
 	for _, r := range results {
 		indicator, namespace := indicators(r)
 		if r.Successes+len(r.Warnings)+len(r.Failures)+len(r.Exceptions) == 0 {

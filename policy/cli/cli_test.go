@@ -495,3 +495,20 @@ func TestVerifyNamespace(t *testing.T) {
 		}
 	}
 }
+
+// print() output: in the stdout format first, as "PRNT   file:line: text"
+// lines (conftest); on stderr in the machine formats.
+func TestPrintOutput(t *testing.T) {
+	code, out, stderr := run(t, ".", "", "-p", "print/policy", "inputs/service.json", "inputs/deploy.yaml")
+	want := "PRNT   print/policy/main.rego:4: checking Service\n" +
+		"PRNT   print/policy/main.rego:4: checking Deployment\n" +
+		"PRNT   print/policy/main.rego:4: checking Deployment\n" +
+		"FAIL - inputs/service.json - main - no services\n"
+	if code != 1 || !strings.HasPrefix(out, want) || stderr != "" {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant stdout starting with:\n%s", code, out, stderr, want)
+	}
+	_, out, stderr = run(t, ".", "", "-p", "print/policy", "-o", "json", "inputs/service.json")
+	if strings.Contains(out, "PRNT") || stderr != "print/policy/main.rego:4: checking Service\n" {
+		t.Errorf("json: stdout:\n%s\nstderr:\n%q", out, stderr)
+	}
+}

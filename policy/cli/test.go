@@ -167,6 +167,9 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 		Trace:             f.trace,
 		ShowBuiltinErrors: f.showBuiltinErrors,
 		PrintOutput:       stderr,
+		// conftest prints print() output in its stdout format, before the
+		// results; kvet keeps it on stderr for the machine formats.
+		CollectPrints: f.output == "stdout" || f.output == "",
 	})
 	if err != nil {
 		return nil, err
@@ -252,6 +255,7 @@ func addResult(cr *report.CheckResult, tr policy.TracedResult, u unit, trace boo
 		return out
 	}
 	cr.Successes += tr.Successes
+	cr.Prints = append(cr.Prints, tr.Prints...)
 	cr.Failures = append(cr.Failures, conv(tr.Failures)...)
 	cr.Warnings = append(cr.Warnings, conv(tr.Warnings)...)
 	for _, e := range tr.Exceptions {
