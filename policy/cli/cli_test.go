@@ -377,7 +377,7 @@ func TestVerify(t *testing.T) {
 	if code != 1 {
 		t.Errorf("failing: exit %d, want 1", code)
 	}
-	for _, s := range []string{"FAIL - ../testdata/failing/policy/main_test.rego:9 - data.main_test - test_service_denied", "PASS - ", "2 tests, 1 passed, 1 failure"} {
+	for _, s := range []string{"FAIL - ../testdata/failing/policy/main_test.rego:9 - data.main_test - test_service_denied", "PASS - ", "2 tests, 1 passed, 0 warnings, 1 failure, 0 exceptions, 0 skipped"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q:\n%s", s, out.String())
 		}
@@ -484,9 +484,9 @@ func TestVerifyNamespace(t *testing.T) {
 		ns, want string
 		code     int
 	}{
-		{"main_test", "2 tests, 1 passed, 1 failure", 1},
-		{"ma*", "2 tests, 1 passed, 1 failure", 1},
-		{"other*", "0 tests, 0 passed, 0 failures", 0},
+		{"main_test", "2 tests, 1 passed, 0 warnings, 1 failure, 0 exceptions, 0 skipped", 1},
+		{"ma*", "2 tests, 1 passed, 0 warnings, 1 failure", 1},
+		{"other*", "0 tests, 0 passed, 0 warnings, 0 failures", 0},
 	} {
 		var out, errb bytes.Buffer
 		code := Verify(context.Background(), []string{"--no-color", "-p", "../testdata/failing/policy", "-n", tc.ns}, nil, &out, &errb)

@@ -157,10 +157,10 @@ func writeVerify(w io.Writer, rep *policy.VerifyReport, color, quiet bool) {
 		}
 	}
 	total := passed + failed + skipped
-	summary := fmt.Sprintf("%d %s, %d passed, %d %s", total, report.Plural("test", total), passed, failed, report.Plural("failure", failed))
-	if skipped > 0 {
-		summary += fmt.Sprintf(", %d skipped", skipped)
-	}
+	// conftest verify's summary line, to the byte (tests have no warnings
+	// or exceptions; an error counts as a failure).
+	summary := fmt.Sprintf("%d %s, %d passed, 0 warnings, %d %s, 0 exceptions, %d skipped",
+		total, report.Plural("test", total), passed, failed, report.Plural("failure", failed), skipped)
 	c := report.Green
 	if failed > 0 {
 		c = report.Red
