@@ -512,3 +512,21 @@ func TestPrintOutput(t *testing.T) {
 		t.Errorf("json: stdout:\n%s\nstderr:\n%q", out, stderr)
 	}
 }
+
+// kvet verify writes conftest's tap, table, junit, github and sarif
+// formats from the test results, as conftest verify.
+func TestVerifyConftestFormats(t *testing.T) {
+	for format, want := range map[string]string{
+		"tap":    "not ok 1 - ../testdata/failing/policy/main_test.rego -  - data.main_test.test_service_denied\n",
+		"table":  "│ failure │ ../testdata/failing/policy/main_test.rego │           │ data.main_test.test_service_denied │",
+		"github": "::error file=../testdata/failing/policy/main_test.rego,line=9::data.main_test.test_service_denied\n",
+		"junit":  `<failure message="Failed" type="">data.main_test.test_service_denied</failure>`,
+		"sarif":  `"ruleId":"/deny"`,
+	} {
+		var out, errb bytes.Buffer
+		code := Verify(context.Background(), []string{"--no-color", "-p", "../testdata/failing/policy", "-o", format}, nil, &out, &errb)
+		if code != 1 || !strings.Contains(out.String(), want) {
+			t.Errorf("-o %s: exit %d, want 1 and %q in:\n%s%s", format, code, want, out.String(), errb.String())
+		}
+	}
+}

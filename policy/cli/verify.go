@@ -28,11 +28,11 @@ Flags:
 // Verify implements `kvet verify`. It returns the process exit code.
 func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
-		pol, data, namespaces                           []string
-		regoVersion, capabilities, report, output, conf string
-		strict, allowNet, allowEnv, bundled, noColor    bool
-		showBuiltinErrors, quiet                        bool
-		timeout                                         time.Duration
+		pol, data, namespaces                               []string
+		regoVersion, capabilities, reportKind, output, conf string
+		strict, allowNet, allowEnv, bundled, noColor        bool
+		showBuiltinErrors, quiet                            bool
+		timeout                                             time.Duration
 	)
 	fs := pflag.NewFlagSet("kvet verify", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -41,8 +41,8 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.StringSliceVarP(&data, "data", "d", nil, "JSON/YAML data files or folders, merged under data")
 	fs.StringSliceVarP(&namespaces, "namespace", "n", nil, "only the tests of these packages (globs allowed: 'ma*'; default: every package)")
 	fs.BoolVar(&bundled, "bundled", false, "verify kvet's bundled policy library (ignores --policy)")
-	fs.StringVar(&report, "report", "", `"coverage": print per-file coverage after the results`)
-	fs.StringVarP(&output, "output", "o", "stdout", "output format: stdout or json (OPA's test report)")
+	fs.StringVar(&reportKind, "report", "", `"coverage": print per-file coverage after the results`)
+	fs.StringVarP(&output, "output", "o", "stdout", "output format: stdout, json (OPA's test report), or conftest's tap, table, junit, github, sarif")
 	fs.StringVar(&regoVersion, "rego-version", "v1", "Rego syntax of the policies: v0 or v1")
 	fs.BoolVar(&strict, "strict", false, "enable the Rego compiler's strict mode")
 	fs.StringVar(&capabilities, "capabilities", "", "OPA capabilities JSON file")
@@ -63,8 +63,8 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		fmt.Fprintln(stderr, "Error:", err)
 		return 1
 	}
-	if report != "" && report != "coverage" {
-		fmt.Fprintf(stderr, "Error: unknown --report %q (valid: coverage)\n", report)
+	if reportKind != "" && reportKind != "coverage" {
+		fmt.Fprintf(stderr, "Error: unknown --report %q (valid: coverage)\n", reportKind)
 		return 1
 	}
 	opts := policy.Options{
@@ -82,7 +82,7 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		opts.Paths = nil
 		opts.FS = policies.FS
 	}
-	rep, err := policy.RunTests(ctx, opts, report == "coverage")
+	rep, err := policy.RunTests(ctx, opts, reportKind == "coverage")
 	if ctx.Err() != nil {
 		return 1 // interrupted: no partial results; the caller says so and exits 130
 	}
@@ -115,8 +115,14 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 	case "stdout", "":
 		writeVerify(stdout, rep, useColor(stdout, noColor), quiet)
+	case "tap", "table", "junit", "github", "sarif":
+		o := report.ConftestOptions{Color: useColor(stdout, noColor), Version: Version}
+		if err := report.WriteConftest(stdout, output, verifyResults(rep), o); err != nil {
+			fmt.Fprintln(stderr, "Error: output results:", err)
+			return 1
+		}
 	default:
-		fmt.Fprintf(stderr, "Error: unknown output format %q (valid: stdout, json)\n", output)
+		fmt.Fprintf(stderr, "Error: unknown output format %q (valid: stdout, json, tap, table, junit, github, sarif)\n", output)
 		return 1
 	}
 	if failed > 0 {
@@ -208,4 +214,23 @@ func filterTests(rep *policy.VerifyReport, patterns []string) error {
 	}
 	rep.Raw = raw
 	return nil
+}
+
+// verifyResults turns test results into conftest's results, as conftest
+// verify does for its formats: one per test, named after its file, a
+// failure (or an error) with the message package.name, else a success; a
+// skipped test is neither.
+func verifyResults(rep *policy.VerifyReport) report.CheckResults {
+	out := make(report.CheckResults, 0, len(rep.Results))
+	for _, r := range rep.Results {
+		cr := report.CheckResult{FileName: r.File}
+		switch {
+		case !r.Passed():
+			cr.Failures = []report.ConftestResult{{Message: r.Package + "." + r.Name, Line: r.Line}}
+		case !r.Skip:
+			cr.Successes = 1
+		}
+		out = append(out, cr)
+	}
+	return out
 }
