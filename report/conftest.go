@@ -144,7 +144,7 @@ var ConftestFormats = []string{"stdout", "json", "tap", "table", "junit", "githu
 // orders results deterministically).
 func WriteConftest(w io.Writer, format string, results CheckResults, o ConftestOptions) error {
 	if o.Trace && o.TraceOut != nil {
-		writeTrace(o.TraceOut, results, o.Color)
+		WriteConftestTrace(o.TraceOut, results, o.Color)
 	}
 	switch format {
 	case "", "stdout":
@@ -234,7 +234,8 @@ func writeConftestStandard(w io.Writer, results CheckResults, o ConftestOptions)
 	return err
 }
 
-func writeTrace(w io.Writer, results CheckResults, color bool) {
+// WriteConftestTrace writes every query's trace, as conftest's --trace.
+func WriteConftestTrace(w io.Writer, results CheckResults, color bool) {
 	for _, r := range results {
 		for _, q := range r.Queries {
 			c := Green

@@ -530,3 +530,17 @@ func TestVerifyConftestFormats(t *testing.T) {
 		}
 	}
 }
+
+// kvet verify --trace prints each test's trace on stderr, as kvet test's.
+func TestVerifyTrace(t *testing.T) {
+	var out, errb bytes.Buffer
+	Verify(context.Background(), []string{"--no-color", "--trace", "-p", "../testdata/failing/policy"}, nil, &out, &errb)
+	for _, want := range []string{"file: ../testdata/failing/policy/main_test.rego | query: data.main_test.test_pod_denied\n", "TRAC   | | Eval data.main.deny.always"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+	if strings.Contains(out.String(), "TRAC") {
+		t.Errorf("trace on stdout:\n%s", out.String())
+	}
+}

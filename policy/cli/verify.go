@@ -31,7 +31,7 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		pol, data, namespaces                               []string
 		regoVersion, capabilities, reportKind, output, conf string
 		strict, allowNet, allowEnv, bundled, noColor        bool
-		showBuiltinErrors, quiet                            bool
+		showBuiltinErrors, quiet, trace                     bool
 		timeout                                             time.Duration
 	)
 	fs := pflag.NewFlagSet("kvet verify", pflag.ContinueOnError)
@@ -50,6 +50,7 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.BoolVar(&allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
 	fs.BoolVar(&showBuiltinErrors, "show-builtin-errors", false, "fail on errors raised by built-in functions")
 	fs.BoolVar(&quiet, "quiet", false, "only print failing tests and the summary")
+	fs.BoolVar(&trace, "trace", false, "print every test's evaluation trace to stderr")
 	fs.BoolVar(&noColor, "no-color", false, "disable colours")
 	fs.DurationVar(&timeout, "timeout", 30*time.Second, "limit for one test")
 	fs.StringVarP(&conf, "config", "c", "", "configuration file (default: ./conftest.toml if it exists)")
@@ -77,6 +78,7 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		AllowEnv:          allowEnv,
 		ShowBuiltinErrors: showBuiltinErrors,
 		Timeout:           timeout,
+		Trace:             trace,
 	}
 	if bundled {
 		opts.Paths = nil
@@ -95,6 +97,13 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			fmt.Fprintln(stderr, "Error:", err)
 			return 1
 		}
+	}
+	if trace {
+		results := verifyResults(rep)
+		for i, r := range rep.Results {
+			results[i].Queries = []report.QueryTrace{{Query: r.Package + "." + r.Name, Traces: r.Trace, Passed: r.Passed()}}
+		}
+		report.WriteConftestTrace(stderr, results, useColor(stderr, noColor))
 	}
 	failed := 0
 	for _, r := range rep.Results {
