@@ -32,6 +32,9 @@ type Options struct {
 	// walked directory), in the user's words; it is called from one
 	// goroutine.
 	Note func(msg string)
+	// Documents makes Stream parse with ParseDocuments: every document of
+	// any shape in Parsed.Docs, no objects (what kvet test evaluates).
+	Documents bool
 }
 
 // Result is everything loaded from the inputs.
@@ -144,7 +147,7 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 					readErrs[i] = err
 					continue
 				}
-				streamFile(i, src, opts.Limits, fn)
+				streamFile(i, src, opts, fn)
 			}
 		}()
 	}
@@ -169,9 +172,13 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 // CPU time (50,000 documents, every Rego group on; the idle core's
 // collector work and the node trees crossing cores), and kvet's targets are
 // CPU time.
-func streamFile(i int, src *Source, limits Limits, fn func(i int, src *Source, p Parsed, first bool)) {
+func streamFile(i int, src *Source, opts Options, fn func(i int, src *Source, p Parsed, first bool)) {
 	first := true
-	ParseEach(src, limits, func(p Parsed) {
+	parse := ParseEach
+	if opts.Documents {
+		parse = ParseDocuments
+	}
+	parse(src, opts.Limits, func(p Parsed) {
 		fn(i, src, p, first)
 		first = false
 	})

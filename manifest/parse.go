@@ -40,6 +40,10 @@ type Parsed struct {
 	Problems []Problem
 	// Documents counts the non-empty documents seen, broken ones included.
 	Documents int
+	// Docs are the documents, with ParseDocuments only.
+	Docs []*Document
+	// Last is set on a file's last batch, with ParseDocuments only.
+	Last bool
 }
 
 // parserProblems are yaml.v3's parser (not scanner) messages; see
@@ -89,8 +93,20 @@ func ParseEach(src *Source, limits Limits, fn func(Parsed)) {
 // flusher accumulates a batch of documents and hands it over.
 type flusher struct {
 	Parsed
-	fn   func(Parsed)
-	docs int
+	fn        func(Parsed)
+	docs      int
+	documents bool // ParseDocuments: keep every document, build no objects
+}
+
+// final hands over the last batch; with ParseDocuments, even an empty one.
+func (f *flusher) final() {
+	if f.documents {
+		f.Last = true
+		f.fn(f.Parsed)
+		f.Parsed = Parsed{}
+		return
+	}
+	f.flush()
 }
 
 func (f *flusher) flush() {
@@ -225,7 +241,11 @@ func (out *flusher) parse(src *Source, limits Limits) {
 			if len(doc.Content) > 0 {
 				lastGood = doc.Content[0].Line
 			}
-			out.addDocument(src, &doc, docIndex, limits)
+			if out.documents {
+				out.addRawDocument(src, &doc, docIndex, limits)
+			} else {
+				out.addDocument(src, &doc, docIndex, limits)
+			}
 			out.document()
 			docIndex++
 		}

@@ -28,7 +28,7 @@ func (o *Object) RegoValue() ast.Value {
 			o.rego = v
 			return
 		}
-		o.rego = o.regoValue(o.Node)
+		o.rego = regoOf(o.Source, o.limits, o.Node)
 		if _, ok := o.rego.(ast.Object); !ok {
 			o.rego = ast.NewObject() // as Raw: an object that is not a mapping has no raw view
 		}
@@ -36,20 +36,20 @@ func (o *Object) RegoValue() ast.Value {
 	return o.rego
 }
 
-// regoValue converts n as the builder would, then ast.InterfaceToValue,
+// regoOf converts n as the builder would, then ast.InterfaceToValue,
 // for a document without repeated keys. A mapping with merge keys (<<) is
 // left to the builder itself, whose rules for what a merge brings in (and
 // which keys it may repeat) it would otherwise restate.
-func (o *Object) regoValue(n *yaml.Node) ast.Value {
+func regoOf(src *Source, limits Limits, n *yaml.Node) ast.Value {
 	switch n.Kind {
 	case yaml.AliasNode:
 		if n.Alias == nil {
 			return ast.NullValue
 		}
-		return o.regoValue(n.Alias)
+		return regoOf(src, limits, n.Alias)
 	case yaml.DocumentNode:
 		if len(n.Content) > 0 {
-			return o.regoValue(n.Content[0])
+			return regoOf(src, limits, n.Content[0])
 		}
 		return ast.NullValue
 	case yaml.ScalarNode:
@@ -62,14 +62,14 @@ func (o *Object) regoValue(n *yaml.Node) ast.Value {
 		terms := make([]ast.Term, len(n.Content))
 		elems := make([]*ast.Term, len(n.Content))
 		for i, c := range n.Content {
-			terms[i].Value = o.regoValue(c)
+			terms[i].Value = regoOf(src, limits, c)
 			elems[i] = &terms[i]
 		}
 		return ast.NewArray(elems...)
 	case yaml.MappingNode:
 		for i := 0; i < len(n.Content); i += 2 {
 			if n.Content[i].Tag == "!!merge" {
-				b := builder{src: o.Source, limits: o.limits.withDefaults()}
+				b := builder{src: src, limits: limits.withDefaults()}
 				v, err := ast.InterfaceToValue(b.value(n, 0))
 				if err != nil {
 					return ast.NullValue
@@ -83,7 +83,7 @@ func (o *Object) regoValue(n *yaml.Node) ast.Value {
 		for i := range pairs {
 			k, v := &terms[2*i], &terms[2*i+1]
 			k.Value = ast.String(keyString(n.Content[2*i]))
-			v.Value = o.regoValue(n.Content[2*i+1])
+			v.Value = regoOf(src, limits, n.Content[2*i+1])
 			tuples[i] = [2]*ast.Term{k, v}
 		}
 		return ast.NewObject(tuples...)

@@ -19,6 +19,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -70,6 +71,10 @@ type Options struct {
 	ShowBuiltinErrors bool
 	// PrintOutput receives print() output; nil discards it.
 	PrintOutput io.Writer
+	// CollectPrints returns print() output with each evaluation's results
+	// (TracedResult.Prints) instead of writing it to PrintOutput, for
+	// conftest's stdout format, which prints it before the results.
+	CollectPrints bool
 }
 
 var (
@@ -228,16 +233,17 @@ func sortedPaths(modules map[string]*ast.Module) []string {
 	return paths
 }
 
-// problematicIf mirrors conftest: `deny if {...}` (v1, without contains) is
-// a boolean rule that can never produce a message, almost always a mistake,
-// so it is refused (conftest's check depends on its OPA version; kvet always
-// refuses it for v1 policies).
+// problematicIf mirrors conftest: in Rego v1, `deny[msg] if {...}` (a
+// ref head without contains) defines an object {msg: true}, not the set of
+// messages it reads as, so it is refused with the fix. A rule with a plain
+// name (`deny if {...}`, a boolean) is accepted, as conftest accepts it
+// since 2024: its value is not a set of messages, so it counts as a pass.
 func problematicIf(modules map[string]*ast.Module) error {
 	for _, path := range sortedPaths(modules) {
 		module := modules[path]
 		for _, rule := range module.Rules {
 			h := rule.Head
-			if h == nil || h.Value == nil || len(h.Reference) != 1 || len(h.Args) > 0 || h.RuleKind() != ast.SingleValue {
+			if h == nil || h.Name != "" || h.Value == nil || len(h.Reference) == 0 {
 				continue
 			}
 			name := h.Reference[0].Value.String()
@@ -247,6 +253,49 @@ func problematicIf(modules map[string]*ast.Module) error {
 		}
 	}
 	return nil
+}
+
+// hasWildcard reports whether a namespace pattern has a glob metacharacter.
+func hasWildcard(patterns []string) bool {
+	for _, p := range patterns {
+		if strings.ContainsAny(p, "*?[") {
+			return true
+		}
+	}
+	return false
+}
+
+// filterNamespaces returns the namespaces (in their order) that match at
+// least one pattern, with path.Match as conftest (#1343): "." is an
+// ordinary character, so "main.*" matches "main.gke" and "*" every one.
+func filterNamespaces(namespaces, patterns []string) ([]string, error) {
+	var out []string
+	for _, ns := range namespaces {
+		ok, err := MatchNamespace(patterns, ns)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, ns)
+		}
+	}
+	return out, nil
+}
+
+// MatchNamespace reports whether the namespace (a package without "data.")
+// matches one of the patterns, literal names or globs (path.Match, as
+// conftest's --namespace).
+func MatchNamespace(patterns []string, ns string) (bool, error) {
+	for _, p := range patterns {
+		ok, err := path.Match(p, ns)
+		if err != nil {
+			return false, fmt.Errorf("namespace pattern %q: %w", p, err)
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func compile(ctx context.Context, opts Options, withTests bool) (map[string]*ast.Module, *ast.Compiler, *ast.Capabilities, error) {
@@ -337,10 +386,15 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	}
 
 	namespaces := opts.Namespaces
-	if opts.AllNamespaces {
+	switch {
+	case opts.AllNamespaces:
 		namespaces = e.allNS
-	} else if len(namespaces) == 0 {
+	case len(namespaces) == 0:
 		namespaces = []string{"main"}
+	case hasWildcard(namespaces):
+		if namespaces, err = filterNamespaces(e.allNS, namespaces); err != nil {
+			return nil, err
+		}
 	}
 	for _, ns := range namespaces {
 		q := byNS[ns]
@@ -442,7 +496,7 @@ func (e *Engine) prepareQuery(ctx context.Context, body []string) (*prepared, er
 // eval evaluates p on input, as rego.PreparedEvalQuery.Eval would with the
 // engine's options, and returns the bindings of its one solution (nil when
 // the query is undefined).
-func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer) (topdown.QueryResult, error) {
+func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer, prints *[]string) (topdown.QueryResult, error) {
 	txn, err := e.store.NewTransaction(ctx)
 	if err != nil {
 		return nil, err
@@ -462,7 +516,10 @@ func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer 
 		WithIndexing(true).
 		WithEarlyExit(true).
 		WithCancel(cancel)
-	if e.opts.PrintOutput != nil {
+	switch {
+	case prints != nil:
+		q = q.WithPrintHook(collectHook{prints})
+	case e.opts.PrintOutput != nil:
 		q = q.WithPrintHook(printHook{w: e.opts.PrintOutput, mu: &printMu})
 	}
 	if e.opts.ShowBuiltinErrors {
@@ -577,6 +634,10 @@ type TracedResult struct {
 	NamespaceResult
 	Query  string
 	Traces []string
+	// Prints are the evaluation's print() lines ("file:line: message"),
+	// with Options.CollectPrints. All namespaces are evaluated in one
+	// query, so an evaluation's prints are all on its first namespace.
+	Prints []string
 }
 
 // Eval evaluates every namespace against one input document. extraData is
@@ -627,7 +688,12 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 		qctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
 		defer cancel()
 	}
-	qr, err := e.eval(qctx, e.all, input, nil)
+	var prints []string
+	var pp *[]string
+	if e.opts.CollectPrints {
+		pp = &prints
+	}
+	qr, err := e.eval(qctx, e.all, input, nil, pp)
 	if be := (builtinError{}); errors.As(err, &be) {
 		return nil, err
 	}
@@ -652,6 +718,9 @@ func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, 
 			}
 		}
 		out = append(out, res)
+	}
+	if len(out) > 0 {
+		out[0].Prints = prints
 	}
 	return out, nil
 }
@@ -777,6 +846,14 @@ type printHook struct {
 
 var printMu sync.Mutex
 
+// collectHook keeps one evaluation's print() lines.
+type collectHook struct{ out *[]string }
+
+func (c collectHook) Print(pctx print.Context, msg string) error {
+	*c.out = append(*c.out, fmt.Sprintf("%v: %s", pctx.Location, msg))
+	return nil
+}
+
 func (p printHook) Print(pctx print.Context, msg string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -800,7 +877,11 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 		tracer = topdown.NewBufferTracer()
 		qt = tracer
 	}
-	qr, err := e.eval(ctx, q.pq, input, qt)
+	var pp *[]string
+	if e.opts.CollectPrints {
+		pp = &res.Prints
+	}
+	qr, err := e.eval(ctx, q.pq, input, qt, pp)
 	if be := (builtinError{}); errors.As(err, &be) {
 		return res, err
 	}

@@ -184,7 +184,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"compile error", Options{Paths: []string{"testdata/badcompile/policy"}}, []string{"testdata/badcompile/policy/main.rego:4:", "undefined_var"}},
 		{"v1 policy parsed as v1 from v0 file", Options{Paths: []string{"testdata/v0/policy"}}, []string{"testdata/v0/policy/main.rego:3:", "rego_parse_error"}},
-		{"if without contains", Options{Paths: []string{"testdata/badif/policy"}}, []string{"testdata/badif/policy/main.rego:3", "'if' keyword without 'contains'"}},
+		{"deny[msg] if without contains", Options{Paths: []string{"testdata/refhead/policy"}}, []string{"testdata/refhead/policy/main.rego:5", "'if' keyword without 'contains'"}},
 		{"http.send refused", Options{Paths: []string{"testdata/net/policy"}}, []string{"testdata/net/policy/main.rego:4:10: http.send is disabled; pass --allow-net"}},
 		{"opa.runtime refused", Options{Paths: []string{"testdata/env/policy"}}, []string{"testdata/env/policy/main.rego:4:2: opa.runtime is disabled; pass --allow-env"}},
 		{"missing folder", Options{Paths: []string{"testdata/nope"}}, []string{"testdata/nope"}},

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
+	"github.com/open-policy-agent/opa/v1/topdown"
 )
 
 // TestResult is the outcome of one test_ rule.
@@ -23,6 +25,8 @@ type TestResult struct {
 	Err      error
 	Duration time.Duration
 	Output   []byte // print() output
+	// Trace is the test's evaluation trace, with Options.Trace.
+	Trace []string
 }
 
 // Passed reports whether the test neither failed nor errored.
@@ -63,6 +67,9 @@ func RunTests(ctx context.Context, opts Options, coverage bool) (*VerifyReport, 
 	if opts.AllowEnv {
 		runner.SetRuntime(RuntimeTerm())
 	}
+	if opts.Trace {
+		runner.EnableTracing(true)
+	}
 	var cov *cover.Cover
 	if coverage {
 		cov = cover.New()
@@ -91,6 +98,15 @@ func RunTests(ctx context.Context, opts Options, coverage bool) (*VerifyReport, 
 		}
 		if r.Location != nil {
 			tr.File, tr.Line = r.Location.File, r.Location.Row
+		}
+		if len(r.Trace) > 0 {
+			var b strings.Builder
+			topdown.PrettyTrace(&b, r.Trace)
+			for _, line := range strings.Split(b.String(), "\n") {
+				if line != "" {
+					tr.Trace = append(tr.Trace, line)
+				}
+			}
 		}
 		rep.Results = append(rep.Results, tr)
 	}

@@ -82,8 +82,8 @@ func TestGitHubEscaping(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
-	if got := githubProperty("%\r\n:,"); got != "%25%0D%0A%3A%2C" {
-		t.Errorf("githubProperty = %q", got)
+	if got := githubEscape("%\r\n:,", true); got != "%25%0D%0A%3A%2C" {
+		t.Errorf("githubEscape(property) = %q", got)
 	}
 	r.Findings[0].Severity = rule.Info
 	r.Findings[0].Line, r.Findings[0].Column = 0, 0

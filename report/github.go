@@ -1,8 +1,8 @@
 package report
 
 import (
-	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/kvetdev/kvet/rule"
@@ -24,34 +24,60 @@ func (githubFormat) Format(w io.Writer, r *Report, _ Options) error {
 		case rule.Warning:
 			cmd = "warning"
 		}
-		props := []string{"file=" + githubProperty(Printable(f.File))}
+		props := []githubProp{{"file", Printable(f.File)}}
 		if f.Line > 0 {
-			props = append(props, fmt.Sprintf("line=%d", f.Line))
+			props = append(props, githubProp{"line", strconv.Itoa(f.Line)})
 			if f.Column > 0 {
-				props = append(props, fmt.Sprintf("col=%d", f.Column))
+				props = append(props, githubProp{"col", strconv.Itoa(f.Column)})
 			}
 		}
-		props = append(props, "title="+githubProperty("kvet("+Printable(f.Rule)+")"))
+		props = append(props, githubProp{"title", "kvet(" + Printable(f.Rule) + ")"})
 		msg := printableLines(f.Message)
 		if f.Help != "" {
 			msg += "\nhelp: " + printableLines(f.Help)
 		}
-		fmt.Fprintf(&b, "::%s %s::%s\n", cmd, strings.Join(props, ","), githubData(msg))
+		githubCommand(&b, cmd, props, msg)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// githubData escapes a command's message as the runner expects
-// (actions/toolkit's escapeData).
-func githubData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+// githubProp is one property of a workflow command: name=value.
+type githubProp struct{ name, value string }
+
+// githubCommand writes one workflow command, ::cmd name=value,...::message,
+// escaped as the runner expects: the one writer of kvet lint's github
+// format and kvet test's (conftest's).
+func githubCommand(b *strings.Builder, cmd string, props []githubProp, msg string) {
+	b.WriteString("::")
+	b.WriteString(cmd)
+	for i, p := range props {
+		if i == 0 {
+			b.WriteByte(' ')
+		} else {
+			b.WriteByte(',')
+		}
+		b.WriteString(p.name)
+		b.WriteByte('=')
+		b.WriteString(githubEscape(p.value, true))
+	}
+	b.WriteString("::")
+	b.WriteString(githubEscape(msg, false))
+	b.WriteByte('\n')
 }
 
-// githubProperty escapes a command property's value (actions/toolkit's
-// escapeProperty).
-func githubProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+var (
+	githubData     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	githubProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
+// githubEscape escapes a command's message (actions/toolkit's escapeData)
+// or, with property, a property's value (escapeProperty: also : and ,).
+func githubEscape(s string, property bool) string {
+	if property {
+		return githubProperty.Replace(s)
+	}
+	return githubData.Replace(s)
 }
 
 // printableLines is Printable for text whose line breaks are kept: an

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -24,16 +25,54 @@ const (
 	kvetURI      = "https://github.com/kvetdev/kvet"
 )
 
+// The SARIF types are shared by kvet's own format and conftest's
+// (conftest_sarif.go): fields only one of them writes are omitted when
+// empty, and the two objects whose keys the two write in a different order
+// (the log and the driver) say which order with conftest.
+
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
 	Version string     `json:"version"`
 	Runs    []sarifRun `json:"runs"`
+	// conftest: keys in go-sarif's order (version first), as conftest.
+	conftest bool
+}
+
+func (l sarifLog) MarshalJSON() ([]byte, error) {
+	if l.conftest {
+		return marshalJSON(struct {
+			Version string     `json:"version"`
+			Schema  string     `json:"$schema"`
+			Runs    []sarifRun `json:"runs"`
+		}{l.Version, l.Schema, l.Runs}, true)
+	}
+	type plain sarifLog
+	return marshalJSON(plain(l), false)
+}
+
+// marshalJSON is json.Marshal, escaping HTML only when asked: kvet's SARIF
+// keeps <, > and & as they are, conftest's (json.Marshal) escapes them.
+func marshalJSON(v any, escapeHTML bool) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 type sarifRun struct {
-	Tool       sarifTool     `json:"tool"`
-	ColumnKind string        `json:"columnKind"`
-	Results    []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"` // conftest
+	ColumnKind  string            `json:"columnKind,omitempty"`  // kvet
+	Results     []sarifResult     `json:"results"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool   `json:"executionSuccessful"`
+	ExitCode            int    `json:"exitCode"`
+	ExitCodeDescription string `json:"exitCodeDescription"`
 }
 
 type sarifTool struct {
@@ -45,6 +84,22 @@ type sarifDriver struct {
 	InformationURI string      `json:"informationUri"`
 	Version        string      `json:"version,omitempty"`
 	Rules          []sarifRule `json:"rules"`
+	// conftest: keys in go-sarif's order (version before informationUri),
+	// empty ones omitted, as conftest.
+	conftest bool
+}
+
+func (d sarifDriver) MarshalJSON() ([]byte, error) {
+	if d.conftest {
+		return marshalJSON(struct {
+			Name           string      `json:"name"`
+			Version        string      `json:"version,omitempty"`
+			InformationURI string      `json:"informationUri,omitempty"`
+			Rules          []sarifRule `json:"rules,omitempty"`
+		}{d.Name, d.Version, d.InformationURI, d.Rules}, true)
+	}
+	type plain sarifDriver
+	return marshalJSON(plain(d), false)
 }
 
 type sarifText struct {
@@ -57,7 +112,7 @@ type sarifRule struct {
 	ShortDescription     sarifText      `json:"shortDescription"`
 	FullDescription      *sarifText     `json:"fullDescription,omitempty"`
 	Help                 *sarifText     `json:"help,omitempty"`
-	DefaultConfiguration sarifRuleConf  `json:"defaultConfiguration"`
+	DefaultConfiguration *sarifRuleConf `json:"defaultConfiguration,omitempty"` // kvet
 	Properties           map[string]any `json:"properties,omitempty"`
 }
 
@@ -71,8 +126,8 @@ type sarifResult struct {
 	Level               string            `json:"level"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
-	PartialFingerprints map[string]string `json:"partialFingerprints"`
-	Properties          sarifResultProps  `json:"properties"`
+	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"` // kvet
+	Properties          *sarifResultProps `json:"properties,omitempty"`          // kvet
 }
 
 type sarifResultProps struct {
@@ -96,8 +151,9 @@ type sarifArtifact struct {
 
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
-	StartColumn int `json:"startColumn,omitempty"`
-	EndColumn   int `json:"endColumn,omitempty"`
+	StartColumn int `json:"startColumn,omitempty"` // kvet
+	EndLine     int `json:"endLine,omitempty"`     // conftest
+	EndColumn   int `json:"endColumn,omitempty"`   // kvet
 }
 
 type sarifLogical struct {
@@ -131,7 +187,7 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 			byID[f.Rule] = sarifRule{
 				ID:                   f.Rule,
 				ShortDescription:     sarifText{Text: f.Rule},
-				DefaultConfiguration: sarifRuleConf{Level: sarifLevel(f.Severity)},
+				DefaultConfiguration: &sarifRuleConf{Level: sarifLevel(f.Severity)},
 			}
 		}
 	}
@@ -175,7 +231,7 @@ func sarifRuleOf(ru *rule.Rule) sarifRule {
 	sr := sarifRule{
 		ID:                   ru.ID,
 		ShortDescription:     sarifText{Text: ru.Summary()},
-		DefaultConfiguration: sarifRuleConf{Level: sarifLevel(ru.Severity)},
+		DefaultConfiguration: &sarifRuleConf{Level: sarifLevel(ru.Severity)},
 	}
 	if sr.ShortDescription.Text == "" {
 		sr.ShortDescription.Text = ru.ID
@@ -236,7 +292,7 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 		Level:      sarifLevel(f.Severity),
 		Message:    sarifText{Text: text},
 		Locations:  []sarifLocation{loc},
-		Properties: sarifResultProps{Path: f.Path, Object: f.Object},
+		Properties: &sarifResultProps{Path: f.Path, Object: f.Object},
 	}
 }
 

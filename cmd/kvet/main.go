@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -91,6 +92,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		_, _ = io.WriteString(stderr, usage)
 		return exitUsage
 	}
+	args = hoistGlobalFlags(args)
 	switch args[0] {
 	case "lint":
 		return runLint(ctx, args[1:], stdin, stdout, stderr, tty)
@@ -121,6 +123,36 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	_, _ = io.WriteString(stderr, "kvet: unknown command "+quote(args[0])+"\n\n"+usage)
 	return exitUsage
+}
+
+// valueFlags are the flags given before the subcommand that take a value
+// (conftest's persistent -c/--config-file: `kvet -c conftest.toml test`).
+var valueFlags = map[string]bool{"-c": true, "--config": true, "--config-file": true}
+
+// hoistGlobalFlags moves flags written before the subcommand to just
+// after it, where the subcommand's flag set reads them, as cobra reads
+// conftest's persistent flags: `kvet -c conftest.toml test x.yaml` is
+// `kvet test -c conftest.toml x.yaml`. Without a subcommand after them,
+// args are returned as they are.
+func hoistGlobalFlags(args []string) []string {
+	switch args[0] {
+	case "-h", "--help", "--version":
+		return args
+	}
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
+		if valueFlags[args[i]] {
+			i++
+		}
+		i++
+	}
+	if i == 0 || i >= len(args) {
+		return args
+	}
+	out := make([]string, 0, len(args))
+	out = append(out, args[i])
+	out = append(out, args[:i]...)
+	return append(out, args[i+1:]...)
 }
 
 func quote(s string) string { return "\"" + s + "\"" }

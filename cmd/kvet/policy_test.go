@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -128,5 +130,34 @@ func TestCorpusHasNoInternalErrors(t *testing.T) {
 	}
 	if len(fs) < 100 || rules["api-invalid"] == 0 || rules["deprecated-api"] == 0 {
 		t.Errorf("suspiciously few findings on the corpus: %v", rules)
+	}
+}
+
+// Global flags before the subcommand reach it, as conftest's persistent
+// flags do: `kvet -c conftest.toml test ...`.
+func TestGlobalFlagsBeforeTheSubcommand(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"-c x.toml test a.yaml", "test -c x.toml a.yaml"},
+		{"--config-file=x.toml verify", "verify --config-file=x.toml"},
+		{"--no-color -c x test -", "test --no-color -c x -"},
+		{"test -c x a", "test -c x a"},
+		{"--help", "--help"},
+		{"-c x", "-c x"},
+	} {
+		if got := strings.Join(hoistGlobalFlags(strings.Fields(tc.in)), " "); got != tc.want {
+			t.Errorf("%q -> %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	abs, err := filepath.Abs("../../policy/testdata/toml/custom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(t.TempDir(), "conftest.toml")
+	if err := os.WriteFile(conf, []byte("policy = "+strconv.Quote(abs)+"\nnamespace = [\"team\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := kvet(t, "", "-c", conf, "test", "--no-color", "policy/testdata/toml/inputs/cm.yaml")
+	if r.code != 0 || !strings.Contains(r.stdout, "WARN - policy/testdata/toml/inputs/cm.yaml - team - from the custom folder") {
+		t.Errorf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -26,8 +31,8 @@ func run(t *testing.T, dir string, stdin string, args ...string) (int, string, s
 }
 
 func TestGolden(t *testing.T) {
-	junitGoVersion = "go-test"
-	for _, format := range outputFormats {
+	report.SetJUnitGoVersion("go-test")
+	for _, format := range report.ConftestFormats {
 		t.Run(format, func(t *testing.T) {
 			code, out, stderr := run(t, ".", "", "-p", "v1/policy", "-o", format, "inputs/deploy.yaml", "inputs/service.json")
 			if code != 1 {
@@ -162,6 +167,71 @@ func TestTestCommand(t *testing.T) {
 			args:   []string{"-p", "ns/policy", "--all-namespaces", "inputs/service.json"},
 			code:   1,
 			stdout: []string{"FAIL - inputs/service.json - main - main denies everything", "FAIL - inputs/service.json - other.sub - no services", "3 tests, 0 passed, 1 warning, 2 failures, 0 exceptions"},
+		},
+		{
+			name:   "namespace glob (conftest #1343)",
+			dir:    ".",
+			args:   []string{"-p", "ns/policy", "-n", "ot*", "inputs/service.json"},
+			code:   1,
+			stdout: []string{"FAIL - inputs/service.json - other.sub - no services", "2 tests, 0 passed, 1 warning, 1 failure"},
+		},
+		{
+			name:   "namespace glob matching nothing",
+			dir:    ".",
+			args:   []string{"-p", "ns/policy", "-n", "nope*", "inputs/service.json"},
+			code:   0,
+			stdout: []string{"0 tests, 0 passed"},
+		},
+		{
+			name:   "deny if without contains is a boolean rule: a pass (conftest)",
+			dir:    ".",
+			args:   []string{"-p", "badif/policy", "inputs/deploy.yaml"},
+			code:   0,
+			stdout: []string{"2 tests, 2 passed, 0 warnings, 0 failures"},
+		},
+		{
+			name:     "deny[msg] if without contains is refused (conftest)",
+			dir:      ".",
+			args:     []string{"-p", "refhead/policy", "inputs/deploy.yaml"},
+			code:     1,
+			stderr:   []string{"refhead/policy/main.rego:5: rule deny is using 'if' keyword without 'contains' keyword"},
+			noStdout: true,
+		},
+		{
+			name:   "an empty file is evaluated once with input = null (conftest)",
+			dir:    ".",
+			args:   []string{"-p", "badif/policy", "empty/empty.yaml"},
+			code:   0,
+			stdout: []string{"1 test, 1 passed, 0 warnings, 0 failures"},
+		},
+		{
+			name:   "empty file and null input",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "-o", "json", "empty/empty.yaml"},
+			code:   0,
+			stdout: []string{`"filename": "empty/empty.yaml"`, `"successes": 4`},
+		},
+		{
+			name:   "conftest's parse_config builtins",
+			dir:    ".",
+			args:   []string{"-p", "parseconfig/policy", "inputs/service.json"},
+			code:   1,
+			stdout: []string{"- main - yaml: web\n", "- main - toml: 8080\n", "- main - json: 2\n", "- main - file: shop\n", "- main - combined: 4, pg\n"},
+		},
+		{
+			name:   "--parser yaml (conftest), on stdin",
+			dir:    ".",
+			stdin:  "kind: Deployment\nmetadata:\n  name: piped\n",
+			args:   []string{"-p", "v0/policy", "--rego-version", "v0", "--parser", "yaml", "-"},
+			code:   1,
+			stdout: []string{"FAIL - - main - Deployment piped must run as non-root"},
+		},
+		{
+			name:   "--parser of another format",
+			dir:    ".",
+			args:   []string{"-p", "v1/policy", "--parser", "hcl2", "inputs/service.json"},
+			code:   1,
+			stderr: []string{`parser "hcl2" is not supported: kvet test reads YAML and JSON`},
 		},
 		{
 			name:   "combine",
@@ -307,29 +377,170 @@ func TestVerify(t *testing.T) {
 	if code != 1 {
 		t.Errorf("failing: exit %d, want 1", code)
 	}
-	for _, s := range []string{"FAIL - ../testdata/failing/policy/main_test.rego:9 - data.main_test - test_service_denied", "PASS - ", "2 tests, 1 passed, 1 failure"} {
+	for _, s := range []string{"FAIL - ../testdata/failing/policy/main_test.rego:9 - data.main_test - test_service_denied", "PASS - ", "2 tests, 1 passed, 0 warnings, 1 failure, 0 exceptions, 0 skipped"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("output lacks %q:\n%s", s, out.String())
 		}
 	}
 }
 
-func TestReadInputs(t *testing.T) {
-	files, err := readInputs([]string{"../testdata/inputs/deploy.yaml"}, nil, "")
-	if err != nil {
-		t.Fatal(err)
+func TestInputsThroughTheLoader(t *testing.T) {
+	var docs []*manifest.Document
+	last := false
+	n, errs := manifest.Stream([]string{"../testdata/inputs/deploy.yaml"}, manifest.Options{Documents: true}, func(_ int, _ *manifest.Source, p manifest.Parsed, _ bool) {
+		docs = append(docs, p.Docs...)
+		last = last || p.Last
+	})
+	if n != 1 || len(errs) > 0 || !last {
+		t.Fatalf("files %d, errors %v, last batch seen %v", n, errs, last)
 	}
-	docs := files[0].Docs
 	if len(docs) != 2 {
 		t.Fatalf("got %d documents, want 2 (empty documents skipped)", len(docs))
 	}
-	if docs[0].Line != 3 || docs[1].Line != 18 {
-		t.Errorf("lines = %d, %d, want 3, 18", docs[0].Line, docs[1].Line)
+	u := unit{doc: docs[0], value: docs[0].RegoValue()}
+	if got, got2 := u.line(nil), (unit{doc: docs[1]}).line(nil); got != 3 || got2 != 18 {
+		t.Errorf("lines = %d, %d, want 3, 18", got, got2)
 	}
-	if got := docs[0].lineOf([]any{"spec", "template", "spec", "containers", 0, "image"}); got != 13 {
+	if got := u.line([]any{"spec", "template", "spec", "containers", 0, "image"}); got != 13 {
 		t.Errorf("line of image = %d, want 13", got)
 	}
-	if got := docs[0].Value.(map[string]any)["spec"].(map[string]any)["replicas"]; got != int64(1) {
+	if got := docs[0].Value().(map[string]any)["spec"].(map[string]any)["replicas"]; got != int64(1) {
 		t.Errorf("replicas = %#v", got)
+	}
+}
+
+// An alias bomb (10 lines, 6 levels of nine aliases each) is an error at
+// its file:line:col in bounded time, as in kvet lint; before kvet test read
+// inputs through the loader it took 27 s and 1.25 GB.
+func TestAliasBombIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 6; i++ {
+		p := fmt.Sprintf("*a%d", i-1)
+		fmt.Fprintf(&b, "a%d: &a%d [%s, %s, %s, %s, %s, %s, %s, %s, %s]\n", i, i, p, p, p, p, p, p, p, p, p)
+	}
+	bomb := filepath.Join(dir, "bomb.yaml")
+	if err := os.WriteFile(bomb, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	code, out, stderr := run(t, ".", "", "-p", "v1/policy", bomb)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+	want := bomb + ":7:10: document expands to more than 1000000 YAML nodes"
+	if code != 1 || out != "" || !strings.Contains(stderr, want) || !strings.Contains(stderr, "--max-nodes") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, stderr, want)
+	}
+}
+
+// A syntax error is an error at its line; the run stops, as conftest's.
+func TestSyntaxErrorIsAnError(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("a: 1\n---\nb: [1, 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := run(t, ".", "", "-p", "v1/policy", bad)
+	if code != 1 || out != "" || !strings.Contains(stderr, bad+":3:1: YAML syntax error") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+// Every document is an input, not only Kubernetes objects: a scalar, a
+// list (split into its items when it is the file's only document) and a
+// mapping without kind, as conftest evaluates them.
+func TestEveryDocumentIsAnInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pol := write("p.rego", "package main\n\ndeny contains msg if {\n\tmsg := sprintf(\"%v\", [input])\n}\n")
+	multi := write("multi.yaml", "hello\n---\n[1, 2]\n---\nport: 80\n")
+	list := write("list.json", `[{"a": 1}, {"b": 2}]`)
+	code, out, stderr := run(t, ".", "", "-p", pol, multi, list)
+	for _, want := range []string{
+		"FAIL - " + multi + " - main - hello\n",
+		"FAIL - " + multi + " - main - [1, 2]\n",
+		"FAIL - " + multi + " - main - {\"port\": 80}\n",
+		"FAIL - " + list + " - main - {\"a\": 1}\n",
+		"FAIL - " + list + " - main - {\"b\": 2}\n",
+		"5 tests, 0 passed, 0 warnings, 5 failures",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q (exit %d):\n%s%s", want, code, out, stderr)
+		}
+	}
+}
+
+// kvet verify --namespace keeps the tests of the matching packages, globs
+// allowed, as conftest verify.
+func TestVerifyNamespace(t *testing.T) {
+	for _, tc := range []struct {
+		ns, want string
+		code     int
+	}{
+		{"main_test", "2 tests, 1 passed, 0 warnings, 1 failure, 0 exceptions, 0 skipped", 1},
+		{"ma*", "2 tests, 1 passed, 0 warnings, 1 failure", 1},
+		{"other*", "0 tests, 0 passed, 0 warnings, 0 failures", 0},
+	} {
+		var out, errb bytes.Buffer
+		code := Verify(context.Background(), []string{"--no-color", "-p", "../testdata/failing/policy", "-n", tc.ns}, nil, &out, &errb)
+		if code != tc.code || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("-n %s: exit %d, want %d and %q:\n%s%s", tc.ns, code, tc.code, tc.want, out.String(), errb.String())
+		}
+	}
+}
+
+// print() output: in the stdout format first, as "PRNT   file:line: text"
+// lines (conftest); on stderr in the machine formats.
+func TestPrintOutput(t *testing.T) {
+	code, out, stderr := run(t, ".", "", "-p", "print/policy", "inputs/service.json", "inputs/deploy.yaml")
+	want := "PRNT   print/policy/main.rego:4: checking Service\n" +
+		"PRNT   print/policy/main.rego:4: checking Deployment\n" +
+		"PRNT   print/policy/main.rego:4: checking Deployment\n" +
+		"FAIL - inputs/service.json - main - no services\n"
+	if code != 1 || !strings.HasPrefix(out, want) || stderr != "" {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s\nwant stdout starting with:\n%s", code, out, stderr, want)
+	}
+	_, out, stderr = run(t, ".", "", "-p", "print/policy", "-o", "json", "inputs/service.json")
+	if strings.Contains(out, "PRNT") || stderr != "print/policy/main.rego:4: checking Service\n" {
+		t.Errorf("json: stdout:\n%s\nstderr:\n%q", out, stderr)
+	}
+}
+
+// kvet verify writes conftest's tap, table, junit, github and sarif
+// formats from the test results, as conftest verify.
+func TestVerifyConftestFormats(t *testing.T) {
+	for format, want := range map[string]string{
+		"tap":    "not ok 1 - ../testdata/failing/policy/main_test.rego -  - data.main_test.test_service_denied\n",
+		"table":  "│ failure │ ../testdata/failing/policy/main_test.rego │           │ data.main_test.test_service_denied │",
+		"github": "::error file=../testdata/failing/policy/main_test.rego,line=9::data.main_test.test_service_denied\n",
+		"junit":  `<failure message="Failed" type="">data.main_test.test_service_denied</failure>`,
+		"sarif":  `"ruleId":"/deny"`,
+	} {
+		var out, errb bytes.Buffer
+		code := Verify(context.Background(), []string{"--no-color", "-p", "../testdata/failing/policy", "-o", format}, nil, &out, &errb)
+		if code != 1 || !strings.Contains(out.String(), want) {
+			t.Errorf("-o %s: exit %d, want 1 and %q in:\n%s%s", format, code, want, out.String(), errb.String())
+		}
+	}
+}
+
+// kvet verify --trace prints each test's trace on stderr, as kvet test's.
+func TestVerifyTrace(t *testing.T) {
+	var out, errb bytes.Buffer
+	Verify(context.Background(), []string{"--no-color", "--trace", "-p", "../testdata/failing/policy"}, nil, &out, &errb)
+	for _, want := range []string{"file: ../testdata/failing/policy/main_test.rego | query: data.main_test.test_pod_denied\n", "TRAC   | | Eval data.main.deny.always"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+	if strings.Contains(out.String(), "TRAC") {
+		t.Errorf("trace on stdout:\n%s", out.String())
 	}
 }

@@ -63,3 +63,6 @@ func useColor(w io.Writer, noColor bool) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
+
+// Version is reported as the SARIF driver version.
+var Version = "0.0.0-dev"

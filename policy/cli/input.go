@@ -1,225 +1,234 @@
 package cli
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"os"
-	"strconv"
+	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/report"
 )
 
-// Doc is one document of an input file.
-type Doc struct {
-	Index int // position in the file, from 0
-	Line  int // line where the document's content starts, from 1
-	Value any // plain Go value: map[string]any, []any, string, int64, float64, bool, nil
-	node  *yaml.Node
+// unit is one value evaluated against the policies, as conftest splits a
+// file: every document of a multi-document file; a file whose only
+// document is a list is split into its items; a file with no document is
+// evaluated once with input = null.
+type unit struct {
+	value ast.Value
+	doc   *manifest.Document // nil for an empty file
 }
 
-// InputFile is a parsed input file.
-type InputFile struct {
-	Path string
-	Docs []Doc
-}
-
-// readInputs reads and parses the given files ("-" is stdin, named stdinName
-// in results when set). YAML streams are split by the YAML parser, so "---"
-// separators never produce empty documents; JSON is YAML.
-//
-// This is the single place that knows how inputs are read: kvet's manifest
-// loader replaces it later.
-func readInputs(paths []string, stdin io.Reader, stdinName string) ([]InputFile, error) {
-	out := make([]InputFile, 0, len(paths))
-	for _, p := range paths {
-		var data []byte
-		var err error
-		name := p
-		if p == "-" {
-			if stdin == nil {
-				stdin = os.Stdin
-			}
-			data, err = io.ReadAll(stdin)
-			if stdinName != "" {
-				name = stdinName
-			}
-		} else {
-			data, err = os.ReadFile(p)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p, err)
-		}
-		docs, err := parseDocs(data)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", name, err)
-		}
-		out = append(out, InputFile{Path: name, Docs: docs})
+// line returns the line of the field at path in the unit's document (the
+// nearest parent that exists), or of the document itself; 0 when unknown.
+func (u unit) line(path []any) int {
+	if u.doc == nil {
+		return 0
 	}
-	return out, nil
+	if len(path) == 0 {
+		return u.doc.Pos().Line
+	}
+	p, err := manifest.PathFromValues(path)
+	if err != nil {
+		return u.doc.Pos().Line
+	}
+	return u.doc.Locate(p).Key.Line
 }
 
-func parseDocs(data []byte) ([]Doc, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var docs []Doc
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			break
+// fileRun is what one input file gave: its results per namespace (or, with
+// --combine, its values), and the first error that stops the run.
+type fileRun struct {
+	path     string
+	results  []report.CheckResult // one per namespace
+	combined []ast.Value          // --combine: the file's units
+	pending  *unit                // the first document, until it is known not to be the only one
+	docs     int
+	info     map[string]any // data.conftest.file, when a policy reads it
+	err      error
+}
+
+// evaluator runs the policies on each file's units as the manifest loader
+// streams them: files are read, parsed and evaluated in workers, and only
+// results are kept, so memory does not grow with the documents' trees.
+type evaluator struct {
+	ctx        context.Context
+	engine     *policy.Engine
+	namespaces []string
+	fileInfo   bool // a policy reads data.conftest.file
+	combine    bool
+	trace      bool
+
+	mu    sync.Mutex
+	files map[int]*fileRun
+	stop  bool // a file failed: evaluate nothing more
+}
+
+func (e *evaluator) file(i int, path string) *fileRun {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fr := e.files[i]
+	if fr == nil {
+		fr = &fileRun{path: path}
+		if !e.combine {
+			fr.results = make([]report.CheckResult, len(e.namespaces))
+			for n, ns := range e.namespaces {
+				fr.results[n] = report.CheckResult{FileName: path, Namespace: ns}
+			}
 		}
-		if err != nil {
-			return nil, err
+		e.files[i] = fr
+	}
+	return fr
+}
+
+func (e *evaluator) stopped() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stop
+}
+
+// batch takes one batch of a file's documents (the batches of a file come
+// in order, from one goroutine).
+func (e *evaluator) batch(i int, src *manifest.Source, p manifest.Parsed) {
+	fr := e.file(i, src.Path)
+	if fr.err != nil || e.ctx.Err() != nil { // interrupted: the caller reports nothing
+		return
+	}
+	for _, pr := range p.Problems {
+		if pr.Code == manifest.CodeSyntax || pr.Code == manifest.CodeLimit {
+			msg := fmt.Sprintf("%s:%d:%d: %s", pr.Source.Path, pr.Pos.Line, max(pr.Pos.Column, 1), pr.Message)
+			if pr.Help != "" {
+				msg += " (" + pr.Help + ")"
+			}
+			e.fail(fr, errors.New(msg))
+			return
 		}
-		if n.Kind != yaml.DocumentNode || len(n.Content) == 0 {
+	}
+	for _, d := range p.Docs {
+		fr.docs++
+		if fr.docs == 1 {
+			fr.pending = &unit{value: d.RegoValue(), doc: d}
 			continue
 		}
-		root := n.Content[0]
-		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-			continue // empty document
+		if fr.pending != nil {
+			e.eval(fr, *fr.pending)
+			fr.pending = nil
 		}
-		v, err := nodeValue(root, 0)
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, Doc{Index: len(docs), Line: root.Line, Value: v, node: root})
+		e.eval(fr, unit{value: d.RegoValue(), doc: d})
 	}
-	return docs, nil
-}
-
-// nodeValue converts a YAML node to JSON-like Go values. Timestamps and other
-// unknown tags stay strings (as a YAML→JSON conversion would give).
-func nodeValue(n *yaml.Node, depth int) (any, error) {
-	if depth > 1000 {
-		return nil, errors.New("document nested too deeply")
+	if !p.Last {
+		return
 	}
-	switch n.Kind {
-	case yaml.AliasNode:
-		return nodeValue(n.Alias, depth+1)
-	case yaml.DocumentNode:
-		if len(n.Content) == 0 {
-			return nil, nil
+	switch {
+	case fr.docs == 0:
+		e.eval(fr, unit{value: ast.NullValue})
+	case fr.pending != nil:
+		u := *fr.pending
+		fr.pending = nil
+		if arr, ok := u.value.(*ast.Array); ok {
+			for k := range arr.Len() {
+				e.eval(fr, unit{value: arr.Elem(k).Value, doc: u.doc})
+			}
+			return
 		}
-		return nodeValue(n.Content[0], depth+1)
-	case yaml.SequenceNode:
-		out := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			v, err := nodeValue(c, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		return out, nil
-	case yaml.MappingNode:
-		out := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Tag == "!!merge" {
-				merged, err := nodeValue(v, depth+1)
-				if err != nil {
-					return nil, err
-				}
-				addMerge(out, merged)
-				continue
-			}
-			val, err := nodeValue(v, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[k.Value] = val
-		}
-		return out, nil
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			return nil, nil
-		case "!!bool":
-			var b bool
-			if err := n.Decode(&b); err != nil {
-				return nil, err
-			}
-			return b, nil
-		case "!!int":
-			if i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64); err == nil {
-				return i, nil
-			}
-			var i int64
-			if err := n.Decode(&i); err == nil {
-				return i, nil
-			}
-			var f float64
-			if err := n.Decode(&f); err != nil {
-				return nil, err
-			}
-			return f, nil
-		case "!!float":
-			var f float64
-			if err := n.Decode(&f); err != nil {
-				return nil, err
-			}
-			if math.IsInf(f, 0) || math.IsNaN(f) {
-				return n.Value, nil
-			}
-			return f, nil
-		default:
-			return n.Value, nil
-		}
-	}
-	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
-}
-
-func addMerge(out map[string]any, merged any) {
-	switch m := merged.(type) {
-	case map[string]any:
-		for k, v := range m {
-			if _, ok := out[k]; !ok {
-				out[k] = v
-			}
-		}
-	case []any:
-		for _, e := range m {
-			addMerge(out, e)
-		}
+		e.eval(fr, u)
 	}
 }
 
-// lineOf returns the line of the node at path inside doc (the deepest node
-// found), or the document's line.
-func (d Doc) lineOf(path []any) int {
-	n := d.node
-	if n == nil {
-		return d.Line
+func (e *evaluator) fail(fr *fileRun, err error) {
+	fr.err = err
+	e.mu.Lock()
+	e.stop = true
+	e.mu.Unlock()
+}
+
+func (e *evaluator) eval(fr *fileRun, u unit) {
+	if fr.err != nil || e.stopped() {
+		return
 	}
-	line := n.Line
-	for _, p := range path {
-		for n.Kind == yaml.AliasNode {
-			n = n.Alias
-		}
-		var next *yaml.Node
-		switch n.Kind {
-		case yaml.MappingNode:
-			key := fmt.Sprint(p)
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == key {
-					next = n.Content[i+1]
-					line = n.Content[i].Line
-					break
-				}
-			}
-		case yaml.SequenceNode:
-			if i, ok := p.(int); ok && i >= 0 && i < len(n.Content) {
-				next = n.Content[i]
-				line = next.Line
-			}
-		}
-		if next == nil {
-			break
-		}
-		n = next
+	if e.combine {
+		fr.combined = append(fr.combined, u.value)
+		return
 	}
-	return line
+	if e.fileInfo && fr.info == nil {
+		fr.info = fileInfo(fr.path)
+	}
+	tr, err := e.engine.EvalTraced(e.ctx, u.value, fr.info)
+	if err != nil {
+		e.fail(fr, fmt.Errorf("%s: %w", fr.path, err))
+		return
+	}
+	for n := range fr.results {
+		addResult(&fr.results[n], tr[n], u, e.trace)
+	}
+}
+
+// inputOptions are the flags that say how inputs are read.
+type inputOptions struct {
+	stdin     io.Reader
+	stdinName string
+	ignore    string
+	workers   int
+	limits    manifest.Limits
+	maxSize   int64
+}
+
+// streamInputs reads every input through the manifest loader, calling
+// e.batch for each batch of documents. It returns the number of files.
+func streamInputs(args []string, o inputOptions, e *evaluator) (int, error) {
+	var re *regexp.Regexp
+	if o.ignore != "" {
+		var err error
+		if re, err = regexp.Compile(o.ignore); err != nil {
+			return 0, fmt.Errorf("given regexp couldn't be parsed :%w", err)
+		}
+	}
+	var paths []string
+	for _, a := range args {
+		if a != "" {
+			paths = append(paths, a)
+		}
+	}
+	name := o.stdinName
+	if name == "" {
+		name = "-" // conftest's name for stdin
+	}
+	opts := manifest.Options{
+		Stdin: o.stdin, StdinName: name, Workers: o.workers,
+		MaxFileSize: o.maxSize, Limits: o.limits, Documents: true,
+	}
+	if re != nil {
+		opts.Exclude = re.MatchString
+	}
+	n, errs := manifest.Stream(paths, opts, func(i int, src *manifest.Source, p manifest.Parsed, _ bool) {
+		e.batch(i, src, p)
+	})
+	if len(errs) > 0 {
+		msgs := make([]string, len(errs))
+		for i, err := range errs {
+			msgs[i] = err.Error()
+		}
+		return n, errors.New(strings.Join(msgs, "; "))
+	}
+	if n == 0 {
+		return 0, errors.New("no files found")
+	}
+	return n, nil
+}
+
+func fileInfo(path string) map[string]any {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return map[string]any{"conftest": map[string]any{"file": map[string]any{
+		"name": filepath.Base(abs),
+		"dir":  filepath.Dir(abs),
+	}}}
 }

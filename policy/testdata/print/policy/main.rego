@@ -1,0 +1,7 @@
+package main
+
+deny contains msg if {
+	print("checking", input.kind)
+	input.kind == "Service"
+	msg := "no services"
+}
