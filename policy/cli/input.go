@@ -177,6 +177,8 @@ type inputOptions struct {
 	workers   int
 	limits    manifest.Limits
 	maxSize   int64
+	// note is told of each entry a folder walk skips for safety.
+	note func(msg string)
 }
 
 // streamInputs reads every input through the manifest loader, calling
@@ -201,7 +203,7 @@ func streamInputs(args []string, o inputOptions, e *evaluator) (int, error) {
 	}
 	opts := manifest.Options{
 		Stdin: o.stdin, StdinName: name, Workers: o.workers,
-		MaxFileSize: o.maxSize, Limits: o.limits, Documents: true,
+		MaxFileSize: o.maxSize, Limits: o.limits, Documents: true, Note: o.note,
 	}
 	if re != nil {
 		opts.Exclude = re.MatchString

@@ -184,6 +184,7 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 		stdin: stdin, stdinName: f.stdinFilename, ignore: f.ignore, workers: f.parallel,
 		limits:  manifest.Limits{MaxNodes: f.maxNodes, MaxDepth: f.maxDepth},
 		maxSize: f.maxFileSize,
+		note:    func(msg string) { fmt.Fprintf(stderr, "kvet: note: %s\n", report.Printable(msg)) },
 	}, e)
 	if err != nil {
 		return nil, fmt.Errorf("parse files: %w", err)
