@@ -184,11 +184,13 @@ func Colorize(on bool, s string, c int) string {
 }
 
 func indicators(r CheckResult) (string, string) {
-	indicator := "- " + r.FileName
+	// Text from the inputs and policies is escaped for the terminal
+	// (Printable); a message keeps its line breaks, as conftest prints them.
+	indicator := "- " + Printable(r.FileName)
 	if r.FileName == "-" {
 		indicator = "-"
 	}
-	namespace := "- " + r.Namespace + " -"
+	namespace := "- " + Printable(r.Namespace) + " -"
 	if r.Namespace == "-" {
 		namespace = "-"
 	}
@@ -198,7 +200,7 @@ func indicators(r CheckResult) (string, string) {
 func writeConftestStandard(w io.Writer, results CheckResults, o ConftestOptions) error {
 	for _, r := range results {
 		for _, p := range r.Prints {
-			fmt.Fprintln(w, Colorize(o.Color, "PRNT ", Blue), "", p)
+			fmt.Fprintln(w, Colorize(o.Color, "PRNT ", Blue), "", printableLines(p))
 		}
 	}
 	for _, r := range results {
@@ -208,14 +210,14 @@ func writeConftestStandard(w io.Writer, results CheckResults, o ConftestOptions)
 			continue
 		}
 		for _, x := range r.Warnings {
-			fmt.Fprintln(w, Colorize(o.Color, "WARN", Yellow), indicator, namespace, x.Message)
+			fmt.Fprintln(w, Colorize(o.Color, "WARN", Yellow), indicator, namespace, printableLines(x.Message))
 		}
 		for _, x := range r.Failures {
-			fmt.Fprintln(w, Colorize(o.Color, "FAIL", Red), indicator, namespace, x.Message)
+			fmt.Fprintln(w, Colorize(o.Color, "FAIL", Red), indicator, namespace, printableLines(x.Message))
 		}
 		if !o.SuppressExceptions {
 			for _, x := range r.Exceptions {
-				fmt.Fprintln(w, Colorize(o.Color, "EXCP", Cyan), indicator, namespace, x.Message)
+				fmt.Fprintln(w, Colorize(o.Color, "EXCP", Cyan), indicator, namespace, printableLines(x.Message))
 			}
 		}
 	}
@@ -242,9 +244,9 @@ func WriteConftestTrace(w io.Writer, results CheckResults, color bool) {
 			if !q.Passed {
 				c = Red
 			}
-			fmt.Fprintln(w, Colorize(color, "file: "+r.FileName+" | query: "+q.Query, c))
+			fmt.Fprintln(w, Colorize(color, "file: "+Printable(r.FileName)+" | query: "+Printable(q.Query), c))
 			for _, t := range q.Traces {
-				fmt.Fprintln(w, Colorize(color, "TRAC ", Blue), "", t)
+				fmt.Fprintln(w, Colorize(color, "TRAC ", Blue), "", Printable(t))
 			}
 		}
 	}
@@ -300,7 +302,7 @@ func writeConftestTAP(w io.Writer, results CheckResults) error {
 				fmt.Fprintln(w, "#", s.header)
 			}
 			for _, x := range s.results {
-				fmt.Fprintf(w, "%s %d %s %s %s\n", s.status, counter, indicator, namespace, x.Message)
+				fmt.Fprintf(w, "%s %d %s %s %s\n", s.status, counter, indicator, namespace, Printable(x.Message))
 				counter++
 			}
 		}
@@ -312,16 +314,16 @@ func writeConftestTable(w io.Writer, results CheckResults) error {
 	var rows [][]string
 	for _, r := range results {
 		for range r.Successes {
-			rows = append(rows, []string{"success", r.FileName, r.Namespace, "SUCCESS"})
+			rows = append(rows, []string{"success", Printable(r.FileName), Printable(r.Namespace), "SUCCESS"})
 		}
 		for _, x := range r.Exceptions {
-			rows = append(rows, []string{"exception", r.FileName, r.Namespace, x.Message})
+			rows = append(rows, []string{"exception", Printable(r.FileName), Printable(r.Namespace), Printable(x.Message)})
 		}
 		for _, x := range r.Warnings {
-			rows = append(rows, []string{"warning", r.FileName, r.Namespace, x.Message})
+			rows = append(rows, []string{"warning", Printable(r.FileName), Printable(r.Namespace), Printable(x.Message)})
 		}
 		for _, x := range r.Failures {
-			rows = append(rows, []string{"failure", r.FileName, r.Namespace, x.Message})
+			rows = append(rows, []string{"failure", Printable(r.FileName), Printable(r.Namespace), Printable(x.Message)})
 		}
 	}
 	if len(rows) == 0 {

@@ -90,3 +90,29 @@ func TestCaretAfterEscape(t *testing.T) {
 		t.Errorf("caret past the end: %d, %d; want it cut at the line's end", col, width)
 	}
 }
+
+// kvet test's people formats escape file names and messages too; JSON
+// keeps them exact.
+func TestConftestFormatsEscapeControls(t *testing.T) {
+	evil := "\x1b]0;owned\x07\x1b[2J"
+	results := CheckResults{{
+		FileName: "a" + evil + ".yaml", Namespace: "main",
+		Failures: []ConftestResult{{Message: "bad " + evil + "\nsecond line"}},
+	}}
+	for _, format := range []string{"stdout", "tap", "table", "github"} {
+		var b strings.Builder
+		if err := WriteConftest(&b, format, results, ConftestOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(b.String(), "\x1b\x07") {
+			t.Errorf("%s output holds raw control bytes:\n%q", format, b.String())
+		}
+	}
+	var b strings.Builder
+	if err := WriteConftest(&b, "json", results, ConftestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `bad \u001b]0;owned\u0007`) {
+		t.Errorf("json should keep the exact message:\n%s", b.String())
+	}
+}
