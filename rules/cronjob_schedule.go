@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones for spec.timeZone, whatever the machine has installed
@@ -50,8 +51,21 @@ spec:
 
 var schedulePath = manifest.Path{}.Field("spec").Field("schedule")
 
-// ParseSchedule parses a schedule as the CronJob controller does.
-func ParseSchedule(s string) (cron.Schedule, error) { return cron.ParseStandard(s) }
+// ParseSchedule parses a schedule as the CronJob controller does. It never
+// panics: robfig/cron slices out of range on a TZ= or CRON_TZ= prefix with
+// nothing after it ("TZ="), so such a prefix without a space is an error
+// here, and any other panic of the parser becomes an error too.
+func ParseSchedule(s string) (sched cron.Schedule, err error) {
+	if (strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=")) && !strings.Contains(s, " ") {
+		return nil, errString("a TZ= or CRON_TZ= prefix must be followed by a space and the schedule")
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			sched, err = nil, fmt.Errorf("cannot parse the schedule: %v", v)
+		}
+	}()
+	return cron.ParseStandard(s)
+}
 
 func checkCronJobSchedule(pass *rule.Pass, o *manifest.Object) {
 	sched, ok := o.Value("spec", "schedule").(string)
