@@ -60,8 +60,12 @@ type Options struct {
 	AllowNet bool
 	// AllowEnv lets policies call opa.runtime (which exposes the environment).
 	AllowEnv bool
-	// Timeout bounds every single query evaluation (0: none).
+	// Timeout bounds the evaluation of each namespace (policy) on one
+	// input (0: none); a namespace that exceeds it is lost alone.
 	Timeout time.Duration
+	// MaxMemory is how much the heap may grow during one evaluation
+	// (0: DefaultMaxMemory); a namespace that exceeds it is lost alone.
+	MaxMemory int64
 	// Strict enables the OPA compiler's strict mode.
 	Strict bool
 	// Trace collects evaluation traces (TracedResult.Traces, from EvalTraced);
@@ -190,7 +194,8 @@ func loadModules(opts Options, withTests bool) (map[string]*ast.Module, error) {
 }
 
 // capabilities returns the capabilities to compile with: the file given (or
-// this OPA's), minus the builtins that are not allowed.
+// this OPA's), minus the builtins that are not allowed, plus kvet's mark
+// (guard.go).
 func capabilities(opts Options) (*ast.Capabilities, error) {
 	var caps *ast.Capabilities
 	if opts.Capabilities != "" {
@@ -203,9 +208,6 @@ func capabilities(opts Options) (*ast.Capabilities, error) {
 		caps = ast.CapabilitiesForThisVersion()
 	}
 	denied := deniedBuiltins(opts)
-	if len(denied) == 0 {
-		return caps, nil
-	}
 	out := *caps
 	out.Builtins = nil
 	for _, b := range caps.Builtins {
@@ -213,6 +215,7 @@ func capabilities(opts Options) (*ast.Capabilities, error) {
 			out.Builtins = append(out.Builtins, b)
 		}
 	}
+	out.Builtins = append(out.Builtins, markDecl)
 	return &out, nil
 }
 
@@ -495,15 +498,47 @@ func (e *Engine) prepareQuery(ctx context.Context, body []string) (*prepared, er
 
 // eval evaluates p on input, as rego.PreparedEvalQuery.Eval would with the
 // engine's options, and returns the bindings of its one solution (nil when
-// the query is undefined).
-func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer, prints *[]string) (topdown.QueryResult, error) {
+// the query is undefined). ns is the namespace evaluated first. The
+// evaluation is bounded by the timeout and the memory budget (guard.go);
+// the returned run says which namespace was stopped and why. A run
+// stopped by the memory watchdog while others ran is run again alone.
+func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer, prints *[]string, ns int) (topdown.QueryResult, *run, error) {
+	qr, r, err := e.evalOnce(ctx, p, input, tracer, prints, ns, false)
+	if reason, _, _ := r.stopped(); reason == stopMemory && ctx.Err() == nil {
+		if prints != nil {
+			*prints = (*prints)[:0]
+		}
+		qr, r, err = e.evalOnce(ctx, p, input, tracer, prints, ns, true)
+	}
+	return qr, r, err
+}
+
+func (e *Engine) budget() int64 {
+	if e.opts.MaxMemory > 0 {
+		return e.opts.MaxMemory
+	}
+	return DefaultMaxMemory
+}
+
+func (e *Engine) evalOnce(ctx context.Context, p *prepared, input ast.Value, tracer topdown.QueryTracer, prints *[]string, ns int, alone bool) (topdown.QueryResult, *run, error) {
+	if alone {
+		guard.solo.Lock()
+		defer guard.solo.Unlock()
+		guard.rebase()
+	} else {
+		guard.solo.RLock()
+		defer guard.solo.RUnlock()
+	}
+	r := newRun(e.opts.Timeout, e.budget(), ns)
+	defer r.done()
+	guard.add(r)
+	defer guard.remove(r)
 	txn, err := e.store.NewTransaction(ctx)
 	if err != nil {
-		return nil, err
+		return nil, r, err
 	}
 	defer e.store.Abort(ctx, txn)
-	cancel := topdown.NewCancel()
-	defer context.AfterFunc(ctx, cancel.Cancel)()
+	defer context.AfterFunc(ctx, r.cancel.Cancel)()
 	var builtinErrs []topdown.Error
 	q := topdown.NewQuery(p.body).
 		WithQueryCompiler(p.qc).
@@ -515,7 +550,8 @@ func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer 
 		WithMetrics(noMetrics).
 		WithIndexing(true).
 		WithEarlyExit(true).
-		WithCancel(cancel)
+		WithBuiltins(markBuiltins).
+		WithCancel(r.cancel)
 	switch {
 	case prints != nil:
 		q = q.WithPrintHook(collectHook{prints})
@@ -529,19 +565,36 @@ func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer 
 		q = q.WithQueryTracer(tracer)
 	}
 	var first topdown.QueryResult
-	err = q.Iter(ctx, func(qr topdown.QueryResult) error {
+	err = q.Iter(withRun(ctx, r), func(qr topdown.QueryResult) error {
 		if first == nil {
 			first = qr
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, r, err
 	}
 	if len(builtinErrs) > 0 {
-		return nil, builtinError(builtinErrs)
+		return nil, r, builtinError(builtinErrs)
 	}
-	return first, nil
+	return first, r, nil
+}
+
+// stopError describes why namespace q's evaluation stopped, or wraps err.
+func (e *Engine) stopError(ctx context.Context, q *nsQuery, r *run, err error) error {
+	reason, _, detail := r.stopped()
+	where := fmt.Sprintf("namespace %s (%s)", q.ns, strings.Join(q.files, ", "))
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("evaluating %s: %w", where, ctx.Err())
+	case reason == stopTimeout:
+		return fmt.Errorf("policy evaluation timed out after %s in %s", e.opts.Timeout, where)
+	case reason == stopMemory:
+		return fmt.Errorf("policy evaluation in %s went over the memory limit of %s (%s); stopped", where, sizeString(e.budget()), detail)
+	case reason == stopTooLarge:
+		return fmt.Errorf("policy evaluation in %s stopped: %s", where, detail)
+	}
+	return fmt.Errorf("evaluating %s: %s", where, FormatError(err))
 }
 
 var noMetrics = metrics.NoOp()
@@ -574,6 +627,8 @@ func (e *Engine) prepareAll(ctx context.Context) error {
 	prefix := func(i int) string { return fmt.Sprintf("n%d_", i) }
 	for i, q := range e.queries {
 		if q.pq != nil {
+			// The mark restarts the namespace's timer (see guard.go).
+			body = append(body, fmt.Sprintf("%s(%d)", markName, i))
 			body = append(body, q.body(prefix(i))...)
 		}
 	}
@@ -643,20 +698,25 @@ type TracedResult struct {
 // Eval evaluates every namespace against one input document. extraData is
 // merged at the top of data for this evaluation (e.g. {"kvet": {"objects":
 // ...}}); passing the same map again is free, a different map is written to
-// the store once (evaluations with different maps are serialised).
+// the store once (evaluations with different maps are serialised). When a
+// namespace could not be evaluated, the results of the others are still
+// returned, with the error (see EvalTraced).
 func (e *Engine) Eval(ctx context.Context, input any, extraData map[string]any) ([]NamespaceResult, error) {
 	tr, err := e.EvalTraced(ctx, input, extraData)
-	if err != nil {
+	if tr == nil {
 		return nil, err
 	}
 	out := make([]NamespaceResult, len(tr))
 	for i := range tr {
 		out[i] = tr[i].NamespaceResult
 	}
-	return out, nil
+	return out, err
 }
 
 // EvalTraced is Eval, also returning traces when Options.Trace is set.
+// A namespace that times out, goes over the memory limit or fails has its
+// NamespaceResult.Err set, and the error returned joins those errors; the
+// other namespaces' results are complete.
 func (e *Engine) EvalTraced(ctx context.Context, input any, extraData map[string]any) ([]TracedResult, error) {
 	value, err := ast.InterfaceToValue(input)
 	if err != nil {
@@ -667,60 +727,70 @@ func (e *Engine) EvalTraced(ctx context.Context, input any, extraData map[string
 		return nil, err
 	}
 	defer unlock()
+	var out []TracedResult
 	if e.all != nil && !e.opts.Trace {
-		return e.evalAll(ctx, value)
-	}
-	out := make([]TracedResult, 0, len(e.queries))
-	for _, q := range e.queries {
-		r, err := e.evalNS(ctx, q, value)
+		out, err = e.evalAll(ctx, value)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+	} else {
+		out = make([]TracedResult, 0, len(e.queries))
+		for i, q := range e.queries {
+			out = append(out, e.evalNS(ctx, i, q, value))
+		}
 	}
-	return out, nil
+	var errs []error
+	for _, r := range out {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
+		}
+	}
+	return out, errors.Join(errs...)
 }
 
+// evalAll evaluates every namespace in one query. When one namespace is
+// stopped (timeout, memory, error), it is reported, and the others are
+// evaluated one by one, each with its own limits.
 func (e *Engine) evalAll(ctx context.Context, input ast.Value) ([]TracedResult, error) {
-	qctx := ctx
-	if e.opts.Timeout > 0 {
-		var cancel context.CancelFunc
-		qctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
-		defer cancel()
-	}
 	var prints []string
 	var pp *[]string
 	if e.opts.CollectPrints {
 		pp = &prints
 	}
-	qr, err := e.eval(qctx, e.all, input, nil, pp)
+	qr, r, err := e.eval(ctx, e.all, input, nil, pp, 0)
 	if be := (builtinError{}); errors.As(err, &be) {
 		return nil, err
 	}
-	if err != nil {
-		if errors.Is(qctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-			// Find the namespace that is too slow, on its own.
-			for _, q := range e.queries {
-				if _, nerr := e.evalNS(ctx, q, input); nerr != nil {
-					return nil, nerr
+	out := make([]TracedResult, 0, len(e.queries))
+	if err == nil {
+		for _, q := range e.queries {
+			res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
+			if q.pq != nil && qr != nil {
+				if err := e.collect(&res, q, qr, q.all); err != nil {
+					res.Err = err
 				}
 			}
-			return nil, fmt.Errorf("policy evaluation timed out after %s (namespaces %s)", e.opts.Timeout, strings.Join(e.Namespaces(), ", "))
+			out = append(out, res)
 		}
-		return nil, fmt.Errorf("evaluating policies: %s", FormatError(err))
+		if len(out) > 0 {
+			out[0].Prints = prints
+		}
+		return out, nil
 	}
-	out := make([]TracedResult, 0, len(e.queries))
-	for _, q := range e.queries {
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("evaluating policies: %w", ctx.Err())
+	}
+	failed := r.failed()
+	for i, q := range e.queries {
 		res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
-		if q.pq != nil && qr != nil {
-			if err := e.collect(&res, q, qr, q.all); err != nil {
-				return nil, err
-			}
+		switch {
+		case q.pq == nil:
+		case i == failed:
+			res.Err = e.stopError(ctx, q, r, err)
+		default:
+			res = e.evalNS(ctx, i, q, input)
 		}
-		out = append(out, res)
-	}
-	if len(out) > 0 {
-		out[0].Prints = prints
+		out = append(out, res) // a re-evaluated namespace has its own prints
 	}
 	return out, nil
 }
@@ -861,15 +931,10 @@ func (p printHook) Print(pctx print.Context, msg string) error {
 	return err
 }
 
-func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (TracedResult, error) {
+func (e *Engine) evalNS(ctx context.Context, i int, q *nsQuery, input ast.Value) TracedResult {
 	res := TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns}}
 	if q.pq == nil {
-		return res, nil
-	}
-	if e.opts.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, e.opts.Timeout)
-		defer cancel()
+		return res
 	}
 	var tracer *topdown.BufferTracer
 	var qt topdown.QueryTracer
@@ -881,15 +946,14 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 	if e.opts.CollectPrints {
 		pp = &res.Prints
 	}
-	qr, err := e.eval(ctx, q.pq, input, qt, pp)
+	qr, r, err := e.eval(ctx, q.pq, input, qt, pp, i)
 	if be := (builtinError{}); errors.As(err, &be) {
-		return res, err
+		res.Err = err
+		return res
 	}
 	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return res, fmt.Errorf("policy evaluation timed out after %s in namespace %s (%s)", e.opts.Timeout, q.ns, strings.Join(q.files, ", "))
-		}
-		return res, fmt.Errorf("evaluating namespace %s: %s", q.ns, FormatError(err))
+		res.Err = e.stopError(ctx, q, r, err)
+		return res
 	}
 	if tracer != nil {
 		var sb strings.Builder
@@ -901,12 +965,12 @@ func (e *Engine) evalNS(ctx context.Context, q *nsQuery, input ast.Value) (Trace
 		}
 	}
 	if qr == nil {
-		return res, nil
+		return res
 	}
 	if err := e.collect(&res, q, qr, q.own); err != nil {
-		return res, err
+		res.Err = err
 	}
-	return res, nil
+	return res
 }
 
 // collect applies conftest's counting to the bindings of one namespace,

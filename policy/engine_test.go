@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 func load(t *testing.T, opts Options) *Engine {
@@ -451,5 +453,92 @@ func TestEvalTracePrintBuiltinErrors(t *testing.T) {
 	}
 	if len(tr[0].Failures) != 1 || tr[0].Query != "data.main.deny, data.main.warn" {
 		t.Errorf("traced result = %+v", tr[0].NamespaceResult)
+	}
+}
+
+// TestTimeoutPerNamespace: the timeout applies to each namespace; the one
+// that exceeds it is lost alone, the namespaces before and after it keep
+// their results, and the whole evaluation takes about one timeout.
+func TestTimeoutPerNamespace(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	e := load(t, Options{Paths: []string{"testdata/limits"}, AllNamespaces: true, Timeout: timeout})
+	start := time.Now()
+	res, err := e.Eval(context.Background(), map[string]any{"kind": "Pod"}, nil)
+	took := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "timed out after 200ms in namespace b (testdata/limits/b.rego)") {
+		t.Errorf("err = %v, want namespace b timed out", err)
+	}
+	if len(res) != 3 {
+		t.Fatalf("results = %+v", res)
+	}
+	for i, want := range []string{"a", "", "c"} {
+		if want == "" {
+			if res[i].Err == nil || len(res[i].Failures) > 0 {
+				t.Errorf("namespace b: %+v, want only an error", res[i])
+			}
+			continue
+		}
+		if got := msgs(res[i].Failures); res[i].Err != nil || len(got) != 1 || got[0] != want {
+			t.Errorf("namespace %s: %+v (err %v)", want, got, res[i].Err)
+		}
+	}
+	if took > 5*timeout {
+		t.Errorf("took %s, want about one timeout (%s)", took, timeout)
+	}
+}
+
+// TestMemoryLimit: a policy that allocates without bound, in one builtin
+// call (concat of concats) or one element at a time (a comprehension), is
+// stopped at the memory limit; it is lost alone.
+func TestMemoryLimit(t *testing.T) {
+	e := load(t, Options{Paths: []string{"testdata/memory"}, AllNamespaces: true, Timeout: time.Minute, MaxMemory: 64 << 20})
+	start := time.Now()
+	res, err := e.Eval(context.Background(), map[string]any{"kind": "Pod"}, nil)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %s", d)
+	}
+	byNS := map[string]NamespaceResult{}
+	for _, r := range res {
+		byNS[r.Namespace] = r
+	}
+	if got := msgs(byNS["a"].Failures); len(got) != 1 || byNS["a"].Err != nil {
+		t.Errorf("namespace a: %+v", byNS["a"])
+	}
+	if got := msgs(byNS["z"].Warnings); len(got) != 1 || byNS["z"].Err != nil {
+		t.Errorf("namespace z: %+v", byNS["z"])
+	}
+	if err := byNS["concat"].Err; err == nil || !strings.Contains(err.Error(), "concat would build a value of about 1907 MiB") ||
+		!strings.Contains(err.Error(), "namespace concat (testdata/memory/concat.rego)") || !strings.Contains(err.Error(), "concat.rego:8:") {
+		t.Errorf("namespace concat: err = %v", err)
+	}
+	if err := byNS["grow"].Err; err == nil || !strings.Contains(err.Error(), "went over the memory limit of 64 MiB") ||
+		!strings.Contains(err.Error(), "namespace grow (testdata/memory/grow.rego)") {
+		t.Errorf("namespace grow: err = %v", err)
+	}
+}
+
+// TestSizeChecks: the estimates of the guarded builtins.
+func TestSizeChecks(t *testing.T) {
+	s := func(n int) *ast.Term { return ast.StringTerm(strings.Repeat("x", n)) }
+	for _, c := range []struct {
+		name string
+		ops  []*ast.Term
+		want int64
+	}{
+		{"concat", []*ast.Term{s(1), ast.ArrayTerm(s(10), s(10))}, 22},
+		{"sprintf", []*ast.Term{ast.StringTerm("%s %1000d"), ast.ArrayTerm(s(10), ast.IntNumberTerm(1))}, 9 + 1000 + 10 + 32},
+		{"replace", []*ast.Term{s(100), ast.StringTerm("x"), s(10)}, 100 + 100*10},
+		{"replace", []*ast.Term{s(100), ast.StringTerm(""), s(10)}, 100 + 101*10},
+		{"regex.replace", []*ast.Term{s(100), ast.StringTerm("x*"), s(10)}, 100 + 101*10},
+		{"numbers.range", []*ast.Term{ast.IntNumberTerm(1), ast.IntNumberTerm(100)}, 100 * 48},
+		{"numbers.range_step", []*ast.Term{ast.IntNumberTerm(100), ast.IntNumberTerm(1), ast.IntNumberTerm(10)}, 10 * 48},
+		{"numbers.range", []*ast.Term{ast.IntNumberTerm(0), ast.NewTerm(ast.MustParseTerm("1e30").Value)}, maxSize},
+	} {
+		if got := sizeChecks[c.name](c.ops); got != c.want {
+			t.Errorf("%s%v: %d, want %d", c.name, c.ops, got, c.want)
+		}
 	}
 }

@@ -54,6 +54,10 @@ type NamespaceResult struct {
 	Failures   []Result
 	Warnings   []Result
 	Exceptions []Result
+	// Err is set when the namespace could not be evaluated (it timed out,
+	// went over the memory limit, or failed); the other namespaces'
+	// results are still valid.
+	Err error
 }
 
 // newResult converts one value of a deny/warn set into a Result. ok is false

@@ -36,6 +36,7 @@ type PolicyOptions struct {
 	Dirs        []string
 	RegoVersion string
 	Timeout     time.Duration
+	MaxMemory   int64 // bytes the heap may grow by in one evaluation (0: policy.DefaultMaxMemory)
 	AllowNet    bool
 	AllowEnv    bool
 }
@@ -46,7 +47,7 @@ func LoadPolicies(ctx context.Context, opts PolicyOptions) (*Policies, error) {
 		opts.Timeout = 10 * time.Second
 	}
 	p := &Policies{timeout: opts.Timeout}
-	base := policy.Options{RegoVersion: opts.RegoVersion, Timeout: opts.Timeout, AllowNet: opts.AllowNet, AllowEnv: opts.AllowEnv}
+	base := policy.Options{RegoVersion: opts.RegoVersion, Timeout: opts.Timeout, MaxMemory: opts.MaxMemory, AllowNet: opts.AllowNet, AllowEnv: opts.AllowEnv}
 	if len(opts.Bundled) > 0 {
 		o := base
 		o.FS, o.Namespaces, o.RegoVersion = policies.FS, opts.Bundled, "v1"
@@ -114,13 +115,16 @@ func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[stri
 			continue
 		}
 		res, err := e.eng.Eval(ctx, o.RegoValue(), extra)
-		if err != nil {
-			f := objectFinding(o, InternalError, rule.Error, "policy evaluation failed: "+err.Error(),
-				"fix or disable the policy; the other rules and objects were still checked")
-			out = append(out, f)
+		if err != nil && res == nil {
+			out = append(out, policyError(o, err))
 			continue
 		}
 		for _, ns := range res {
+			if ns.Err != nil {
+				// This policy is lost on this object, the others are kept.
+				out = append(out, policyError(o, ns.Err))
+				continue
+			}
 			for _, r := range ns.Failures {
 				out = append(out, e.finding(o, r, rule.Error))
 			}
@@ -130,6 +134,13 @@ func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[stri
 		}
 	}
 	return out
+}
+
+// policyError is the internal-error finding of a policy that could not be
+// evaluated on o.
+func policyError(o *manifest.Object, err error) rule.Finding {
+	return objectFinding(o, InternalError, rule.Error, "policy evaluation failed: "+err.Error(),
+		"fix or disable the policy; the other policies, rules and objects were still checked")
 }
 
 func (e *regoEngine) finding(o *manifest.Object, r policy.Result, sev rule.Severity) rule.Finding {

@@ -54,6 +54,7 @@ type lintFlags struct {
 	allowNet    bool
 	allowEnv    bool
 	policyTime  time.Duration
+	policyMem   int64
 }
 
 func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
@@ -75,7 +76,8 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.StringVar(&lf.regoVersion, "rego-version", "v1", "Rego syntax of your policies: v1 (OPA 1.x) or v0")
 	fs.BoolVar(&lf.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
 	fs.BoolVar(&lf.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
-	fs.DurationVar(&lf.policyTime, "policy-timeout", 10*time.Second, "longest one policy evaluation may take on one object")
+	fs.DurationVar(&lf.policyTime, "policy-timeout", 10*time.Second, "longest one policy (Rego package) may take on one object")
+	fs.Int64Var(&lf.policyMem, "policy-max-memory", policy.DefaultMaxMemory>>20, "most memory, in MiB, one policy evaluation may use")
 	fs.BoolVar(&lf.requireSvc, "require-statefulset-service", false, "a StatefulSet's Service missing from the linted files is an error, not a warning")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
@@ -158,7 +160,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if dirs := append(cfg.PolicyDirs(), lf.policies...); len(bundled) > 0 || len(dirs) > 0 {
 		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{
 			Bundled: bundled, Dirs: dirs, RegoVersion: lf.regoVersion, AllowNet: lf.allowNet, AllowEnv: lf.allowEnv,
-			Timeout: lf.policyTime,
+			Timeout: lf.policyTime, MaxMemory: lf.policyMem << 20,
 		})
 		if err != nil {
 			_, _ = fmt.Fprintf(stderr, "kvet: %s\n", policy.FormatError(err))

@@ -1,0 +1,3 @@
+package a
+
+deny contains "a" if input.kind

@@ -1,0 +1,3 @@
+package c
+
+deny contains "c" if input.kind

@@ -1,0 +1,9 @@
+package grow
+
+# An array of a hundred million distinct 1 kB strings (100 GB), built one
+# element at a time.
+deny contains msg if {
+	kb := concat("", ["x" | some _ in numbers.range(1, 1000)])
+	big := [sprintf("%s%d", [kb, i * j]) | some i in numbers.range(1, 10000); some j in numbers.range(1, 10000)]
+	msg := sprintf("%d", [count(big)])
+}

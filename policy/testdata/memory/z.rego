@@ -1,0 +1,3 @@
+package z
+
+warn contains "z" if input.kind
