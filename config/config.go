@@ -57,6 +57,7 @@ type Config struct {
 	Path string `json:"-"`
 
 	flagEnable, flagDisable []string
+	src                     *manifest.Source // the file's text, for positions
 }
 
 // Override is a per-path section of the configuration.
@@ -85,6 +86,9 @@ func (e *Error) Error() string {
 }
 
 // Find returns the path of .kvet.yaml in dir or its nearest parent, or "".
+// The search stops at the repository's root (the folder holding .git), as
+// git's own configuration search does: a file above the repository is
+// somebody else's.
 func Find(dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -95,11 +99,41 @@ func Find(dir string) string {
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p
 		}
+		if isRepoRoot(abs) {
+			return ""
+		}
 		parent := filepath.Dir(abs)
 		if parent == abs {
 			return ""
 		}
 		abs = parent
+	}
+}
+
+// isRepoRoot reports whether dir holds .git (a folder, or a file in a
+// worktree or submodule).
+func isRepoRoot(dir string) bool {
+	_, err := os.Lstat(filepath.Join(dir, ".git"))
+	return err == nil
+}
+
+// Root is the folder policy paths of the file may not leave: the
+// repository's root (the nearest folder at or above the file's that holds
+// .git), or the file's own folder outside a repository.
+func (c *Config) Root() string {
+	dir, err := filepath.Abs(c.Dir)
+	if err != nil {
+		return c.Dir
+	}
+	for d := dir; ; {
+		if isRepoRoot(d) {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
 	}
 }
 
@@ -117,8 +151,8 @@ func Load(path string) (*Config, error) {
 
 // Parse checks configuration text read from path.
 func Parse(path string, data []byte) (*Config, error) {
-	c := &Config{Path: path, Dir: filepath.Dir(path)}
 	src := &manifest.Source{Path: path, Data: data}
+	c := &Config{Path: path, Dir: filepath.Dir(path), src: src}
 	probs := manifest.DecodeStrict(src, c)
 	probs = append(probs, c.check(src)...)
 	if len(probs) > 0 {
@@ -174,11 +208,16 @@ func locate(src *manifest.Source, path string) manifest.Position {
 	if err != nil {
 		return manifest.Position{}
 	}
+	loc, _ := locatePath(src, p)
+	return loc.Value
+}
+
+func locatePath(src *manifest.Source, p manifest.Path) (manifest.Location, bool) {
 	o, ok := manifest.RootObject(src)
 	if !ok {
-		return manifest.Position{}
+		return manifest.Location{}, false
 	}
-	return o.Locate(p).Value
+	return o.Locate(p), true
 }
 
 // Match reports whether a file path matches a glob of the configuration:
@@ -219,14 +258,66 @@ func (c *Config) Excluded(path string) bool {
 }
 
 // PolicyDirs returns the policy folders, relative to the file's folder.
-func (c *Config) PolicyDirs() []string {
+// A folder outside Root (after following symbolic links) is an error at
+// its line unless allowOutside; the filesystem's root and the kernel's
+// folders (/proc, /sys, /dev) are errors in any case: walking them for
+// .rego files would not end, or would read the process's secrets.
+func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
 	out := make([]string, len(c.Policies))
+	var probs []manifest.Problem
+	root := c.Root()
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	src := c.src
+	if src == nil {
+		src = &manifest.Source{Path: c.Path}
+	}
 	for i, p := range c.Policies {
 		if filepath.IsAbs(p) || c.Dir == "" {
 			out[i] = p
 		} else {
 			out[i] = filepath.Join(c.Dir, p)
 		}
+		msg := checkPolicyDir(out[i], root, allowOutside)
+		if msg == "" {
+			continue
+		}
+		pos := manifest.Position{Line: 1, Column: 1}
+		if loc, ok := locatePath(src, manifest.Path{}.Field("policies").Item(i)); ok && loc.Exact {
+			pos = loc.Value
+		}
+		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: fmt.Sprintf("policies[%d]", i),
+			Message: fmt.Sprintf("policies: %q %s", p, msg)})
 	}
-	return out
+	if len(probs) > 0 {
+		return nil, &Error{Problems: probs}
+	}
+	return out, nil
+}
+
+// checkPolicyDir says what is wrong with policy folder dir, or "".
+func checkPolicyDir(dir, root string, allowOutside bool) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err.Error()
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	if abs == filepath.Dir(abs) {
+		return "is the filesystem's root: name the folder that holds your policies"
+	}
+	for _, sys := range []string{"/proc", "/sys", "/dev"} {
+		if abs == sys || strings.HasPrefix(abs, sys+"/") {
+			return "is in " + sys + ", a system folder, not a policy folder"
+		}
+	}
+	if allowOutside {
+		return ""
+	}
+	if rel, err := filepath.Rel(root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return fmt.Sprintf("is outside the repository (%s); policy folders of a configuration file must be inside it (pass --allow-outside-policies to allow it)", root)
+	}
+	return ""
 }

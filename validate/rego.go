@@ -98,6 +98,51 @@ func readsObjects(e *policy.Engine) bool {
 	return found
 }
 
+// UserIDs returns the rule ids the user's own policies can report, for the
+// configuration to name: <package>/<rule> for every deny/violation/warn
+// rule, and each constant "id" (or "rule") of a result object (one with a
+// "msg"). open is true when a result object's id is computed: then any id
+// may be one of theirs.
+func (p *Policies) UserIDs() (ids []string, open bool) {
+	if p == nil {
+		return nil, false
+	}
+	for _, e := range p.engines {
+		if e.bundled != nil {
+			continue
+		}
+		for _, m := range e.eng.Modules() {
+			pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+			for _, r := range m.Rules {
+				name := r.Head.Name.String()
+				if !policy.IsRuleName(name) {
+					continue
+				}
+				ids = append(ids, pkg+"/"+name)
+				ast.WalkTerms(r, func(t *ast.Term) bool {
+					obj, ok := t.Value.(ast.Object)
+					if !ok || obj.Get(ast.InternedTerm("msg")) == nil {
+						return false
+					}
+					for _, key := range []string{"id", "rule"} {
+						v := obj.Get(ast.InternedTerm(key))
+						if v == nil {
+							continue
+						}
+						if s, ok := v.Value.(ast.String); ok {
+							ids = append(ids, string(s))
+						} else {
+							open = true
+						}
+					}
+					return false
+				})
+			}
+		}
+	}
+	return ids, open
+}
+
 // CrossObject reports whether the policies read data.kvet.objects.
 func (p *Policies) CrossObject() bool { return p != nil && p.crossObject }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // kvetIn runs the binary in dir.
@@ -98,5 +99,67 @@ func TestShowIgnored(t *testing.T) {
 	r = kvetIn(t, dir, "lint", "--show-ignored", "-o", "json", "job.yaml")
 	if !strings.Contains(r.stdout, `"ignored": [`) || !strings.Contains(r.stdout, "cleaned up by the operator") {
 		t.Errorf("--show-ignored:\n%s", r.stdout)
+	}
+}
+
+// TestUnknownRuleIDsAreRefused: --disable job-tll is an error with a
+// did-you-mean (exit 2); the ids of the user's policies count as known, in
+// the flags and in the file.
+func TestUnknownRuleIDsAreRefused(t *testing.T) {
+	r := kvet(t, "", "lint", "--disable", "job-tll", "testdata/lint/clean.yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, `kvet: --disable: unknown rule "job-tll"; did you mean job-ttl?`) || r.stdout != "" {
+		t.Errorf("exit %d, stderr %q, stdout %q", r.code, r.stderr, r.stdout)
+	}
+	r = kvet(t, "", "lint", "--enable", "securty", "testdata/lint/clean.yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown rule "securty"; did you mean security?`) {
+		t.Errorf("group: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = kvet(t, "", "lint", "-p", "testdata/policies/image", "--disable", "company-registry,kvet_test.registry/warn", "testdata/lint/deployments.yaml")
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("user policy ids: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".git", "HEAD"), "ref: refs/heads/main\n")
+	write(t, filepath.Join(dir, "job.yaml"), jobNoTTL)
+	write(t, filepath.Join(dir, ".kvet.yaml"), "disable: [job-tll]\n")
+	r = kvetIn(t, dir, "lint", ".")
+	if r.code != 2 || !strings.Contains(r.stderr, `.kvet.yaml:1:11: unknown rule "job-tll"; did you mean job-ttl?`) {
+		t.Errorf("config: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestConfigPoliciesStayInTheRepository: policies: ["/"] or /proc/self in
+// a .kvet.yaml is an error at its line, not a walk of the filesystem; a
+// .kvet.yaml above the repository is not read; --show-config says which
+// file is used.
+func TestConfigPoliciesStayInTheRepository(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	write(t, filepath.Join(dir, ".kvet.yaml"), "disable: [job-ttl]\n")
+	write(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
+	write(t, filepath.Join(repo, "job.yaml"), jobNoTTL)
+	r := kvetIn(t, repo, "lint", "--show-config")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "config: none") {
+		t.Errorf("--show-config outside: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = kvetIn(t, repo, "lint", "-o", "json", ".")
+	if r.code != 0 || !strings.Contains(r.stdout, `"rule": "job-ttl"`) {
+		t.Errorf("the file above the repository was read: exit %d\n%s", r.code, r.stdout)
+	}
+	write(t, filepath.Join(repo, ".kvet.yaml"), "policies:\n- /\n- /proc/self\n")
+	start := time.Now()
+	r = kvetIn(t, repo, "lint", ".")
+	if r.code != 2 || !strings.Contains(r.stderr, `.kvet.yaml:2:3: policies: "/" is the filesystem's root`) ||
+		!strings.Contains(r.stderr, `.kvet.yaml:3:3: policies: "/proc/self" is in /proc`) {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %s", d)
+	}
+	write(t, filepath.Join(repo, "policy", "p.rego"), "package p\n\ndeny contains \"p\" if input.kind == \"Job\"\n")
+	write(t, filepath.Join(repo, ".kvet.yaml"), "policies: [policy]\n")
+	r = kvetIn(t, filepath.Join(repo, "policy"), "lint", "--show-config")
+	if want := "config: " + filepath.Join(repo, ".kvet.yaml") + "\nroot: " + repo + "\npolicies: " + filepath.Join(repo, "policy") + "\n"; r.stdout != want {
+		t.Errorf("--show-config:\n%s\nwant\n%s", r.stdout, want)
 	}
 }

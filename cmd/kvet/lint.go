@@ -55,6 +55,8 @@ type lintFlags struct {
 	allowEnv    bool
 	policyTime  time.Duration
 	policyMem   int64
+	allowOut    bool
+	showConfig  bool
 }
 
 func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
@@ -69,7 +71,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.IntVar(&lf.maxDepth, "max-depth", 200, "deepest nesting allowed in a document")
 	fs.Int64Var(&lf.maxFileSize, "max-file-size", 256<<20, "largest file read, in bytes")
 	fs.IntVar(&lf.workers, "workers", 0, "files and objects processed at once (default: number of CPUs)")
-	fs.StringVar(&lf.configPath, "config", "", "configuration file (default: .kvet.yaml in the current folder or the nearest parent)")
+	fs.StringVar(&lf.configPath, "config", "", "configuration file (default: .kvet.yaml in the current folder or the nearest parent, up to the repository's root)")
 	fs.StringSliceVar(&lf.enable, "enable", nil, "turn on rules or policy groups (security, reliability, ...); repeatable, comma-separated")
 	fs.StringSliceVar(&lf.disable, "disable", nil, "turn off rules or policy groups; repeatable, comma-separated")
 	fs.StringArrayVarP(&lf.policies, "policy", "p", nil, "folder of your own Rego policies to run too (repeatable)")
@@ -78,6 +80,8 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.BoolVar(&lf.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
 	fs.DurationVar(&lf.policyTime, "policy-timeout", 10*time.Second, "longest one policy (Rego package) may take on one object")
 	fs.Int64Var(&lf.policyMem, "policy-max-memory", policy.DefaultMaxMemory>>20, "most memory, in MiB, one policy evaluation may use")
+	fs.BoolVar(&lf.allowOut, "allow-outside-policies", false, "let the configuration's policies: name folders outside its repository")
+	fs.BoolVar(&lf.showConfig, "show-config", false, "print the configuration file used, its root and policy folders, and exit")
 	fs.BoolVar(&lf.requireSvc, "require-statefulset-service", false, "a StatefulSet's Service missing from the linted files is an error, not a warning")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
@@ -95,7 +99,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitUsage
 	}
 	paths := fs.Args()
-	if len(paths) == 0 {
+	if len(paths) == 0 && !lf.showConfig {
 		return usageErr("no paths given; try kvet lint . or kvet lint - < manifest.yaml")
 	}
 	formatter, err := report.Lookup(lf.output)
@@ -157,7 +161,16 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 	}
 	var pols *validate.Policies
-	if dirs := append(cfg.PolicyDirs(), lf.policies...); len(bundled) > 0 || len(dirs) > 0 {
+	dirs, err := policyDirs(cfg, lf.allowOut, lf.policies)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "kvet: invalid configuration:\n%v\n", err)
+		return exitUsage
+	}
+	if lf.showConfig {
+		showConfig(stdout, cfg, dirs)
+		return exitOK
+	}
+	if len(bundled) > 0 || len(dirs) > 0 {
 		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{
 			Bundled: bundled, Dirs: dirs, RegoVersion: lf.regoVersion, AllowNet: lf.allowNet, AllowEnv: lf.allowEnv,
 			Timeout: lf.policyTime, MaxMemory: lf.policyMem << 20,
@@ -166,6 +179,10 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			_, _ = fmt.Fprintf(stderr, "kvet: %s\n", policy.FormatError(err))
 			return exitUsage
 		}
+	}
+	if err := checkRuleIDs(cfg, pols); err != nil {
+		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", err)
+		return exitUsage
 	}
 	checkOf := func(id string) config.Check {
 		if c, ok := checks[id]; ok {
