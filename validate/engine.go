@@ -241,33 +241,8 @@ func (e *engine) finish() []rule.Finding {
 		}
 	}
 	e.detach(e.findings)
-	fs := e.findings
-	if e.opts.Enabled != nil || e.opts.Adjust != nil {
-		kept := fs[:0]
-		for _, f := range fs {
-			if f.Rule != InternalError {
-				if e.opts.Enabled != nil && !e.opts.Enabled(f.Rule) {
-					continue
-				}
-				if e.opts.Adjust != nil && !e.opts.Adjust(&f) {
-					continue
-				}
-			}
-			kept = append(kept, f)
-		}
-		fs = kept
-	}
-	Sort(fs)
-	fs = dropRestated(dedupe(fs))
-	// Directives are sorted so that their unused-ignore findings are too.
-	sort.SliceStable(e.directives, func(i, j int) bool {
-		a, b := e.directives[i], e.directives[j]
-		if a.file != b.file {
-			return a.file < b.file
-		}
-		return a.pos.Line < b.pos.Line
-	})
-	fs, e.ignored = applyIgnores(fs, e.directives, e.dirSources)
+	fs, ignored := e.settle(e.findings)
+	e.ignored = ignored
 	return fs
 }
 

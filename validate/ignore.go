@@ -3,6 +3,7 @@ package validate
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,7 +46,7 @@ type directive struct {
 }
 
 func (d *directive) covers(f *rule.Finding) (string, bool) {
-	if f.File != d.file || f.Rule == InternalError || f.Rule == UnusedIgnore {
+	if f.File != d.file || f.Rule == InternalError {
 		return "", false
 	}
 	match := ""
@@ -169,10 +170,78 @@ func objectDirectives(o *manifest.Object) []*directive {
 	return out
 }
 
-// applyIgnores removes the findings directives cover, marks those
-// directives used, and reports unused ones. It returns the kept and the
-// ignored findings.
-func applyIgnores(fs []rule.Finding, ds []*directive, sources map[string]*manifest.Source) (kept, ignored []rule.Finding) {
+// settle applies the configuration (Options.Enabled, Options.Adjust) and
+// the ignore directives to the run's findings, and returns the kept and
+// the ignored ones, sorted. Ignores see every finding, those the
+// configuration turns off too, so that disabling a rule (for some files)
+// does not turn its ignores into unused-ignore; then the configuration
+// filters. unused-ignore findings go through the configuration and the
+// ignores like any rule's.
+func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
+	var on, off []rule.Finding
+	for _, f := range fs {
+		if e.keep(&f) {
+			on = append(on, f)
+		} else {
+			off = append(off, f)
+		}
+	}
+	Sort(on)
+	on = dropRestated(dedupe(on))
+	// Directives are sorted so that their unused-ignore findings are too.
+	ds := e.directives
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.file != b.file {
+			return a.file < b.file
+		}
+		return a.pos.Line < b.pos.Line
+	})
+	kept, ignored = applyIgnores(on, ds)
+	_, _ = applyIgnores(off, ds) // marks the directives they match used
+	// A rule that did not run at all (off for the whole run) found
+	// nothing its ignores could match: they are not reported.
+	ran := func(id string) bool { return e.opts.Enabled == nil || e.opts.Enabled(id) }
+	var unused []rule.Finding
+	for _, f := range unusedIgnores(ds, e.dirSources, ran) {
+		if e.keep(&f) {
+			unused = append(unused, f)
+		}
+	}
+	// unused-ignore findings can be ignored too (kvet:ignore unused-ignore);
+	// an ignore of unused-ignore that matches none is reported, not
+	// ignorable in turn.
+	k, ig := applyIgnores(unused, ds)
+	kept = append(kept, k...)
+	ignored = append(ignored, ig...)
+	for _, d := range ds {
+		if slices.Contains(d.rules, UnusedIgnore) && !d.used[UnusedIgnore] {
+			f := unusedFinding(d, UnusedIgnore, e.dirSources)
+			if e.keep(&f) {
+				kept = append(kept, f)
+			}
+		}
+	}
+	Sort(kept)
+	Sort(ignored)
+	return kept, ignored
+}
+
+// keep applies the configuration to f (its severity too) and reports
+// whether f stays; internal errors always do.
+func (e *engine) keep(f *rule.Finding) bool {
+	if f.Rule == InternalError {
+		return true
+	}
+	if e.opts.Enabled != nil && !e.opts.Enabled(f.Rule) {
+		return false
+	}
+	return e.opts.Adjust == nil || e.opts.Adjust(f)
+}
+
+// applyIgnores removes the findings directives cover and marks those
+// directives used. It returns the kept and the ignored findings.
+func applyIgnores(fs []rule.Finding, ds []*directive) (kept, ignored []rule.Finding) {
 	if len(ds) == 0 {
 		return fs, nil
 	}
@@ -197,22 +266,33 @@ func applyIgnores(fs []rule.Finding, ds []*directive, sources map[string]*manife
 			kept = append(kept, f)
 		}
 	}
+	return kept, ignored
+}
+
+// unusedIgnores reports, for each directive, the ids of rules that ran
+// (ran) and that it matched no finding of; ignores of unused-ignore
+// itself are settled after these.
+func unusedIgnores(ds []*directive, sources map[string]*manifest.Source, ran func(id string) bool) []rule.Finding {
+	var out []rule.Finding
 	for _, d := range ds {
 		for _, id := range d.rules {
-			if d.used[id] {
+			if d.used[id] || id == UnusedIgnore || !ran(id) {
 				continue
 			}
-			snippet, shift := sources[d.file].Snippet(d.pos.Line, d.pos.Column)
-			kept = append(kept, rule.Finding{
-				Rule: UnusedIgnore, Severity: rule.Warning, File: d.file, Line: d.pos.Line, Column: d.pos.Column,
-				Message: "ignore of " + id + " matches no finding",
-				Help:    "remove " + id + " from this ignore (it is stale, or the rule id is misspelt)",
-				Object:  derefRef(d.object), Snippet: snippet, SnippetShift: shift, Span: len("kvet:ignore"),
-			})
+			out = append(out, unusedFinding(d, id, sources))
 		}
 	}
-	sort.SliceStable(kept, func(i, j int) bool { return less(&kept[i], &kept[j]) })
-	return kept, ignored
+	return out
+}
+
+func unusedFinding(d *directive, id string, sources map[string]*manifest.Source) rule.Finding {
+	snippet, shift := sources[d.file].Snippet(d.pos.Line, d.pos.Column)
+	return rule.Finding{
+		Rule: UnusedIgnore, Severity: rule.Warning, File: d.file, Line: d.pos.Line, Column: d.pos.Column,
+		Message: "ignore of " + id + " matches no finding",
+		Help:    "remove " + id + " from this ignore (it is stale, or the rule id is misspelt)",
+		Object:  derefRef(d.object), Snippet: snippet, SnippetShift: shift, Span: len("kvet:ignore"),
+	}
 }
 
 func derefRef(r *rule.ObjectRef) rule.ObjectRef {
