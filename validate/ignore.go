@@ -84,10 +84,21 @@ func sourceDirectives(src *manifest.Source) []*directive {
 	}
 	var out []*directive
 	lines := strings.Split(string(src.Data), "\n")
+	var spans []byteSpan
+	spansRead := false
+	off := 0 // of line i
 	for i, l := range lines {
+		lineOff := off
+		off += len(l) + 1
 		m := commentDirective.FindStringSubmatchIndex(l)
 		if m == nil {
 			continue
+		}
+		if !spansRead {
+			spans, spansRead = dataSpans(src.Data), true
+		}
+		if m[0] > 0 && l[m[0]-1] != ' ' && l[m[0]-1] != '\t' || inSpans(spans, lineOff+m[0]) {
+			continue // in a scalar (a comment follows a space): data
 		}
 		kind, ids := l[m[2]:m[3]], l[m[4]:m[5]]
 		reason := ""

@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"strings"
@@ -94,5 +95,58 @@ func TestUnusedIgnoreIsARule(t *testing.T) {
 	out = lintText(t, "# kvet:ignore-file unused-ignore\n"+ignoredCM, Options{})
 	if got := summary(out.Findings); got != "unused-ignore@warning:1 report-data@warning:7" {
 		t.Errorf("stale ignore of unused-ignore: %s", got)
+	}
+}
+
+// TestIgnoreDirectivesAreComments: "# kvet:ignore" in a block scalar, a
+// quoted string or a plain scalar is data; real comments next to them
+// (after a block scalar's header, after its last line) still work.
+func TestIgnoreDirectivesAreComments(t *testing.T) {
+	const text = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: "cm # kvet:ignore report-data"
+  labels:
+    a: x#kvet:ignore report-data
+    b: 'it''s # kvet:ignore report-data'
+data:
+  script: |
+    echo hi
+    # kvet:ignore report-data
+      # kvet:ignore report-data
+
+    # kvet:ignore report-data
+  key: v
+`
+	out := lintText(t, text, Options{})
+	if got := summary(out.Findings); got != "report-data@warning:4 report-data@warning:15" || len(out.Ignored) != 0 {
+		t.Errorf("directives in data: %s, ignored %s", got, summary(out.Ignored))
+	}
+	const real = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cm
+data:
+  script: | # kvet:ignore no-such-rule
+    echo hi
+  # kvet:ignore report-data
+  key: v
+`
+	out = lintText(t, real, Options{})
+	if got := summary(out.Findings); got != "report-data@warning:4 unused-ignore@warning:6" || summary(out.Ignored) != "report-data@warning:9" {
+		t.Errorf("real comments: %s, ignored %s", got, summary(out.Ignored))
+	}
+}
+
+func TestDataSpans(t *testing.T) {
+	data := []byte("a: \"x\\\" # y\"\nb: 'it''s # z' # c\nc: |\n  # d\n\n  e\nf: >-\n    g\n  # h\n")
+	spans := dataSpans(data)
+	for _, c := range []struct {
+		at   string
+		data bool
+	}{{"# y", true}, {"# z", true}, {"# c", false}, {"# d", true}, {"# h", false}} {
+		if got := inSpans(spans, bytes.Index(data, []byte(c.at))); got != c.data {
+			t.Errorf("%q: data = %v, want %v (spans %v)", c.at, got, c.data, spans)
+		}
 	}
 }
