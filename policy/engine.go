@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -509,6 +510,9 @@ func (e *Engine) eval(ctx context.Context, p *prepared, input ast.Value, tracer 
 			*prints = (*prints)[:0]
 		}
 		qr, r, err = e.evalOnce(ctx, p, input, tracer, prints, ns, true)
+		if reason, _, _ := r.stopped(); reason == stopMemory {
+			runtime.GC() // give back what it took before the next one runs
+		}
 	}
 	return qr, r, err
 }

@@ -56,6 +56,7 @@ type run struct {
 	timeout time.Duration
 	budget  int64
 	timer   *time.Timer
+	base    uint64 // the heap goal when the evaluation started (memGuard)
 
 	mu     sync.Mutex
 	ns     int // index in Engine.queries of the namespace under evaluation
@@ -157,35 +158,45 @@ type memGuard struct {
 	mu       sync.Mutex
 	runs     map[*run]struct{}
 	watching bool
-	base     uint64 // the live heap when no evaluation was over budget
+	base     uint64 // the heap goal at the last sample
 	trips    atomic.Int64
 }
 
 const watchEvery = 5 * time.Millisecond
 
-var heapSamples = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+var heapSamples = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}, {Name: "/gc/gogc:percent"}}
 
-func readHeap() (objects, live uint64) {
+// readHeap returns the bytes of heap objects (live and not yet collected),
+// the live heap at the last collection, and the heap the collector lets
+// that grow to before it runs again (goal; with GOGC=off, nothing is
+// collected: the objects now).
+func readHeap() (objects, live, goal uint64) {
 	s := make([]metrics.Sample, len(heapSamples))
 	copy(s, heapSamples)
 	metrics.Read(s)
-	if s[0].Value.Kind() == metrics.KindUint64 {
-		objects = s[0].Value.Uint64()
+	v := [3]uint64{}
+	for i := range s {
+		if s[i].Value.Kind() == metrics.KindUint64 {
+			v[i] = s[i].Value.Uint64()
+		}
 	}
-	if s[1].Value.Kind() == metrics.KindUint64 {
-		live = s[1].Value.Uint64()
+	objects, live = v[0], v[1]
+	goal = objects
+	if gogc := v[2]; gogc <= 1<<20 {
+		goal = live + live/100*gogc
 	}
-	return objects, live
+	return objects, live, goal
 }
 
 func (g *memGuard) add(r *run) {
 	g.mu.Lock()
-	g.runs[r] = struct{}{}
 	if !g.watching {
 		g.watching = true
-		_, g.base = readHeap()
+		_, _, g.base = readHeap()
 		go g.watch()
 	}
+	r.base = g.base
+	g.runs[r] = struct{}{}
 	g.mu.Unlock()
 }
 
@@ -195,12 +206,12 @@ func (g *memGuard) remove(r *run) {
 	g.mu.Unlock()
 }
 
-// rebase takes the live heap now (after a collection) as the base.
+// rebase takes the heap goal after a collection now as the base.
 func (g *memGuard) rebase() {
 	runtime.GC()
-	_, live := readHeap()
+	_, _, goal := readHeap()
 	g.mu.Lock()
-	g.base = live
+	g.base = goal
 	g.mu.Unlock()
 }
 
@@ -208,33 +219,27 @@ func (g *memGuard) watch() {
 	t := time.NewTicker(watchEvery)
 	defer t.Stop()
 	for range t.C {
-		objects, live := readHeap()
+		objects, _, goal := readHeap()
 		g.mu.Lock()
 		if len(g.runs) == 0 {
 			g.watching = false
 			g.mu.Unlock()
 			return
 		}
-		var grown uint64
-		if objects > g.base {
-			grown = objects - g.base
-		}
-		least := int64(-1)
+		// A run is charged with the growth of the heap since its lowest
+		// point while it ran: its own allocations, and those of the
+		// goroutines that ran meanwhile (hence the re-run alone). Its
+		// base falls when a collection frees garbage that was there when
+		// it started (another evaluation stopped for memory).
 		for r := range g.runs {
-			if least < 0 || r.budget < least {
-				least = r.budget
-			}
-		}
-		if grown < uint64(least)/2 {
-			g.base = live // healthy: follow the heap kvet itself holds
-		}
-		for r := range g.runs {
-			if grown > uint64(r.budget) {
+			r.base = min(r.base, goal)
+			if objects > r.base && objects-r.base > uint64(r.budget) {
 				g.trips.Add(1)
-				go r.stop(stopMemory, fmt.Sprintf("the heap grew by %s during the evaluation", sizeString(int64(grown))))
+				go r.stop(stopMemory, fmt.Sprintf("the heap grew %s past what kvet held when it started", sizeString(int64(objects-r.base))))
 				delete(g.runs, r)
 			}
 		}
+		g.base = goal
 		g.mu.Unlock()
 	}
 }
