@@ -514,6 +514,10 @@ func TestMemoryLimit(t *testing.T) {
 		!strings.Contains(err.Error(), "namespace concat (testdata/memory/concat.rego)") || !strings.Contains(err.Error(), "concat.rego:8:") {
 		t.Errorf("namespace concat: err = %v", err)
 	}
+	if err := byNS["many"].Err; err == nil || !strings.Contains(err.Error(), "namespace many (testdata/memory/many.rego)") ||
+		!strings.Contains(err.Error(), "memory limit") {
+		t.Errorf("namespace many: err = %v", err)
+	}
 	if err := byNS["grow"].Err; err == nil || !strings.Contains(err.Error(), "went over the memory limit of 64 MiB") ||
 		!strings.Contains(err.Error(), "namespace grow (testdata/memory/grow.rego)") {
 		t.Errorf("namespace grow: err = %v", err)

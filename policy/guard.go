@@ -206,6 +206,17 @@ func (g *memGuard) remove(r *run) {
 	g.mu.Unlock()
 }
 
+// used is how much the heap grew since r started (see watch).
+func (g *memGuard) used(r *run) uint64 {
+	objects, _, _ := readHeap()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if objects > r.base {
+		return objects - r.base
+	}
+	return 0
+}
+
 // rebase takes the heap goal after a collection now as the base.
 func (g *memGuard) rebase() {
 	runtime.GC()
@@ -402,8 +413,15 @@ func init() {
 			if r != nil {
 				budget = r.budget
 			}
-			if n := size(ops); n > budget {
-				msg := fmt.Sprintf("%s would build a value of about %s, more than the memory limit of an evaluation (%s)", name, sizeString(n), sizeString(budget))
+			n := size(ops)
+			over := n > budget
+			if !over && r != nil && n > budget/8 {
+				// A large value: it must also fit in what the run has
+				// left (several would pass one by one between samples).
+				over = guard.used(r)+uint64(n) > uint64(budget)
+			}
+			if over {
+				msg := fmt.Sprintf("%s would build a value of about %s, more than the memory limit of an evaluation (%s) allows", name, sizeString(n), sizeString(budget))
 				if bctx.Location != nil {
 					msg = fmt.Sprintf("%s:%d:%d: %s", bctx.Location.File, bctx.Location.Row, bctx.Location.Col, msg)
 				}
