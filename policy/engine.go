@@ -165,6 +165,18 @@ func loadModules(opts Options, withTests bool) (map[string]*ast.Module, error) {
 	}
 	modules := map[string]*ast.Module{}
 	if len(opts.Paths) > 0 {
+		// OPA's loader follows symbolic links: one to / or into /proc
+		// inside a policy folder would walk the filesystem, or read a
+		// device or a FIFO for ever. Below the paths given, only regular
+		// files and folders whose real path stays inside them are read.
+		roots := realRoots(opts.Paths)
+		base := filter
+		filter = func(path string, info fs.FileInfo, depth int) bool {
+			if depth > 0 && (!info.IsDir() && !info.Mode().IsRegular() || !inRoots(path, roots)) {
+				return true
+			}
+			return base(path, info, depth)
+		}
 		for _, p := range opts.Paths {
 			if _, err := os.Stat(p); err != nil {
 				return nil, fmt.Errorf("policy path %s: %w", p, errors.Unwrap(err))
@@ -192,6 +204,37 @@ func loadModules(opts Options, withTests bool) (map[string]*ast.Module, error) {
 		}
 	}
 	return modules, nil
+}
+
+// realRoots returns the real (symbolic links resolved) absolute paths.
+func realRoots(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil {
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				out = append(out, real)
+			}
+		}
+	}
+	return out
+}
+
+// inRoots reports whether path's real path is one of roots or inside one.
+func inRoots(path string, roots []string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return false
+	}
+	for _, r := range roots {
+		if real == r || strings.HasPrefix(real, r+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // capabilities returns the capabilities to compile with: the file given (or

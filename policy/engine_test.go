@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -544,5 +546,53 @@ func TestSizeChecks(t *testing.T) {
 		if got := sizeChecks[c.name](c.ops); got != c.want {
 			t.Errorf("%s%v: %d, want %d", c.name, c.ops, got, c.want)
 		}
+	}
+}
+
+// TestLoadStaysInThePolicyFolder: symbolic links out of a policy folder
+// (to /, to /proc/self/environ) and FIFOs are not read: OPA's loader
+// follows links, so these walked the filesystem or blocked for ever. A
+// link to a file inside the folder still counts.
+func TestLoadStaysInThePolicyFolder(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("p.rego", "package p\n\ndeny contains \"p\" if input.kind\n")
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{"root": "/", "env.rego": "/proc/self/environ", "sub/q.rego": filepath.Join(dir, "p.rego")} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.rego"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var e *Engine
+	var err error
+	go func() {
+		e, err = Load(context.Background(), Options{Paths: []string{dir}, AllNamespaces: true})
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Load did not return: it follows a link out of the folder or reads the FIFO")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for f := range e.Modules() {
+		files = append(files, filepath.Base(f))
+	}
+	sort.Strings(files)
+	if strings.Join(files, " ") != "p.rego q.rego" {
+		t.Errorf("modules = %v", files)
 	}
 }
