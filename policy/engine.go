@@ -191,6 +191,9 @@ func loadModules(opts Options, withTests bool) (map[string]*ast.Module, error) {
 			return nil, fmt.Errorf("load policies: %s", msg)
 		}
 		for path, m := range res.Modules {
+			if m.Name != "" {
+				path = m.Name // the key has lost an absolute path's leading /
+			}
 			modules[filepath.ToSlash(filepath.Clean(path))] = m.Parsed
 		}
 	}

@@ -596,3 +596,17 @@ func TestLoadStaysInThePolicyFolder(t *testing.T) {
 		t.Errorf("modules = %v", files)
 	}
 }
+
+// TestAbsolutePolicyPathsKeepTheirSlash: a policy given by an absolute path
+// is named by it in errors (OPA's loader keys modules without the leading /).
+func TestAbsolutePolicyPathsKeepTheirSlash(t *testing.T) {
+	abs, err := filepath.Abs("testdata/timeout/policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := load(t, Options{Paths: []string{abs}, Timeout: 50 * time.Millisecond})
+	_, err = e.Eval(context.Background(), map[string]any{}, nil)
+	if want := "in namespace main (" + filepath.ToSlash(abs) + "/main.rego)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v, want it to contain %q", err, want)
+	}
+}
