@@ -40,3 +40,10 @@ func TestPolicyLimitsKeepOtherFindings(t *testing.T) {
 		t.Errorf("findings by rule %v, exit %d: %+v\nstderr: %s", byRule, r.code, fs, r.stderr)
 	}
 }
+
+func TestPolicyMaxMemoryMustBePositive(t *testing.T) {
+	r := kvet(t, "", "lint", "--policy-max-memory", "0", "testdata/lint/clean.yaml")
+	if r.code != 2 || !strings.Contains(r.stderr, "--policy-max-memory: 0 MiB: give a positive number of MiB") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}

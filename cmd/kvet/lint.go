@@ -161,6 +161,9 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 	}
 	var pols *validate.Policies
+	if lf.policyMem <= 0 || lf.policyMem > 1<<30 {
+		return usageErr("--policy-max-memory: %d MiB: give a positive number of MiB", lf.policyMem)
+	}
 	dirs, err := policyDirs(cfg, lf.allowOut, lf.policies)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet: invalid configuration:\n%v\n", err)
