@@ -16,7 +16,13 @@ func LoadData(paths []string) (map[string]any, error) {
 	if len(paths) == 0 {
 		return map[string]any{}, nil
 	}
-	files, err := loader.FilteredPaths(paths, func(_ string, info os.FileInfo, _ int) bool {
+	roots := realRoots(paths)
+	files, err := loader.FilteredPaths(paths, func(path string, info os.FileInfo, depth int) bool {
+		// As for policy folders: links out of a data folder, devices and
+		// FIFOs are not read.
+		if depth > 0 && (!info.IsDir() && !info.Mode().IsRegular() || !inRoots(path, roots)) {
+			return true
+		}
 		if info.IsDir() {
 			return false
 		}

@@ -610,3 +610,32 @@ func TestAbsolutePolicyPathsKeepTheirSlash(t *testing.T) {
 		t.Errorf("err = %v, want it to contain %q", err, want)
 	}
 }
+
+// TestLoadDataStaysInTheDataFolder: the same for data folders (-d).
+func TestLoadDataStaysInTheDataFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("a: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/", filepath.Join(dir, "root")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.yaml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var docs map[string]any
+	var err error
+	go func() {
+		docs, err = LoadData([]string{dir})
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("LoadData did not return")
+	}
+	if err != nil || len(docs) != 1 || docs["a"] == nil {
+		t.Errorf("docs = %v, err = %v", docs, err)
+	}
+}
