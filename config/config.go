@@ -10,6 +10,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -97,7 +98,7 @@ func Find(dir string) string {
 	for {
 		p := filepath.Join(abs, FileName)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p
+			return p // Load refuses it if it is not a regular file
 		}
 		if isRepoRoot(abs) {
 			return ""
@@ -137,14 +138,58 @@ func (c *Config) Root() string {
 	}
 }
 
-// Load reads and checks a configuration file.
+// LoadFound is Load for a file Find found, which nobody named: one that is
+// a symbolic link out of its repository (to /proc/self/environ, say, added
+// by a pull request) is refused without being read, since parse errors
+// quote the file.
+func LoadFound(path string) (*Config, error) {
+	c := &Config{Dir: filepath.Dir(path)}
+	root := c.Root()
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, fmt.Errorf("%s: a link to %s, outside the repository (%s); not read (name it with --config to use it)", path, real, root)
+	}
+	return Load(path)
+}
+
+// MaxSize is the largest configuration file read.
+const MaxSize = 1 << 20
+
+// Load reads and checks a configuration file. It must be a regular file
+// (a .kvet.yaml linked to /dev/zero or a FIFO would be read for ever) of
+// at most MaxSize bytes.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	// Stat first: opening a FIFO blocks until someone writes to it.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s); a configuration file must be one", path, st.Mode().Type())
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s: no such file", path)
 		}
 		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s); a configuration file must be one", path, st.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes; a configuration file is not that long", path, MaxSize)
 	}
 	return Parse(path, data)
 }

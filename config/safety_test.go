@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func mkdir(t *testing.T, dir string) {
@@ -123,5 +125,69 @@ func TestUnknownRuleIDs(t *testing.T) {
 	err = c.CheckIDs(k)
 	if err == nil || err.Error() != "--disable: unknown rule \"job-tll\"; did you mean job-ttl?\n--disable: unknown rule \"zzzz\" (kvet rules lists the rules; groups: security, reliability)" {
 		t.Errorf("flags: %v", err)
+	}
+}
+
+// TestLoadRefusesDevicesAndHugeFiles: a .kvet.yaml linked to /dev/zero, or
+// a FIFO, is refused without being read; so is one over MaxSize.
+func TestLoadRefusesDevicesAndHugeFiles(t *testing.T) {
+	dir := t.TempDir()
+	zero := filepath.Join(dir, "zero", FileName)
+	mkdir(t, filepath.Dir(zero))
+	if err := os.Symlink("/dev/zero", zero); err != nil {
+		t.Fatal(err)
+	}
+	if Find(filepath.Dir(zero)) != zero {
+		t.Fatal("Find does not see the link")
+	}
+	if _, err := Load(zero); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("/dev/zero: %v", err)
+	}
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := Load(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("FIFO: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Load blocks on a FIFO")
+	}
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, []byte("exclude: []\n"+strings.Repeat("# padding\n", MaxSize/10+1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("big: %v", err)
+	}
+}
+
+// TestLoadFoundRefusesLinksOutOfTheRepository: a .kvet.yaml that links out
+// of its repository (to /proc/self/environ) is not read.
+func TestLoadFoundRefusesLinksOutOfTheRepository(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	mkdir(t, filepath.Join(repo, ".git"))
+	if err := os.Symlink("/proc/self/environ", filepath.Join(repo, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFound(Find(repo)); err == nil || !strings.Contains(err.Error(), "outside the repository") {
+		t.Errorf("err = %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "real.yaml"), []byte("failOn: warning\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(repo, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.yaml", filepath.Join(repo, FileName)); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := LoadFound(Find(repo)); err != nil || c.FailOn != "warning" {
+		t.Errorf("link inside: %v", err)
 	}
 }

@@ -293,6 +293,7 @@ func loadConfig(path string) (*config.Config, error) {
 		if path == "" {
 			return &config.Config{}, nil
 		}
+		return config.LoadFound(path)
 	}
 	return config.Load(path)
 }
