@@ -29,6 +29,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -135,6 +136,11 @@ type Engine struct {
 	mu      sync.RWMutex
 	overlay map[string]any // extraData currently written to the store
 	ovKeys  []string
+
+	limitsMu  sync.Mutex
+	limitErrs map[int]int    // by index in queries: inputs it exceeded its limits on
+	lastLimit map[int]string // the last such error
+	anySkip   atomic.Bool    // some namespace is no longer evaluated
 }
 
 // ParseRegoVersion converts "v0"/"v1" ("" means v1).
@@ -638,13 +644,59 @@ func (e *Engine) stopError(ctx context.Context, q *nsQuery, r *run, err error) e
 	case ctx.Err() != nil:
 		return fmt.Errorf("evaluating %s: %w", where, ctx.Err())
 	case reason == stopTimeout:
-		return fmt.Errorf("policy evaluation timed out after %s in %s", e.opts.Timeout, where)
+		return &LimitError{fmt.Sprintf("policy evaluation timed out after %s in %s", e.opts.Timeout, where)}
 	case reason == stopMemory:
-		return fmt.Errorf("policy evaluation in %s went over the memory limit of %s (%s); stopped", where, sizeString(e.budget()), detail)
+		return &LimitError{fmt.Sprintf("policy evaluation in %s went over the memory limit of %s (%s); stopped", where, sizeString(e.budget()), detail)}
 	case reason == stopTooLarge:
-		return fmt.Errorf("policy evaluation in %s stopped: %s", where, detail)
+		return &LimitError{fmt.Sprintf("policy evaluation in %s stopped: %s", where, detail)}
 	}
 	return fmt.Errorf("evaluating %s: %s", where, FormatError(err))
+}
+
+// LimitError is a namespace stopped by the timeout or the memory limit.
+type LimitError struct{ msg string }
+
+func (e *LimitError) Error() string { return e.msg }
+
+// maxLimitErrors is how many inputs a namespace may exceed its limits on
+// before it is no longer evaluated for the rest of the run: a policy that
+// runs away on every object would otherwise cost the timeout or the
+// memory limit (and a collection) once per object.
+const maxLimitErrors = 3
+
+// skipped returns the error for a namespace that is no longer evaluated,
+// or nil.
+func (e *Engine) skipped(i int) error {
+	e.limitsMu.Lock()
+	defer e.limitsMu.Unlock()
+	if e.limitErrs[i] < maxLimitErrors {
+		return nil
+	}
+	return &LimitError{fmt.Sprintf("%s; after %d such inputs, it is no longer evaluated in this run", e.lastLimit[i], maxLimitErrors)}
+}
+
+// countLimits counts the namespaces of out that exceeded their limits.
+func (e *Engine) countLimits(out []TracedResult) {
+	for i, r := range out {
+		if r.Err == nil {
+			continue
+		}
+		var le *LimitError
+		if i < len(e.queries) && errors.As(r.Err, &le) {
+			e.limitsMu.Lock()
+			if e.limitErrs == nil {
+				e.limitErrs, e.lastLimit = map[int]int{}, map[int]string{}
+			}
+			if e.limitErrs[i] < maxLimitErrors {
+				e.limitErrs[i]++
+				e.lastLimit[i] = le.msg
+				if e.limitErrs[i] == maxLimitErrors {
+					e.anySkip.Store(true)
+				}
+			}
+			e.limitsMu.Unlock()
+		}
+	}
 }
 
 var noMetrics = metrics.NoOp()
@@ -778,7 +830,7 @@ func (e *Engine) EvalTraced(ctx context.Context, input any, extraData map[string
 	}
 	defer unlock()
 	var out []TracedResult
-	if e.all != nil && !e.opts.Trace {
+	if e.all != nil && !e.opts.Trace && !e.anySkip.Load() {
 		out, err = e.evalAll(ctx, value)
 		if err != nil {
 			return nil, err
@@ -786,9 +838,14 @@ func (e *Engine) EvalTraced(ctx context.Context, input any, extraData map[string
 	} else {
 		out = make([]TracedResult, 0, len(e.queries))
 		for i, q := range e.queries {
+			if err := e.skipped(i); err != nil {
+				out = append(out, TracedResult{NamespaceResult: NamespaceResult{Namespace: q.ns, Err: err}})
+				continue
+			}
 			out = append(out, e.evalNS(ctx, i, q, value))
 		}
 	}
+	e.countLimits(out)
 	var errs []error
 	for _, r := range out {
 		if r.Err != nil {

@@ -639,3 +639,27 @@ func TestLoadDataStaysInTheDataFolder(t *testing.T) {
 		t.Errorf("docs = %v, err = %v", docs, err)
 	}
 }
+
+// TestRunawayPolicyIsDroppedAfterThreeInputs: a namespace that exceeds its
+// limits on three inputs is not evaluated again in the run, so a policy
+// that runs away on every object costs three timeouts, not one per object;
+// the other namespaces keep running.
+func TestRunawayPolicyIsDroppedAfterThreeInputs(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	e := load(t, Options{Paths: []string{"testdata/limits"}, AllNamespaces: true, Timeout: timeout})
+	for i := range 6 {
+		start := time.Now()
+		res, err := e.Eval(context.Background(), map[string]any{"kind": "Pod"}, nil)
+		took := time.Since(start)
+		if err == nil || len(res) != 3 || res[1].Err == nil || len(msgs(res[0].Failures)) != 1 || len(msgs(res[2].Failures)) != 1 {
+			t.Fatalf("input %d: %+v, %v", i, res, err)
+		}
+		skipped := strings.Contains(res[1].Err.Error(), "after 3 such inputs, it is no longer evaluated")
+		if skipped != (i >= 3) {
+			t.Errorf("input %d: %v", i, res[1].Err)
+		}
+		if i >= 3 && took > timeout/2 {
+			t.Errorf("input %d took %s: the dropped namespace still runs", i, took)
+		}
+	}
+}
