@@ -586,7 +586,6 @@ func (e *Engine) evalOnce(ctx context.Context, p *prepared, input ast.Value, tra
 		defer guard.solo.RUnlock()
 	}
 	r := newRun(e.opts.Timeout, e.budget(), ns)
-	defer r.done()
 	guard.add(r)
 	defer guard.remove(r)
 	txn, err := e.store.NewTransaction(ctx)
@@ -594,7 +593,7 @@ func (e *Engine) evalOnce(ctx context.Context, p *prepared, input ast.Value, tra
 		return nil, r, err
 	}
 	defer e.store.Abort(ctx, txn)
-	defer context.AfterFunc(ctx, r.cancel.Cancel)()
+	defer context.AfterFunc(ctx, r.Cancel)()
 	var builtinErrs []topdown.Error
 	q := topdown.NewQuery(p.body).
 		WithQueryCompiler(p.qc).
@@ -607,7 +606,7 @@ func (e *Engine) evalOnce(ctx context.Context, p *prepared, input ast.Value, tra
 		WithIndexing(true).
 		WithEarlyExit(true).
 		WithBuiltins(markBuiltins).
-		WithCancel(r.cancel)
+		WithCancel(r)
 	switch {
 	case prints != nil:
 		q = q.WithPrintHook(collectHook{prints})
@@ -621,7 +620,7 @@ func (e *Engine) evalOnce(ctx context.Context, p *prepared, input ast.Value, tra
 		q = q.WithQueryTracer(tracer)
 	}
 	var first topdown.QueryResult
-	err = q.Iter(withRun(ctx, r), func(qr topdown.QueryResult) error {
+	err = q.Iter(ctx, func(qr topdown.QueryResult) error {
 		if first == nil {
 			first = qr
 		}
@@ -729,7 +728,7 @@ func (e *Engine) prepareAll(ctx context.Context) error {
 	prefix := func(i int) string { return fmt.Sprintf("n%d_", i) }
 	for i, q := range e.queries {
 		if q.pq != nil {
-			// The mark restarts the namespace's timer (see guard.go).
+			// The mark starts the namespace's time (see guard.go).
 			body = append(body, fmt.Sprintf("%s(%d)", markName, i))
 			body = append(body, q.body(prefix(i))...)
 		}
