@@ -33,12 +33,11 @@ import (
 // Timeouts are per namespace (policy): the combined query of every
 // namespace calls markBuiltin before each namespace, which records which
 // namespace runs (one atomic store), so a namespace that times out or runs
-// out of memory is lost alone (the others are evaluated again, each on its
-// own: recording their values in the query costs 5% of the time of every
-// evaluation, for a case that should not happen). The same watchdog
-// enforces the timeout: a run whose namespace has not changed for longer
-// than it is stopped. (A timer per evaluation, reset at each mark, cost 5%
-// of BenchmarkBundled10k.)
+// out of memory is lost alone; the others are evaluated again, each on its
+// own (recording their values in the query instead cost 57 allocations per
+// evaluation, for a case that should not happen). The watchdog enforces the
+// timeout too: a run whose namespace has not changed for longer than it is
+// stopped, so an evaluation needs no timer of its own.
 
 // DefaultMaxMemory is the memory budget of an evaluation when
 // Options.MaxMemory is 0.
