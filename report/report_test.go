@@ -2,17 +2,14 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/kvetdev/kvet/internal/golden"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const jobYAML = `apiVersion: batch/v1
 kind: Job
@@ -94,30 +91,17 @@ func format(t *testing.T, name string, r *Report) []byte {
 	return b.Bytes()
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./report -update creates it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("output differs from %s (go test ./report -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // TestGolden formats the sample report, and an empty one, in every format.
 func TestGolden(t *testing.T) {
 	for _, name := range Formats() {
 		t.Run(name, func(t *testing.T) {
-			golden(t, name+".golden", format(t, name, sampleReport()))
-			golden(t, name+"-empty.golden", format(t, name, &Report{Rules: []*rule.Rule{restartRule}, Version: "v0.1.0"}))
+			checkGolden(t, name+".golden", format(t, name, sampleReport()))
+			checkGolden(t, name+"-empty.golden", format(t, name, &Report{Rules: []*rule.Rule{restartRule}, Version: "v0.1.0"}))
 		})
 	}
 }

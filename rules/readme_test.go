@@ -1,15 +1,13 @@
 package rules_test
 
 import (
-	"flag"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/kvetdev/kvet/internal/golden"
 	"github.com/kvetdev/kvet/rules"
 )
-
-var updateReadme = flag.Bool("update-readme", false, "rewrite the rule table in ../README.md")
 
 const (
 	tableBegin = "<!-- rules:begin -->\n"
@@ -34,13 +32,13 @@ func TestReadmeTable(t *testing.T) {
 	if table == want {
 		return
 	}
-	if *updateReadme {
+	if golden.Update() {
 		if err := os.WriteFile(path, []byte(before+tableBegin+want+tableEnd+after), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	t.Errorf("README.md's rule table is out of date; run go test ./rules -run TestReadmeTable -update-readme\n--- README\n%s--- rules\n%s", table, want)
+	t.Errorf("README.md's rule table is out of date; run go test ./rules -run TestReadmeTable -update\n--- README\n%s--- rules\n%s", table, want)
 }
 
 func TestMarkdownTable(t *testing.T) {

@@ -12,9 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/kvetdev/kvet/internal/golden"
+)
 
 var kvetBin string
 
@@ -62,23 +62,10 @@ func kvet(t *testing.T, stdin string, args ...string) result {
 
 var timing = regexp.MustCompile(`\(\d+(\.\d+)?(ns|µs|ms|s)\)`)
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
 	got = timing.ReplaceAllString(got, "(TIME)")
-	path := filepath.Join("../../testdata/golden", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/kvet -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("output differs from %s (go test ./cmd/kvet -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("../../testdata/golden", name), []byte(got))
 }
 
 func TestLintGolden(t *testing.T) {
@@ -98,7 +85,7 @@ func TestLintGolden(t *testing.T) {
 			if r.code != c.code {
 				t.Errorf("exit code %d, want %d; stderr: %s", r.code, c.code, r.stderr)
 			}
-			golden(t, c.name, r.stdout)
+			checkGolden(t, c.name, r.stdout)
 		})
 	}
 }

@@ -110,7 +110,7 @@ func TestSlowPolicyBecomesInternalError(t *testing.T) {
 
 func TestSeedChapterFindings(t *testing.T) {
 	r := kvet(t, "", "lint", "--no-color", "examples/seed")
-	golden(t, "seed.txt", r.stdout)
+	checkGolden(t, "seed.txt", r.stdout)
 	if r.code != 1 {
 		t.Errorf("exit %d: the batch/v1beta1 CronJob is an error", r.code)
 	}

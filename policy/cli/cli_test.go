@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,11 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvetdev/kvet/internal/golden"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/report"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // run runs kvet test in dir (relative to policy/testdata).
 func run(t *testing.T, dir string, stdin string, args ...string) (int, string, string) {
@@ -38,23 +36,8 @@ func TestGolden(t *testing.T) {
 			if code != 1 {
 				t.Errorf("exit code %d, want 1; stderr: %s", code, stderr)
 			}
-			golden := filepath.Join(must(filepath.Abs(filepath.Join("..", "cli", "testdata", "golden"))), format+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if out != string(want) {
-				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", golden, out, want)
-			}
+			path := filepath.Join(must(filepath.Abs(filepath.Join("..", "cli", "testdata", "golden"))), format+".golden")
+			golden.Check(t, path, []byte(out))
 		})
 	}
 }

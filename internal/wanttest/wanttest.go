@@ -1,0 +1,318 @@
+// Package wanttest is kvet's one fixture harness, for rule test cases
+// (rules/testdata/<rule-id>/*.yaml) and end-to-end fixtures
+// (testdata/e2e/*.yaml) alike. It lints a fixture through validate.Lint,
+// the streaming path kvet lint runs, and checks two things:
+//
+//   - which findings exist: every "# want:" comment must be matched by a
+//     finding on its line, and every finding by a want;
+//   - how they look: the text format's output for the fixture (caret,
+//     span, help) must equal the snapshot stored next to it,
+//     <fixture>.snap, byte for byte (go test -update rewrites it).
+//
+// # Wants
+//
+// A want comment lists one or more expectations, separated by spaces or
+// commas:
+//
+//	restartPolicy: Always # want: job-restart-policy@22:error "must not restart"
+//
+// Each is a rule id, optionally followed by @COLUMN (the finding's
+// column), :SEVERITY (error, warning or info) and a quoted regular
+// expression the message must match (\" is a quote inside it).
+//
+// # Settings
+//
+// A comment line "# kvet: FLAGS" sets the flags kvet lint would be given
+// for the fixture: --kube-version, --enable, --disable,
+// --require-statefulset-service, --max-nodes and --max-depth, with the
+// CLI's meaning and defaults.
+package wanttest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	flag "github.com/spf13/pflag"
+
+	"github.com/kvetdev/kvet/config"
+	"github.com/kvetdev/kvet/internal/golden"
+	"github.com/kvetdev/kvet/kubeversion"
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/report"
+	"github.com/kvetdev/kvet/rule"
+	"github.com/kvetdev/kvet/rules"
+	"github.com/kvetdev/kvet/validate"
+)
+
+// Want is one expectation of a fixture.
+type Want struct {
+	Line     int
+	Rule     string
+	Column   int           // 0: any
+	Severity rule.Severity // 0: any
+	Message  *regexp.Regexp
+	Raw      string // as written, for messages
+}
+
+// matches reports whether f satisfies w.
+func (w *Want) matches(f *rule.Finding) bool {
+	return w.Line == f.Line && w.Rule == f.Rule &&
+		(w.Column == 0 || w.Column == f.Column) &&
+		(w.Severity == 0 || w.Severity == f.Severity) &&
+		(w.Message == nil || w.Message.MatchString(f.Message))
+}
+
+var (
+	wantComment = regexp.MustCompile(`#\s*want:\s*(.*)$`)
+	wantItem    = regexp.MustCompile(`^([a-z0-9][a-z0-9/_.-]*)(?:@([0-9]+))?(?::([a-z]+))?$`)
+	settingLine = regexp.MustCompile(`(?m)^#\s*kvet:\s+(--.*)$`)
+)
+
+// ParseWants reads the want comments of a fixture's text.
+func ParseWants(data []byte) ([]Want, error) {
+	var out []Want
+	for i, line := range strings.Split(string(data), "\n") {
+		m := wantComment.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		ws, err := parseItems(m[1], i+1)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		out = append(out, ws...)
+	}
+	return out, nil
+}
+
+// parseItems reads `id[@col][:severity] ["regexp"]`, repeated.
+func parseItems(s string, line int) ([]Want, error) {
+	var out []Want
+	for {
+		s = strings.TrimLeft(s, " \t,")
+		if s == "" {
+			return out, nil
+		}
+		if s[0] == '"' {
+			if len(out) == 0 || out[len(out)-1].Message != nil {
+				return nil, fmt.Errorf("a quoted message regexp must follow a rule id: %s", s)
+			}
+			end := 1
+			for end < len(s) && s[end] != '"' {
+				if s[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(s) {
+				return nil, fmt.Errorf("unterminated quote in %s", s)
+			}
+			re, err := regexp.Compile(strings.ReplaceAll(s[1:end], `\"`, `"`))
+			if err != nil {
+				return nil, fmt.Errorf("bad message regexp: %w", err)
+			}
+			w := &out[len(out)-1]
+			w.Message, w.Raw = re, w.Raw+" "+s[:end+1]
+			s = s[end+1:]
+			continue
+		}
+		end := strings.IndexAny(s, " \t,\"")
+		if end < 0 {
+			end = len(s)
+		}
+		tok := s[:end]
+		s = s[end:]
+		m := wantItem.FindStringSubmatch(tok)
+		if m == nil {
+			return nil, fmt.Errorf("%q is not rule-id[@column][:severity]", tok)
+		}
+		w := Want{Line: line, Rule: m[1], Raw: tok}
+		if m[2] != "" {
+			w.Column, _ = strconv.Atoi(m[2])
+		}
+		if m[3] != "" {
+			sev, err := rule.ParseSeverity(m[3])
+			if err != nil {
+				return nil, err
+			}
+			w.Severity = sev
+		}
+		out = append(out, w)
+	}
+}
+
+// Settings are a fixture's "# kvet:" flags.
+type Settings struct {
+	KubeVersion     string
+	Enable, Disable []string
+	RequireService  bool
+	MaxNodes        int
+	MaxDepth        int
+}
+
+// SettingArgs returns the flags of a fixture's "# kvet:" lines, as they
+// would be passed to kvet lint.
+func SettingArgs(data []byte) []string {
+	var args []string
+	for _, m := range settingLine.FindAllSubmatch(data, -1) {
+		args = append(args, strings.Fields(string(m[1]))...)
+	}
+	return args
+}
+
+// ParseSettings reads the "# kvet:" lines of a fixture, with kvet lint's
+// flag names, types and defaults.
+func ParseSettings(data []byte) (Settings, error) {
+	s := Settings{KubeVersion: kubeversion.Latest().String()}
+	fs := flag.NewFlagSet("# kvet:", flag.ContinueOnError)
+	fs.SetOutput(&bytes.Buffer{})
+	fs.StringVar(&s.KubeVersion, "kube-version", s.KubeVersion, "")
+	fs.StringSliceVar(&s.Enable, "enable", nil, "")
+	fs.StringSliceVar(&s.Disable, "disable", nil, "")
+	fs.BoolVar(&s.RequireService, "require-statefulset-service", false, "")
+	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
+	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
+	if err := fs.Parse(SettingArgs(data)); err != nil {
+		return s, fmt.Errorf("# kvet: %w", err)
+	}
+	if fs.NArg() > 0 {
+		return s, fmt.Errorf("# kvet: unexpected argument %q (only flags)", fs.Arg(0))
+	}
+	return s, nil
+}
+
+// Lint runs kvet over one fixture as kvet lint would with its settings,
+// through validate.Lint.
+func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rule) {
+	t.Helper()
+	kv, err := kubeversion.Parse(s.KubeVersion)
+	if err != nil {
+		t.Fatalf("%s: # kvet: --kube-version: %v", path, err)
+	}
+	cfg := &config.Config{}
+	cfg.Merge(s.Enable, s.Disable)
+	all := rules.All()
+	checks := map[string]config.Check{}
+	var bundled []string
+	for _, r := range all {
+		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.Group == "" || r.Group == "default"}
+		checks[r.ID] = c
+		if r.Group != "" && cfg.On(c, "") {
+			bundled = append(bundled, rules.PolicyPackage(r.ID))
+		}
+	}
+	checkOf := func(id string) config.Check {
+		if c, ok := checks[id]; ok {
+			return c
+		}
+		return config.Check{ID: id, DefaultOn: true}
+	}
+	ctx := context.Background()
+	var pols *validate.Policies
+	if len(bundled) > 0 {
+		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{Bundled: bundled, RegoVersion: "v1"})
+		if err != nil {
+			t.Fatalf("%s: loading the bundled policies: %v", path, err)
+		}
+	}
+	out := validate.Lint(ctx, []string{path},
+		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}},
+		validate.Options{
+			Rules:    all,
+			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService},
+			Policies: pols,
+			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
+			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
+		})
+	if len(out.Errors) > 0 {
+		t.Fatalf("%s: %v", path, out.Errors)
+	}
+	return out, all
+}
+
+// Run lints the fixture at path with its settings, checks its findings
+// against its wants and its rendered text against path+".snap", and
+// returns the findings.
+func Run(t *testing.T, path string) []rule.Finding {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSettings(data)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	wants, err := ParseWants(data)
+	if err != nil {
+		t.Fatalf("%s:%v", path, err)
+	}
+	out, all := Lint(t, path, s)
+	Check(t, path, out.Findings, wants)
+	golden.Check(t, path+".snap", Render(t, out, all))
+	return out.Findings
+}
+
+// Check fails for each finding no want matches and each want no finding
+// matches, at the fixture's file:line.
+func Check(t testing.TB, file string, got []rule.Finding, wants []Want) {
+	t.Helper()
+	used := make([]bool, len(wants))
+	for i := range got {
+		f := &got[i]
+		matched := false
+		for j := range wants {
+			if !used[j] && wants[j].matches(f) {
+				used[j], matched = true, true
+				break
+			}
+		}
+		if !matched {
+			t.Errorf("%s:%d:%d: unexpected finding %s@%d:%s %q", file, f.Line, f.Column, f.Rule, f.Column, f.Severity, f.Message)
+		}
+	}
+	for j, w := range wants {
+		if !used[j] {
+			t.Errorf("%s:%d: expected a finding %s, got none%s", file, w.Line, w.Raw, onLine(got, w.Line))
+		}
+	}
+}
+
+func onLine(got []rule.Finding, line int) string {
+	var s []string
+	for _, f := range got {
+		if f.Line == line {
+			s = append(s, fmt.Sprintf("%s@%d:%s %q", f.Rule, f.Column, f.Severity, f.Message))
+		}
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return " (on that line: " + strings.Join(s, "; ") + ")"
+}
+
+// Render is the text format's output for a run, without colour and with
+// no duration, as the snapshot stores it.
+func Render(t testing.TB, out *validate.Outcome, all []*rule.Rule) []byte {
+	t.Helper()
+	f, err := report.Lookup("text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := make([]report.Input, len(out.Inputs))
+	for i, in := range out.Inputs {
+		inputs[i] = report.Input{File: in.File, Objects: in.Objects}
+	}
+	var b bytes.Buffer
+	rep := &report.Report{Findings: out.Findings, Files: out.Files, Objects: out.Objects, Rules: all, Inputs: inputs}
+	if err := f.Format(&b, rep, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
