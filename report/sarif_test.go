@@ -166,3 +166,13 @@ func TestFingerprintsStable(t *testing.T) {
 		t.Errorf("distinct findings share a fingerprint: %v", before)
 	}
 }
+
+// TestSarifLevelsAreSeverityNames: each SARIF level kvet writes reads back
+// as its severity through rule's one table of severity names.
+func TestSarifLevelsAreSeverityNames(t *testing.T) {
+	for _, s := range []rule.Severity{rule.Info, rule.Warning, rule.Error} {
+		if got, err := rule.ParseSeverity(sarifLevel(s)); err != nil || got != s {
+			t.Errorf("SARIF level %q of %v reads back as %v, %v", sarifLevel(s), s, got, err)
+		}
+	}
+}

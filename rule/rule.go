@@ -34,17 +34,36 @@ func (s Severity) String() string {
 	return "unknown"
 }
 
-// ParseSeverity parses error, warning or info.
+// severityNames is kvet's one table of severity names: its own three,
+// "warn", SARIF's "note", and the levels policies write in their
+// metadata (critical, high, medium, low), which only policies use.
+var severityNames = map[string]struct {
+	sev        Severity
+	policyOnly bool
+}{
+	"error": {Error, false}, "warning": {Warning, false}, "warn": {Warning, false},
+	"info": {Info, false}, "note": {Info, false},
+	"critical": {Error, true}, "high": {Error, true}, "medium": {Warning, true}, "low": {Info, true},
+}
+
+// ParseSeverity parses a severity name as flags and the configuration
+// write it (case-insensitive): error, warning (or warn) or info (or
+// note, SARIF's name).
 func ParseSeverity(s string) (Severity, error) {
-	switch strings.ToLower(s) {
-	case "error":
-		return Error, nil
-	case "warning", "warn":
-		return Warning, nil
-	case "info":
-		return Info, nil
+	if n, ok := severityNames[strings.ToLower(s)]; ok && !n.policyOnly {
+		return n.sev, nil
 	}
 	return 0, fmt.Errorf("invalid severity %q: want error, warning or info", s)
+}
+
+// ParsePolicySeverity parses a severity as a policy writes it in its
+// METADATA or results: any name ParseSeverity reads, or critical and high
+// (errors), medium (warning) or low (info).
+func ParsePolicySeverity(s string) (Severity, error) {
+	if n, ok := severityNames[strings.ToLower(s)]; ok {
+		return n.sev, nil
+	}
+	return 0, fmt.Errorf("invalid severity %q: want error, warning or info (or critical, high, medium, low)", s)
 }
 
 // MarshalJSON writes the severity as its name.

@@ -19,12 +19,9 @@ func PolicyRules() []*rule.Rule {
 	}
 	out := make([]*rule.Rule, 0, len(list))
 	for _, p := range list {
-		sev := rule.Error
-		switch strings.ToLower(p.Severity) {
-		case "medium", "warning":
-			sev = rule.Warning
-		case "low", "info":
-			sev = rule.Info
+		sev, err := rule.ParsePolicySeverity(p.Severity)
+		if err != nil {
+			panic(fmt.Sprintf("bundled policy %s (%s): METADATA custom.severity: %v", p.ID, p.File, err))
 		}
 		doc := func(key string) string { s, _ := p.Doc[key].(string); return strings.TrimSpace(s) }
 		out = append(out, &rule.Rule{

@@ -219,15 +219,9 @@ func (e *regoEngine) finding(o *manifest.Object, r policy.Result, sev rule.Sever
 	return f
 }
 
-// policySeverity maps a policy's metadata.severity to kvet's.
+// policySeverity maps a policy's metadata.severity to kvet's (through
+// rule's one table of severity names).
 func policySeverity(s string) (rule.Severity, bool) {
-	switch strings.ToLower(s) {
-	case "error", "critical", "high":
-		return rule.Error, true
-	case "warning", "warn", "medium":
-		return rule.Warning, true
-	case "info", "low", "note":
-		return rule.Info, true
-	}
-	return 0, false
+	v, err := rule.ParsePolicySeverity(s)
+	return v, err == nil
 }
