@@ -12,11 +12,27 @@ import (
 
 const corpusDir = "../../shared/corpus"
 
+// haveCorpus reports whether the whole-corpus tests run: the shared corpus
+// is next to the repository (a user's clone has no ../shared) and the run
+// is not -short. It logs why when they do not.
+func haveCorpus(t testing.TB) bool {
+	t.Helper()
+	if testing.Short() {
+		t.Logf("-short: the shared corpus (%s) is not read", corpusDir)
+		return false
+	}
+	if _, err := os.Stat(corpusDir); err != nil {
+		t.Logf("corpus not found at %s (a user's clone has no ../shared): %v", corpusDir, err)
+		return false
+	}
+	return true
+}
+
 // TestCorpus loads every file of the shared corpus of real manifests:
 // nothing may fail to load that is YAML, and every document is counted.
 func TestCorpus(t *testing.T) {
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skipf("corpus not found at %s (a user's clone has no ../shared): %v", corpusDir, err)
+	if !haveCorpus(t) {
+		t.Skip("the whole-corpus test needs ../shared/corpus, and does not run with -short")
 	}
 	// Name every file explicitly: the corpus has hidden folders
 	// (.chainsaw-test) that a directory walk skips by design.
@@ -59,14 +75,12 @@ func TestCorpus(t *testing.T) {
 }
 
 // testManifests lists the manifest files of the repository's tests and,
-// when it is there, of the shared corpus.
+// when haveCorpus, of the shared corpus.
 func testManifests(t *testing.T) []string {
 	t.Helper()
 	paths := []string{"../testdata", "../rules/testdata", "testdata"}
-	if _, err := os.Stat(corpusDir); err == nil {
+	if haveCorpus(t) {
 		paths = append(paths, corpusDir)
-	} else {
-		t.Logf("corpus not found at %s (a user's clone has no ../shared): test manifests only", corpusDir)
 	}
 	var files []string
 	for _, root := range paths {

@@ -92,8 +92,14 @@ data: {a: "1", a: "2", b: {c: 1, c: 2}}
 func TestRegoValueMatchesRaw(t *testing.T) {
 	files := testManifests(t)
 	res := Load(files, Options{})
-	if len(res.Objects) < 100 {
-		t.Fatalf("only %d objects loaded", len(res.Objects))
+	// The corpus has 8,175 objects; the repository's test manifests, 99
+	// when this was written.
+	least := 80
+	if haveCorpus(t) {
+		least = 8000
+	}
+	if len(res.Objects) < least {
+		t.Fatalf("only %d objects loaded, want at least %d", len(res.Objects), least)
 	}
 	regoMatchesRaw(t, res.Objects)
 }

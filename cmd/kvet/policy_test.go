@@ -117,6 +117,9 @@ func TestSeedChapterFindings(t *testing.T) {
 }
 
 func TestCorpusHasNoInternalErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the whole-corpus test does not run")
+	}
 	if _, err := os.Stat("../../../shared/corpus"); err != nil {
 		t.Skipf("corpus not found at ../shared/corpus (a user's clone has no ../shared): %v", err)
 	}
