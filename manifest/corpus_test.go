@@ -75,14 +75,13 @@ func TestCorpus(t *testing.T) {
 }
 
 // testManifests lists the manifest files of the repository's tests and,
-// when haveCorpus, of the shared corpus.
-func testManifests(t *testing.T) []string {
+// when haveCorpus (reported as withCorpus), of the shared corpus.
+func testManifests(t *testing.T) (files []string, withCorpus bool) {
 	t.Helper()
 	paths := []string{"../testdata", "../rules/testdata", "testdata"}
-	if haveCorpus(t) {
+	if withCorpus = haveCorpus(t); withCorpus {
 		paths = append(paths, corpusDir)
 	}
-	var files []string
 	for _, root := range paths {
 		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && IsManifestFile(p) {
@@ -91,7 +90,7 @@ func testManifests(t *testing.T) []string {
 			return nil
 		})
 	}
-	return files
+	return files, withCorpus
 }
 
 // TestScanMatchesBuild: the loader's scan (no values built) reports the
@@ -99,7 +98,7 @@ func testManifests(t *testing.T) []string {
 // on every document of the corpus and of the repository's test manifests,
 // and on small limits that real documents do hit.
 func TestScanMatchesBuild(t *testing.T) {
-	files := testManifests(t)
+	files, _ := testManifests(t)
 	docs, withProblems := 0, 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
