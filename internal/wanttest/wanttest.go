@@ -191,7 +191,7 @@ func ParseSettings(data []byte) (Settings, error) {
 // through validate.Lint.
 func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rule) {
 	t.Helper()
-	kv, err := kubeversion.Parse(s.KubeVersion)
+	kv, err := kubeversion.ParseTarget(s.KubeVersion)
 	if err != nil {
 		t.Fatalf("%s: # kvet: --kube-version: %v", path, err)
 	}
