@@ -22,6 +22,9 @@ func TestFixturesMatchCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs kvet once per fixture; skipped with -short")
 	}
+	if golden.Update() {
+		t.Skip("-update: ./rules and ./validate may be rewriting the snapshots")
+	}
 	for _, set := range []struct{ dir, glob string }{
 		{"../../rules", "testdata/*/*.yaml"},
 		{"../../validate", "../testdata/e2e/*.yaml"},
