@@ -8,10 +8,12 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/format"
+
+	"github.com/kvetdev/kvet/internal/golden"
 )
 
 // TestFormatted keeps the bundled Rego in `opa fmt` style (run with
-// KVET_FMT=1 to rewrite the files).
+// go test ./policies -update to rewrite the files).
 func TestFormatted(t *testing.T) {
 	entries, err := fs.ReadDir(FS, ".")
 	if err != nil {
@@ -28,13 +30,13 @@ func TestFormatted(t *testing.T) {
 			continue
 		}
 		if string(out) != string(src) {
-			if os.Getenv("KVET_FMT") != "" {
+			if golden.Update() {
 				if err := os.WriteFile(e.Name(), out, 0o644); err != nil {
 					t.Fatal(err)
 				}
 				continue
 			}
-			t.Errorf("%s is not formatted (opa fmt)", e.Name())
+			t.Errorf("%s is not formatted (opa fmt; go test ./policies -update rewrites it)", e.Name())
 		}
 	}
 }
