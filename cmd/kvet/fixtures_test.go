@@ -2,11 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	flag "github.com/spf13/pflag"
 
 	"github.com/kvetdev/kvet/internal/golden"
 	"github.com/kvetdev/kvet/internal/wanttest"
@@ -69,5 +74,50 @@ func TestFixturesMatchCLI(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestHarnessFlagsAreLintFlags: each flag a fixture's "# kvet:" line may
+// set is a kvet lint flag of the same type and default.
+func TestHarnessFlagsAreLintFlags(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := runLint(context.Background(), []string{"--help"}, strings.NewReader(""), &out, &errb, false); code != exitOK {
+		t.Fatalf("kvet lint --help: exit %d, %s", code, errb.String())
+	}
+	help := strings.Split(out.String(), "\n")
+	typeWord := map[string]string{"string": " string ", "stringSlice": " strings ", "int": " int ", "bool": " "}
+	n := 0
+	wanttest.FlagSet(&wanttest.Settings{}).VisitAll(func(f *flag.Flag) {
+		n++
+		var line string
+		for _, l := range help {
+			if strings.Contains(l+" ", "--"+f.Name+" ") {
+				line = l + " "
+			}
+		}
+		if line == "" {
+			t.Errorf("# kvet: --%s is not a kvet lint flag", f.Name)
+			return
+		}
+		word, ok := typeWord[f.Value.Type()]
+		if !ok {
+			t.Fatalf("--%s: teach this test the type %s", f.Name, f.Value.Type())
+		}
+		if !strings.Contains(line, "--"+f.Name+word) {
+			t.Errorf("# kvet: --%s is a %s; kvet lint's is not: %s", f.Name, f.Value.Type(), line)
+		}
+		def := ""
+		switch f.Value.Type() {
+		case "string":
+			def = fmt.Sprintf("(default %q)", f.DefValue)
+		case "int":
+			def = "(default " + f.DefValue + ")"
+		}
+		if def != "" && !strings.Contains(line, def) {
+			t.Errorf("# kvet: --%s defaults to %s; kvet lint's does not: %s", f.Name, f.DefValue, line)
+		}
+	})
+	if n < 6 {
+		t.Errorf("only %d harness flags", n)
 	}
 }

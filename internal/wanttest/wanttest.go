@@ -156,6 +156,21 @@ type Settings struct {
 	MaxDepth        int
 }
 
+// FlagSet defines the flags a "# kvet:" line may set, into s, with kvet
+// lint's names, types and defaults (cmd/kvet's TestHarnessFlagsAreLintFlags
+// holds them to kvet lint --help).
+func FlagSet(s *Settings) *flag.FlagSet {
+	fs := flag.NewFlagSet("# kvet:", flag.ContinueOnError)
+	fs.SetOutput(&bytes.Buffer{})
+	fs.StringVar(&s.KubeVersion, "kube-version", kubeversion.Latest().String(), "")
+	fs.StringSliceVar(&s.Enable, "enable", nil, "")
+	fs.StringSliceVar(&s.Disable, "disable", nil, "")
+	fs.BoolVar(&s.RequireService, "require-statefulset-service", false, "")
+	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
+	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
+	return fs
+}
+
 // SettingArgs returns the flags of a fixture's "# kvet:" lines, as they
 // would be passed to kvet lint.
 func SettingArgs(data []byte) []string {
@@ -169,15 +184,8 @@ func SettingArgs(data []byte) []string {
 // ParseSettings reads the "# kvet:" lines of a fixture, with kvet lint's
 // flag names, types and defaults.
 func ParseSettings(data []byte) (Settings, error) {
-	s := Settings{KubeVersion: kubeversion.Latest().String()}
-	fs := flag.NewFlagSet("# kvet:", flag.ContinueOnError)
-	fs.SetOutput(&bytes.Buffer{})
-	fs.StringVar(&s.KubeVersion, "kube-version", s.KubeVersion, "")
-	fs.StringSliceVar(&s.Enable, "enable", nil, "")
-	fs.StringSliceVar(&s.Disable, "disable", nil, "")
-	fs.BoolVar(&s.RequireService, "require-statefulset-service", false, "")
-	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
-	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
+	var s Settings
+	fs := FlagSet(&s)
 	if err := fs.Parse(SettingArgs(data)); err != nil {
 		return s, fmt.Errorf("# kvet: %w", err)
 	}
