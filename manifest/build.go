@@ -273,6 +273,10 @@ func (b *builder) badMerge(n *yaml.Node, what string) {
 	})
 }
 
+// KeyString returns a mapping key as the raw view has it: the string JSON
+// would use.
+func KeyString(k *yaml.Node) string { return keyString(k) }
+
 // keyString renders a mapping key as the string JSON would use.
 func keyString(k *yaml.Node) string {
 	k = resolveAlias(k)
@@ -281,6 +285,12 @@ func keyString(k *yaml.Node) string {
 	}
 	return fmt.Sprint(k.Value)
 }
+
+// ScalarValue returns a scalar node's value as the raw view has it:
+// resolved as kubectl resolves it (YAML 1.1, see yaml11.go) into a string,
+// int64, float64, bool or nil. Views of an object built from its node tree
+// read scalars through it, so that there is one reading of YAML.
+func ScalarValue(n *yaml.Node) any { return scalarValue(n) }
 
 // scalarValue resolves a scalar as kubectl does (YAML 1.1, see
 // yaml11.go) into the types unstructured Kubernetes objects use: string,

@@ -13,5 +13,8 @@
 //
 // The stages after loading (rules, the API server's validation, Rego
 // policies, reports) read objects through this package and refer to fields
-// with Path values, never by re-parsing text.
+// with Path values, never by re-parsing text. Views of an object that
+// belong to one of them are built there and kept with the object through a
+// Memo: policy/input's Rego input value, so that this package does not
+// depend on OPA (TestDoesNotImportOPA).
 package manifest

@@ -1,9 +1,6 @@
 package manifest
 
-import (
-	"github.com/open-policy-agent/opa/v1/ast"
-	yaml "go.yaml.in/yaml/v3"
-)
+import yaml "go.yaml.in/yaml/v3"
 
 // A Document is one non-empty document of a file, whatever its shape (a
 // mapping, a list, a scalar): what `kvet test` evaluates, as conftest does,
@@ -28,19 +25,16 @@ func (d *Document) Value() any {
 	return b.value(d.Node, 0)
 }
 
-// RegoValue returns the document as OPA's input value: the value
-// ast.InterfaceToValue(d.Value()) gives, built from the node tree directly
-// (see Object.RegoValue).
-func (d *Document) RegoValue() ast.Value {
-	if !d.uniqueKeys {
-		v, err := ast.InterfaceToValue(d.Value())
-		if err != nil {
-			return ast.NullValue
-		}
-		return v
-	}
-	return regoOf(d.Source, d.limits, d.Node)
+// RawOf returns n, the document's root or a node under it, as Value has
+// it (see Object.RawOf).
+func (d *Document) RawOf(n *yaml.Node) any {
+	b := builder{src: d.Source, limits: d.limits.withDefaults()}
+	return b.value(n, 0)
 }
+
+// UniqueKeys reports whether the loader found no key written twice in the
+// document (see Object.UniqueKeys).
+func (d *Document) UniqueKeys() bool { return d.uniqueKeys }
 
 // Locate finds path in the document, falling back to the nearest parent
 // that exists, as Object.Locate.

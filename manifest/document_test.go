@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -24,9 +25,9 @@ func TestParseDocuments(t *testing.T) {
 	if len(docs) != 3 || len(problems) != 0 || lasts != 1 {
 		t.Fatalf("docs %d, problems %v, last batches %d", len(docs), problems, lasts)
 	}
-	for i, want := range []string{`"hello"`, `[1, {"a": 2}]`, `{"kind": "X"}`} {
-		if got := docs[i].RegoValue().String(); got != want {
-			t.Errorf("document %d = %s, want %s", i, got, want)
+	for i, want := range []any{"hello", []any{int64(1), map[string]any{"a": int64(2)}}, map[string]any{"kind": "X"}} {
+		if got := docs[i].Value(); !reflect.DeepEqual(got, want) {
+			t.Errorf("document %d = %#v, want %#v", i, got, want)
 		}
 	}
 	if docs[2].Index != 3 || docs[2].Pos().Line != 7 {

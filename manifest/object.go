@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -294,19 +294,19 @@ type Object struct {
 	// Node is the object's mapping node: the root of its position index.
 	Node *yaml.Node
 
-	limits   Limits
-	rawOnce  sync.Once
-	raw      map[string]any
-	regoOnce sync.Once
-	rego     ast.Value
+	limits  Limits
+	rawOnce sync.Once
+	raw     map[string]any
+	memos   atomic.Pointer[memo] // Memo values (memo.go)
 	// uniqueKeys: the loader found no key written twice in the object's
-	// document, so RegoValue may build objects without looking for one.
+	// document (see UniqueKeys).
 	uniqueKeys bool
 }
 
 // Raw returns the object as plain Go values (map[string]any, []any,
 // string, int64, float64, bool, nil), as unstructured code and the
-// policies' data.kvet.objects expect (a policy's input is RegoValue). It is
+// policies' data.kvet.objects expect (a policy's input is policy/input's
+// Rego value, which is this map as OPA would convert it). It is
 // built from Node on first use: most runs never need it, and building it
 // for every object cost a tenth of the run.
 // The loader has already checked the limits and reported duplicate keys.
@@ -321,6 +321,20 @@ func (o *Object) Raw() map[string]any {
 	})
 	return o.raw
 }
+
+// RawOf returns n, the object's root or a node under it, as Raw has it
+// (aliases and merge keys expanded): for a view of the object built from
+// its node tree that leaves a part to the raw view's rules.
+func (o *Object) RawOf(n *yaml.Node) any {
+	b := builder{src: o.Source, limits: o.limits.withDefaults()}
+	return b.value(n, 0)
+}
+
+// UniqueKeys reports whether the loader found no key written twice in the
+// object's document. Then a view built from Node may take each mapping's
+// keys as distinct; otherwise Raw has what a repeated key means (the last
+// one wins).
+func (o *Object) UniqueKeys() bool { return o.uniqueKeys }
 
 // Lookup returns the node at a path of mapping keys from the object's
 // root, aliases and merge keys (<<) followed as decoding follows them, or

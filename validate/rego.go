@@ -11,6 +11,7 @@ import (
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policies"
 	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/policy/input"
 	"github.com/kvetdev/kvet/rule"
 )
 
@@ -159,7 +160,7 @@ func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[stri
 		if e.bundled != nil && !workloadKinds[o.Kind] {
 			continue
 		}
-		res, err := e.eng.Eval(ctx, o.RegoValue(), extra)
+		res, err := e.eng.Eval(ctx, input.Object(o), extra)
 		if err != nil && res == nil {
 			out = append(out, policyError(o, err))
 			continue

@@ -32,6 +32,7 @@ func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
 
+// lintFlags are kvet lint's flags as given (lintFlagSet defines them).
 type lintFlags struct {
 	output      string
 	kubeVersion string
@@ -59,8 +60,44 @@ type lintFlags struct {
 	showConfig  bool
 }
 
+// runLint is kvet lint in three steps: options (the flags, read by
+// flagparse, and the configuration, resolved by lintOptionsOf: every usage
+// error is found here), run (lintOptions.run: the lint, printing nothing
+// but the live notes and progress on stderr), and present
+// (lintOptions.present: the report and the exit code).
 func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
 	var lf lintFlags
+	fs := lintFlagSet(&lf)
+	lintUsage := func(w io.Writer) {
+		_, _ = fmt.Fprintf(w, "Usage: kvet lint [flags] PATH...\n\nChecks Kubernetes manifests: files, folders (recursively: *.yaml, *.yml, *.json;\nhidden folders skipped) and - for stdin.\n\nFlags:\n%s", fs.FlagUsages())
+	}
+	if code, done := flagparse.Parse(fs, args, lintUsage, stdout, stderr); done {
+		return code
+	}
+	stop, err := startProfiles(lf.cpuProfile, lf.memProfile, stderr)
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "kvet lint: %v\n", err)
+		return exitUsage
+	}
+	defer stop()
+	opts, err := lintOptionsOf(ctx, &lf, fs, tty)
+	if err != nil {
+		_, _ = fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	if opts.showConfig {
+		showConfig(stdout, opts.cfg, opts.policyDirs)
+		return exitOK
+	}
+	out := opts.run(ctx, stdin, stderr)
+	if interrupted(ctx, stderr) {
+		return exitInterrupted
+	}
+	return opts.present(out, stdout, stderr)
+}
+
+// lintFlagSet defines kvet lint's flags, all of them, on lf.
+func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("kvet lint", flag.ContinueOnError)
 	fs.StringVarP(&lf.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&lf.kubeVersion, "kube-version", defaultKubeVersion, "target Kubernetes version (MAJOR.MINOR)")
@@ -88,135 +125,115 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	_ = fs.MarkHidden("cpuprofile")
 	fs.StringVar(&lf.memProfile, "memprofile", "", "write an allocation profile to this file when done (for kvet's developers)")
 	_ = fs.MarkHidden("memprofile")
-	lintUsage := func(w io.Writer) {
-		_, _ = fmt.Fprintf(w, "Usage: kvet lint [flags] PATH...\n\nChecks Kubernetes manifests: files, folders (recursively: *.yaml, *.yml, *.json;\nhidden folders skipped) and - for stdin.\n\nFlags:\n%s", fs.FlagUsages())
+	return fs
+}
+
+// lintOptions is a kvet lint run as its flags and configuration decide
+// it, everything checked: the run and the presentation make no usage
+// error.
+type lintOptions struct {
+	// start is when the run began: the report's duration counts the
+	// policies' compilation.
+	start time.Time
+	paths []string
+	// showConfig: print the configuration (cfg, policyDirs) and stop;
+	// the other fields are not set.
+	showConfig bool
+	cfg        *config.Config
+	policyDirs []string
+
+	load   manifest.Options // without Stdin and Note, which the run sets
+	check  validate.Options // without Progress, which the run sets
+	output string           // the format's name (-o)
+
+	format      report.Formatter
+	color       bool
+	showIgnored bool
+	failOn      rule.Severity
+}
+
+// lintOptionsOf resolves the parsed flags and the configuration into a
+// run. Every usage error past pflag's (and --cpuprofile's) is found here,
+// its error being the message as printed: a flag's value, the
+// configuration, a policy that does not compile, a rule id that no rule
+// or policy has. The policies are compiled here, since the rule ids are
+// checked against theirs.
+func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty bool) (*lintOptions, error) {
+	o := &lintOptions{paths: fs.Args(), showConfig: lf.showConfig, output: lf.output, showIgnored: lf.showIgnored}
+	usageErr := func(format string, a ...any) error {
+		return fmt.Errorf("kvet lint: "+format, a...)
 	}
-	if code, done := flagparse.Parse(fs, args, lintUsage, stdout, stderr); done {
-		return code
+	if len(o.paths) == 0 && !lf.showConfig {
+		return nil, usageErr("no paths given; try kvet lint . or kvet lint - < manifest.yaml")
 	}
-	usageErr := func(format string, a ...any) int {
-		_, _ = fmt.Fprintf(stderr, "kvet lint: "+format+"\n", a...)
-		return exitUsage
-	}
-	paths := fs.Args()
-	if len(paths) == 0 && !lf.showConfig {
-		return usageErr("no paths given; try kvet lint . or kvet lint - < manifest.yaml")
-	}
-	formatter, err := report.Lookup(lf.output)
-	if err != nil {
-		return usageErr("%v", err)
+	var err error
+	if o.format, err = report.Lookup(lf.output); err != nil {
+		return nil, usageErr("%v", err)
 	}
 	cfg, err := loadConfig(lf.configPath)
 	if err != nil {
-		_, _ = fmt.Fprintf(stderr, "kvet: invalid configuration:\n%v\n", err)
-		return exitUsage
+		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)
 	}
+	o.cfg = cfg
 	cfg.Merge(lf.enable, lf.disable)
+	failOn := lf.failOn
 	if !fs.Changed("fail-on") && cfg.FailOn != "" {
-		lf.failOn = cfg.FailOn
+		failOn = cfg.FailOn
 	}
+	if o.failOn, err = rule.ParseSeverity(failOn); err != nil {
+		return nil, usageErr("--fail-on: %v", err)
+	}
+	kubeVersion := lf.kubeVersion
 	if !fs.Changed("kube-version") && cfg.KubeVersion != "" {
-		lf.kubeVersion = cfg.KubeVersion
+		kubeVersion = cfg.KubeVersion
 	}
-	failOn, err := rule.ParseSeverity(lf.failOn)
-	if err != nil {
-		return usageErr("--fail-on: %v", err)
-	}
-	kv, err := kubeversion.ParseTarget(lf.kubeVersion)
+	kv, err := kubeversion.ParseTarget(kubeVersion)
 	if err != nil {
 		if !fs.Changed("kube-version") && cfg.KubeVersion != "" {
-			return usageErr("kubeVersion in %s: %v", cfg.Path, err)
+			return nil, usageErr("kubeVersion in %s: %v", cfg.Path, err)
 		}
-		return usageErr("--kube-version: %v", err)
+		return nil, usageErr("--kube-version: %v", err)
 	}
 	settings := rule.Settings{KubeVersion: kv, MissingServiceIsError: lf.requireSvc}
 	if !fs.Changed("require-statefulset-service") && cfg.RequireStatefulSetService != nil {
 		settings.MissingServiceIsError = *cfg.RequireStatefulSetService
 	}
-
-	if lf.cpuProfile != "" {
-		stop, err := startCPUProfile(lf.cpuProfile)
-		if err != nil {
-			return usageErr("--cpuprofile: %v", err)
-		}
-		defer stop()
-	}
-	if lf.memProfile != "" {
-		runtime.MemProfileRate = 64 << 10
-		defer func() {
-			if err := writeMemProfile(lf.memProfile); err != nil {
-				_, _ = fmt.Fprintf(stderr, "kvet: --memprofile: %v\n", err)
-			}
-		}()
-	}
-	start := time.Now()
+	o.start = time.Now()
 	all := rules.All()
-	checks := map[string]config.Check{}
-	var bundled []string
-	for _, r := range all {
-		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.Group == "" || r.Group == "default"}
-		checks[r.ID] = c
-		if r.Group != "" && cfg.On(c, "") {
-			bundled = append(bundled, rules.PolicyPackage(r.ID))
-		}
-	}
-	var pols *validate.Policies
+	checkOf, bundled := checks(cfg, all)
 	if lf.policyMem <= 0 || lf.policyMem > 1<<30 {
-		return usageErr("--policy-max-memory: %d MiB: give a positive number of MiB", lf.policyMem)
+		return nil, usageErr("--policy-max-memory: %d MiB: give a positive number of MiB", lf.policyMem)
 	}
-	dirs, err := policyDirs(cfg, lf.allowOut, lf.policies)
-	if err != nil {
-		_, _ = fmt.Fprintf(stderr, "kvet: invalid configuration:\n%v\n", err)
-		return exitUsage
+	if o.policyDirs, err = policyDirs(cfg, lf.allowOut, lf.policies); err != nil {
+		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)
 	}
 	if lf.showConfig {
-		showConfig(stdout, cfg, dirs)
-		return exitOK
+		return o, nil
 	}
-	if len(bundled) > 0 || len(dirs) > 0 {
+	var pols *validate.Policies
+	if len(bundled) > 0 || len(o.policyDirs) > 0 {
 		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{
-			Bundled: bundled, Dirs: dirs, RegoVersion: lf.regoVersion, AllowNet: lf.allowNet, AllowEnv: lf.allowEnv,
+			Bundled: bundled, Dirs: o.policyDirs, RegoVersion: lf.regoVersion, AllowNet: lf.allowNet, AllowEnv: lf.allowEnv,
 			Timeout: lf.policyTime, MaxMemory: lf.policyMem << 20,
 		})
 		if err != nil {
-			_, _ = fmt.Fprintf(stderr, "kvet: %s\n", policy.FormatError(err))
-			return exitUsage
+			return nil, fmt.Errorf("kvet: %s", policy.FormatError(err))
 		}
 	}
 	if err := checkRuleIDs(cfg, pols); err != nil {
-		_, _ = fmt.Fprintf(stderr, "kvet: %v\n", err)
-		return exitUsage
+		return nil, fmt.Errorf("kvet: %w", err)
 	}
-	checkOf := func(id string) config.Check {
-		if c, ok := checks[id]; ok {
-			return c
-		}
-		return config.Check{ID: id, DefaultOn: true}
-	}
-	var progress *validate.Progress
-	progressDone := make(chan struct{})
-	progressStopped := make(chan struct{})
-	if progressWanted(stderr, lf.output) {
-		progress = &validate.Progress{}
-		go func() {
-			showProgress(stderr, progress, time.Second, 200*time.Millisecond, progressDone)
-			close(progressStopped)
-		}()
-	} else {
-		close(progressStopped)
-	}
-	out := validate.Lint(ctx, paths, manifest.Options{
-		Stdin: stdin, StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
+	o.load = manifest.Options{
+		StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
 		Exclude: cfg.Excluded,
-		Note:    func(msg string) { _, _ = fmt.Fprintf(stderr, "kvet: note: %s\n", report.Printable(msg)) },
-	}, validate.Options{
+	}
+	o.check = validate.Options{
 		Rules:      all,
 		Workers:    lf.workers,
 		NoSnippets: !report.PrintsSnippets(lf.output),
 		Settings:   settings,
 		Policies:   pols,
-		Progress:   progress,
 		Enabled:    func(id string) bool { return cfg.On(checkOf(id), "") },
 		Adjust: func(f *rule.Finding) bool {
 			if !cfg.On(checkOf(f.Rule), f.File) {
@@ -225,39 +242,116 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			f.Severity = cfg.SeverityFor(f.Rule, f.File, f.Severity)
 			return true
 		},
-	})
+	}
+	o.color = tty && !lf.noColor && os.Getenv("NO_COLOR") == "" && lf.output == "text"
+	return o, nil
+}
+
+// checks returns how the configuration addresses each rule id (checkOf;
+// an id no rule has is a policy's, on by default) and the bundled policies'
+// packages it turns on.
+func checks(cfg *config.Config, all []*rule.Rule) (checkOf func(id string) config.Check, bundled []string) {
+	byID := map[string]config.Check{}
+	for _, r := range all {
+		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.Group == "" || r.Group == "default"}
+		byID[r.ID] = c
+		if r.Group != "" && cfg.On(c, "") {
+			bundled = append(bundled, rules.PolicyPackage(r.ID))
+		}
+	}
+	return func(id string) config.Check {
+		if c, ok := byID[id]; ok {
+			return c
+		}
+		return config.Check{ID: id, DefaultOn: true}
+	}, bundled
+}
+
+// lintOutcome is what a run found, nothing of it printed yet.
+type lintOutcome struct {
+	report *report.Report
+	// errors are the inputs that could not be read: printed before the
+	// report, and the exit code is then 2.
+	errors []error
+}
+
+// run lints the paths. It prints nothing but what is live on stderr: the
+// notes of the walk (a skipped link) and, on a terminal, the progress.
+func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer) *lintOutcome {
+	load := o.load
+	load.Stdin = stdin
+	load.Note = func(msg string) { _, _ = fmt.Fprintf(stderr, "kvet: note: %s\n", report.Printable(msg)) }
+	check := o.check
+	progressDone := make(chan struct{})
+	progressStopped := make(chan struct{})
+	if progressWanted(stderr, o.output) {
+		check.Progress = &validate.Progress{}
+		go func() {
+			showProgress(stderr, check.Progress, time.Second, 200*time.Millisecond, progressDone)
+			close(progressStopped)
+		}()
+	} else {
+		close(progressStopped)
+	}
+	out := validate.Lint(ctx, o.paths, load, check)
 	close(progressDone)
 	<-progressStopped
-	if interrupted(ctx, stderr) {
-		return exitInterrupted
-	}
-	for _, e := range out.Errors {
-		_, _ = fmt.Fprintf(stderr, "kvet: %s\n", report.Printable(e.Error()))
-	}
-	findings := out.Findings
 	inputs := make([]report.Input, len(out.Inputs))
 	for i, in := range out.Inputs {
 		inputs[i] = report.Input{File: in.File, Objects: in.Objects}
 	}
-	rep := &report.Report{Findings: findings, Files: out.Files, Objects: out.Objects, Duration: time.Since(start), Rules: all,
+	rep := &report.Report{Findings: out.Findings, Files: out.Files, Objects: out.Objects, Duration: time.Since(o.start), Rules: check.Rules,
 		Inputs: inputs, Version: kvetVersion()}
-	if lf.showIgnored {
+	if o.showIgnored {
 		rep.Ignored = out.Ignored
 	}
-	color := tty && !lf.noColor && os.Getenv("NO_COLOR") == "" && lf.output == "text"
-	if err := formatter.Format(stdout, rep, report.Options{Color: color}); err != nil {
+	return &lintOutcome{report: rep, errors: out.Errors}
+}
+
+// present prints the outcome (the inputs that could not be read on
+// stderr, the report on stdout) and returns the exit code: 2 when an input
+// could not be read or the report not written, 1 when a finding is at
+// least as severe as --fail-on, 0 otherwise.
+func (o *lintOptions) present(out *lintOutcome, stdout, stderr io.Writer) int {
+	for _, e := range out.errors {
+		_, _ = fmt.Fprintf(stderr, "kvet: %s\n", report.Printable(e.Error()))
+	}
+	if err := o.format.Format(stdout, out.report, report.Options{Color: o.color}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet: writing output: %v\n", err)
 		return exitUsage
 	}
-	if len(out.Errors) > 0 {
+	if len(out.errors) > 0 {
 		return exitUsage
 	}
-	for _, f := range findings {
-		if f.Severity >= failOn {
+	for _, f := range out.report.Findings {
+		if f.Severity >= o.failOn {
 			return exitFindings
 		}
 	}
 	return exitOK
+}
+
+// startProfiles starts the developers' profiles (--cpuprofile, and
+// --memprofile, written when stop is called) before anything else, so
+// that they cover the policies' compilation too.
+func startProfiles(cpu, mem string, stderr io.Writer) (stop func(), err error) {
+	stopCPU := func() {}
+	if cpu != "" {
+		if stopCPU, err = startCPUProfile(cpu); err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+	}
+	if mem != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
+	return func() {
+		if mem != "" {
+			if err := writeMemProfile(mem); err != nil {
+				_, _ = fmt.Fprintf(stderr, "kvet: --memprofile: %v\n", err)
+			}
+		}
+		stopCPU()
+	}, nil
 }
 
 func startCPUProfile(path string) (func(), error) {

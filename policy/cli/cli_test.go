@@ -12,6 +12,7 @@ import (
 
 	"github.com/kvetdev/kvet/internal/golden"
 	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/policy/input"
 	"github.com/kvetdev/kvet/report"
 )
 
@@ -380,7 +381,7 @@ func TestInputsThroughTheLoader(t *testing.T) {
 	if len(docs) != 2 {
 		t.Fatalf("got %d documents, want 2 (empty documents skipped)", len(docs))
 	}
-	u := unit{doc: docs[0], value: docs[0].RegoValue()}
+	u := unit{doc: docs[0], value: input.Document(docs[0])}
 	if got, got2 := u.line(nil), (unit{doc: docs[1]}).line(nil); got != 3 || got2 != 18 {
 		t.Errorf("lines = %d, %d, want 3, 18", got, got2)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/policy/input"
 	"github.com/kvetdev/kvet/report"
 )
 
@@ -113,14 +114,14 @@ func (e *evaluator) batch(i int, src *manifest.Source, p manifest.Parsed) {
 	for _, d := range p.Docs {
 		fr.docs++
 		if fr.docs == 1 {
-			fr.pending = &unit{value: d.RegoValue(), doc: d}
+			fr.pending = &unit{value: input.Document(d), doc: d}
 			continue
 		}
 		if fr.pending != nil {
 			e.eval(fr, *fr.pending)
 			fr.pending = nil
 		}
-		e.eval(fr, unit{value: d.RegoValue(), doc: d})
+		e.eval(fr, unit{value: input.Document(d), doc: d})
 	}
 	if !p.Last {
 		return
