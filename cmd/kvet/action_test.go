@@ -415,7 +415,7 @@ func TestAction(t *testing.T) {
 			}
 		}
 
-		res = r.run(kvetStep, map[string]string{"paths": "testdata/lint/clean.yaml", "sarif-file": "x.sarif\nerrors=0"})
+		res = r.run(kvetStep, map[string]string{"paths": "testdata/lint/clean.yaml", "sarif-file": filepath.Join(t.TempDir(), "x.sarif") + "\nerrors=0"})
 		if res.code != 2 || res.outputs["errors"] != "" || !strings.Contains(res.stdout, "sarif-file input must be a single path") {
 			t.Errorf("a sarif-file with a line break: exit %d, outputs %v, stdout %q; want exit 2 and no output lines", res.code, res.outputs, res.stdout)
 		}
