@@ -209,52 +209,43 @@ func Parse(path string, data []byte) (*Config, error) {
 // check validates values the decoder cannot: severities, versions, globs.
 func (c *Config) check(src *manifest.Source) []manifest.Problem {
 	var probs []manifest.Problem
-	bad := func(path, msg string) {
+	bad := func(path manifest.Path, msg string) {
 		pos := manifest.Position{Line: 1, Column: 1}
-		if loc := locate(src, path); loc.IsValid() {
-			pos = loc
+		if loc, _ := locatePath(src, path); loc.Value.IsValid() {
+			pos = loc.Value
 		}
 		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: path, Message: msg})
 	}
 	if c.FailOn != "" {
 		if _, err := rule.ParseSeverity(c.FailOn); err != nil {
-			bad("failOn", "failOn: "+err.Error())
+			bad(manifest.Path{}.Field("failOn"), "failOn: "+err.Error())
 		}
 	}
-	checkSev := func(prefix string, m map[string]string) {
+	checkSev := func(prefix manifest.Path, m map[string]string) {
 		for id, s := range m {
 			if _, err := rule.ParseSeverity(s); err != nil {
-				bad(prefix+"severity["+id+"]", fmt.Sprintf("severity of %s: %v", id, err))
+				bad(prefix.Field("severity").Field(id), fmt.Sprintf("severity of %s: %v", id, err))
 			}
 		}
 	}
-	checkSev("", c.Severity)
-	checkGlobs := func(prefix string, globs []string) {
+	checkSev(nil, c.Severity)
+	checkGlobs := func(prefix manifest.Path, globs []string) {
 		for i, g := range globs {
 			if !doublestar.ValidatePattern(g) {
-				bad(fmt.Sprintf("%s[%d]", prefix, i), fmt.Sprintf("invalid glob %q", g))
+				bad(prefix.Item(i), fmt.Sprintf("invalid glob %q", g))
 			}
 		}
 	}
-	checkGlobs("exclude", c.Exclude)
+	checkGlobs(manifest.Path{}.Field("exclude"), c.Exclude)
 	for i, o := range c.Overrides {
-		p := fmt.Sprintf("overrides[%d].", i)
+		p := manifest.Path{}.Field("overrides").Item(i)
 		if len(o.Files) == 0 {
-			bad(fmt.Sprintf("overrides[%d]", i), "an override needs files: a list of globs it applies to")
+			bad(p, "an override needs files: a list of globs it applies to")
 		}
-		checkGlobs(p+"files", o.Files)
+		checkGlobs(p.Field("files"), o.Files)
 		checkSev(p, o.Severity)
 	}
 	return probs
-}
-
-func locate(src *manifest.Source, path string) manifest.Position {
-	p, err := manifest.ParsePath(path)
-	if err != nil {
-		return manifest.Position{}
-	}
-	loc, _ := locatePath(src, p)
-	return loc.Value
 }
 
 func locatePath(src *manifest.Source, p manifest.Path) (manifest.Location, bool) {
@@ -329,10 +320,11 @@ func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
 			continue
 		}
 		pos := manifest.Position{Line: 1, Column: 1}
-		if loc, ok := locatePath(src, manifest.Path{}.Field("policies").Item(i)); ok && loc.Exact {
+		path := manifest.Path{}.Field("policies").Item(i)
+		if loc, ok := locatePath(src, path); ok && loc.Exact {
 			pos = loc.Value
 		}
-		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: fmt.Sprintf("policies[%d]", i),
+		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: path,
 			Message: fmt.Sprintf("policies: %q %s", p, msg)})
 	}
 	if len(probs) > 0 {

@@ -67,7 +67,7 @@ func (c *Config) CheckIDs(k *Known) error {
 				}
 			}
 		}
-		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: path.String(), Message: k.unknown(id)})
+		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: path, Message: k.unknown(id)})
 	}
 	list := func(prefix manifest.Path, ids []string) {
 		for i, id := range ids {

@@ -3,6 +3,8 @@ package kubeversion
 import (
 	"strings"
 	"sync"
+
+	"github.com/kvetdev/kvet/manifest"
 )
 
 // Field is a manifest field that only works, with default feature gates, from
@@ -28,7 +30,7 @@ type Field struct {
 // FieldUse is a Field that an object sets, at a concrete path with list
 // indexes filled in: "spec.template.spec.containers[1].resizePolicy".
 type FieldUse struct {
-	Path  string
+	Path  manifest.Path
 	Field Field
 }
 
@@ -252,7 +254,7 @@ func contains(list []string, s string) bool {
 // a key followed by [*] standing for every item of its list. A
 // manifest.Object is one (searching its YAML nodes).
 type Tree interface {
-	Each(pattern string, found func(path string))
+	Each(pattern string, found func(path manifest.Path))
 }
 
 // PresentFields returns the fields of FieldsFor(apiVersion, kind) newer
@@ -267,7 +269,7 @@ func PresentFields(apiVersion, kind string, obj Tree, after Version) []FieldUse 
 		if !after.Less(f.MinVersion) {
 			continue
 		}
-		obj.Each(f.Path, func(path string) {
+		obj.Each(f.Path, func(path manifest.Path) {
 			out = append(out, FieldUse{Path: path, Field: f})
 		})
 	}

@@ -145,7 +145,7 @@ func TestPresentFieldsCronJob(t *testing.T) {
 	got := PresentFields("batch/v1", "CronJob", MapTree(obj), Version{})
 	var ps []string
 	for _, u := range got {
-		ps = append(ps, u.Path)
+		ps = append(ps, u.Path.String())
 	}
 	want := []string{
 		"spec.jobTemplate.spec.template.spec.containers[1].resizePolicy",
@@ -162,7 +162,7 @@ func TestPresentFieldsCronJob(t *testing.T) {
 	}
 	// Only fields newer than the version given are looked for.
 	newer := PresentFields("batch/v1", "CronJob", MapTree(obj), Version{1, 30})
-	if len(newer) != 1 || newer[0].Path != want[0] {
+	if len(newer) != 1 || newer[0].Path.String() != want[0] {
 		t.Errorf("fields newer than 1.30 = %+v, want only %s", newer, want[0])
 	}
 	if n := PresentFields("batch/v1", "CronJob", MapTree(obj), Version{1, 33}); len(n) != 0 {
@@ -194,7 +194,7 @@ func TestPresentFieldsNestedListsAndDecoders(t *testing.T) {
 	}
 	var ps []string
 	for _, u := range PresentFields("apps/v1", "Deployment", MapTree(obj), Version{}) {
-		ps = append(ps, u.Path)
+		ps = append(ps, u.Path.String())
 	}
 	want := []string{
 		"spec.template.spec.hostUsers",

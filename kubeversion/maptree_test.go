@@ -1,8 +1,9 @@
 package kubeversion
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/kvetdev/kvet/manifest"
 )
 
 // MapTree is a Tree over plain decoded values, the reference the tests
@@ -11,8 +12,8 @@ import (
 type MapTree map[string]any
 
 // Each implements Tree.
-func (m MapTree) Each(pattern string, found func(path string)) {
-	walk(map[string]any(m), splitPath(pattern), "", found)
+func (m MapTree) Each(pattern string, found func(path manifest.Path)) {
+	walk(map[string]any(m), splitPath(pattern), nil, found)
 }
 
 // segment is one step of a path: a map key, optionally followed by [*].
@@ -33,7 +34,7 @@ func splitPath(p string) []segment {
 
 // walk follows segs through node and calls found with the concrete path of
 // every non-null value at the end.
-func walk(node any, segs []segment, prefix string, found func(string)) {
+func walk(node any, segs []segment, prefix manifest.Path, found func(manifest.Path)) {
 	if len(segs) == 0 {
 		found(prefix)
 		return
@@ -42,10 +43,7 @@ func walk(node any, segs []segment, prefix string, found func(string)) {
 	if !ok || val == nil {
 		return
 	}
-	path := segs[0].key
-	if prefix != "" {
-		path = prefix + "." + path
-	}
+	path := prefix.Field(segs[0].key)
 	if !segs[0].list {
 		walk(val, segs[1:], path, found)
 		return
@@ -54,17 +52,17 @@ func walk(node any, segs []segment, prefix string, found func(string)) {
 	if !ok {
 		if maps, isMaps := val.([]map[string]any); isMaps {
 			for i, m := range maps {
-				walkItem(m, segs[1:], fmt.Sprintf("%s[%d]", path, i), found)
+				walkItem(m, segs[1:], path.Item(i), found)
 			}
 		}
 		return
 	}
 	for i, item := range items {
-		walkItem(item, segs[1:], fmt.Sprintf("%s[%d]", path, i), found)
+		walkItem(item, segs[1:], path.Item(i), found)
 	}
 }
 
-func walkItem(item any, segs []segment, path string, found func(string)) {
+func walkItem(item any, segs []segment, path manifest.Path, found func(manifest.Path)) {
 	if item == nil {
 		return
 	}

@@ -34,7 +34,7 @@ func (b *builder) fail(n *yaml.Node, msg, help string) {
 		n = b.alias
 	}
 	b.problems = append(b.problems, Problem{
-		Code: CodeLimit, Source: b.src, Pos: nodePos(n), Path: b.path.String(), DocIndex: b.docIndex,
+		Code: CodeLimit, Source: b.src, Pos: nodePos(n), Path: b.path.Path(), DocIndex: b.docIndex,
 		Message: msg, Help: help,
 	})
 }
@@ -127,7 +127,7 @@ func (b *builder) value(n *yaml.Node, depth int) any {
 // duplicate reports key k, at the current path, written again after first.
 func (b *builder) duplicate(k, first *yaml.Node, key string) {
 	b.problems = append(b.problems, Problem{
-		Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: b.path.String(), DocIndex: b.docIndex,
+		Code: CodeDuplicateKey, Source: b.src, Pos: nodePos(k), Path: b.path.Path(), DocIndex: b.docIndex,
 		Message: fmt.Sprintf("duplicate key %q: already defined at line %d", key, first.Line),
 		Help:    "remove one of them; kubectl rejects a mapping with the same key twice",
 	})
@@ -252,7 +252,7 @@ func (b *builder) badKey(k *yaml.Node) bool {
 	if !b.exhausted {
 		b.exhausted = true
 		b.problems = append(b.problems, Problem{
-			Code: CodeSyntax, Source: b.src, Pos: nodePos(k), Path: b.path.String(), DocIndex: b.docIndex,
+			Code: CodeSyntax, Source: b.src, Pos: nodePos(k), Path: b.path.Path(), DocIndex: b.docIndex,
 			Message: msg, Help: help,
 		})
 	}
@@ -267,7 +267,7 @@ func (b *builder) badMerge(n *yaml.Node, what string) {
 	}
 	b.exhausted = true
 	b.problems = append(b.problems, Problem{
-		Code: CodeSyntax, Source: b.src, Pos: nodePos(n), Path: b.path.String(), DocIndex: b.docIndex,
+		Code: CodeSyntax, Source: b.src, Pos: nodePos(n), Path: b.path.Path(), DocIndex: b.docIndex,
 		Message: "merge key (<<) value is " + what + ", not a mapping or a list of mappings; kubectl rejects it (map merge requires map or sequence of maps as the value)",
 		Help:    "merge a mapping (<<: *defaults) or a list of mappings (<<: [*base, *extra])",
 	})

@@ -60,7 +60,7 @@ type typedDecoder struct {
 
 // typeError reports a value of the wrong type at the current path.
 func (d *typedDecoder) typeError(n *yaml.Node, msg, help string) {
-	path := d.path.String()
+	path := d.path.Path()
 	d.obj.InvalidPaths = append(d.obj.InvalidPaths, path)
 	d.problems = append(d.problems, Problem{
 		Code: CodeInvalidType, Source: d.obj.Source, Pos: nodePos(n), Path: path,
@@ -408,7 +408,7 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, depth int) {
 			}
 			d.path.field(key)
 			d.problems = append(d.problems, Problem{
-				Code: CodeUnknownField, Source: d.obj.Source, Pos: nodePos(k), Path: d.path.String(),
+				Code: CodeUnknownField, Source: d.obj.Source, Pos: nodePos(k), Path: d.path.Path(),
 				Object: d.obj, DocIndex: d.obj.DocIndex, Message: msg, Help: help,
 			})
 			d.path.pop()

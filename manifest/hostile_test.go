@@ -152,7 +152,7 @@ func TestMergeKeyOfNestedListsIsAnError(t *testing.T) {
 func TestMergeKeyValueMustBeMappings(t *testing.T) {
 	for _, v := range []string{"5", "[*m, 5]", "[[{a: 1}]]", "~"} {
 		p := parseString(t, "m.yaml", "m: &m {a: 1}\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  <<: "+v+"\n")
-		if len(p.Problems) != 1 || p.Problems[0].Code != CodeSyntax || p.Problems[0].Pos.Line != 6 || p.Problems[0].Path != "data" {
+		if len(p.Problems) != 1 || p.Problems[0].Code != CodeSyntax || p.Problems[0].Pos.Line != 6 || p.Problems[0].Path.String() != "data" {
 			t.Errorf("<<: %s: problems = %+v", v, p.Problems)
 		}
 	}
@@ -187,7 +187,7 @@ func TestLocateThroughMergedList(t *testing.T) {
 	if got := o.Raw()["data"]; fmt.Sprint(got) != "map[x:1 y:2]" {
 		t.Errorf("data = %v", got)
 	}
-	if loc := o.LocateString("data.y"); !loc.Exact || loc.Key != (Position{Line: 2, Column: 12}) {
+	if loc := o.Locate(MustParsePath("data.y")); !loc.Exact || loc.Key != (Position{Line: 2, Column: 12}) {
 		t.Errorf("data.y located at %+v", loc)
 	}
 }

@@ -110,7 +110,7 @@ func TestJSONInputHasPositions(t *testing.T) {
 	if !ok || job.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
 		t.Fatalf("typed = %T %+v", o.Typed, o.Typed)
 	}
-	loc := o.LocateString("spec.template.spec.containers[0].image")
+	loc := o.Locate(MustParsePath("spec.template.spec.containers[0].image"))
 	if !loc.Exact || loc.Value != (Position{Line: 7, Column: 45}) || loc.Key != (Position{Line: 7, Column: 36}) {
 		t.Errorf("image located at %+v", loc)
 	}
@@ -136,7 +136,7 @@ items:
 		t.Errorf("item %d at line %d", p.Objects[1].Item, p.Objects[1].Pos().Line)
 	}
 	// Paths of problems in list items are relative to the item.
-	if len(p.Problems) != 1 || p.Problems[0].Path != "spec.replicas" || p.Problems[0].Pos.Line != 11 {
+	if len(p.Problems) != 1 || p.Problems[0].Path.String() != "spec.replicas" || p.Problems[0].Pos.Line != 11 {
 		t.Errorf("problems = %+v", p.Problems)
 	}
 }
@@ -175,7 +175,7 @@ spec:
 		{"spec.template.spec.containers[5].image", Position{10, 7}, Position{11, 7}, false, "spec.template.spec.containers"},
 	}
 	for _, c := range cases {
-		loc := o.LocateString(c.path)
+		loc := o.Locate(MustParsePath(c.path))
 		if loc.Key != c.key || loc.Value != c.val || loc.Exact != c.exact || loc.Found.String() != c.foundPath {
 			t.Errorf("%s: got key %v value %v exact %v found %s; want %v %v %v %s", c.path, loc.Key, loc.Value, loc.Exact, loc.Found, c.key, c.val, c.exact, c.foundPath)
 		}
@@ -225,7 +225,7 @@ func TestDocumentsThatAreNotObjects(t *testing.T) {
 
 func TestCRLFTabsBOMAndBinary(t *testing.T) {
 	p := parseString(t, "crlf.yaml", "\ufeffapiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: c\r\ndata:\r\n  a: b\r\n")
-	if len(p.Objects) != 1 || len(p.Problems) != 0 || p.Objects[0].LocateString("data.a").Value.Line != 6 {
+	if len(p.Objects) != 1 || len(p.Problems) != 0 || p.Objects[0].Locate(MustParsePath("data.a")).Value.Line != 6 {
 		t.Fatalf("CRLF+BOM: objects=%d problems=%+v", len(p.Objects), p.Problems)
 	}
 	p = parseString(t, "tabs.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: c\n")

@@ -290,7 +290,7 @@ type Object struct {
 	Typed runtime.Object
 	// InvalidPaths are the field paths whose values had the wrong type
 	// (already reported); findings about them or below them are dropped.
-	InvalidPaths []string
+	InvalidPaths []Path
 	// Node is the object's mapping node: the root of its position index.
 	Node *yaml.Node
 
@@ -392,8 +392,9 @@ func (o *Object) StringMap(keys ...string) map[string]string {
 // Each calls found with the path of every non-null value that pattern
 // matches: dotted keys, where a key followed by [*] stands for every item
 // of its list, as in spec.template.spec.containers[*].resizePolicy. Paths
-// come in document order: spec.template.spec.containers[1].resizePolicy.
-func (o *Object) Each(pattern string, found func(path string)) {
+// come in document order: spec.template.spec.containers[1].resizePolicy;
+// each is found's own copy.
+func (o *Object) Each(pattern string, found func(path Path)) {
 	if o.Node == nil || pattern == "" {
 		return
 	}
@@ -406,7 +407,7 @@ func (o *Object) Each(pattern string, found func(path string)) {
 type pathWalker struct {
 	segs  []string
 	steps []Segment
-	found func(string)
+	found func(Path)
 }
 
 func (w *pathWalker) walk(n *yaml.Node, i int) {
@@ -414,7 +415,7 @@ func (w *pathWalker) walk(n *yaml.Node, i int) {
 		return
 	}
 	if i == len(w.segs) {
-		w.found(Path(w.steps).String())
+		w.found(Path(w.steps).Clone())
 		return
 	}
 	key, list := strings.CutSuffix(w.segs[i], "[*]")
@@ -462,9 +463,9 @@ func (o *Object) Pos() Position {
 
 // IsInvalid reports whether path is, or is inside, a field whose value
 // had the wrong type.
-func (o *Object) IsInvalid(path string) bool {
+func (o *Object) IsInvalid(path Path) bool {
 	for _, bad := range o.InvalidPaths {
-		if path == bad || strings.HasPrefix(path, bad) && len(path) > len(bad) && (path[len(bad)] == '.' || path[len(bad)] == '[') {
+		if path.HasPrefix(bad) {
 			return true
 		}
 	}

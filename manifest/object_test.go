@@ -106,7 +106,7 @@ func TestEachMatchesRaw(t *testing.T) {
 		"spec.replicas.deeper",
 		"spec.template.spec.containers.name", // a list used as a mapping
 	} {
-		o.Each(pattern, func(p string) { got = append(got, p) })
+		o.Each(pattern, func(p Path) { got = append(got, p.String()) })
 	}
 	want := []string{
 		"spec.template.spec.containers[2].resizePolicy",

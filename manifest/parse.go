@@ -447,6 +447,9 @@ func shiftLines(n *yaml.Node, by, depth int) {
 	}
 }
 
+// itemsPath is a List's items.
+var itemsPath = Path{}.Field("items")
+
 func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits Limits) {
 	if len(doc.Content) == 0 {
 		return
@@ -456,14 +459,14 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 		return // empty or comment-only document
 	}
 	out.Documents++
-	problem := func(n *yaml.Node, path, msg, help string) {
+	problem := func(n *yaml.Node, path Path, msg, help string) {
 		out.Problems = append(out.Problems, Problem{
 			Code: CodeInvalidObject, Source: src, Pos: nodePos(n), Path: path, DocIndex: docIndex,
 			Message: msg, Help: help,
 		})
 	}
 	if root.Kind != yaml.MappingNode {
-		problem(root, "", fmt.Sprintf("document is %s, not a Kubernetes object", describeNode(root)),
+		problem(root, nil, fmt.Sprintf("document is %s, not a Kubernetes object", describeNode(root)),
 			"a manifest document must be a mapping with apiVersion, kind and metadata")
 		return
 	}
@@ -482,16 +485,16 @@ func (out *Parsed) addDocument(src *Source, doc *yaml.Node, docIndex int, limits
 			for i, it := range items.Content {
 				n := resolveAlias(it)
 				if n.Kind != yaml.MappingNode {
-					problem(n, fmt.Sprintf("items[%d]", i), fmt.Sprintf("list item is %s, not a Kubernetes object", describeNode(n)),
+					problem(n, itemsPath.Item(i), fmt.Sprintf("list item is %s, not a Kubernetes object", describeNode(n)),
 						"each item of a List must be an object with apiVersion and kind")
 					continue
 				}
-				out.addObject(src, n, docIndex, i, limits, fmt.Sprintf("items[%d].", i), unique)
+				out.addObject(src, n, docIndex, i, limits, itemsPath.Item(i), unique)
 			}
 			return
 		}
 	}
-	out.addObject(src, root, docIndex, -1, limits, "", unique)
+	out.addObject(src, root, docIndex, -1, limits, nil, unique)
 }
 
 // stringAt returns the string scalar at keys below n, or "".
@@ -500,7 +503,7 @@ func stringAt(n *yaml.Node, keys ...string) string {
 	return s
 }
 
-func (out *Parsed) addObject(src *Source, n *yaml.Node, docIndex, item int, limits Limits, prefix string, uniqueKeys bool) {
+func (out *Parsed) addObject(src *Source, n *yaml.Node, docIndex, item int, limits Limits, path Path, uniqueKeys bool) {
 	o := &Object{Source: src, DocIndex: docIndex, Item: item, Node: n, limits: limits, uniqueKeys: uniqueKeys}
 	o.APIVersion = stringAt(n, "apiVersion")
 	o.Kind = stringAt(n, "kind")
@@ -518,7 +521,7 @@ func (out *Parsed) addObject(src *Source, n *yaml.Node, docIndex, item int, limi
 	}
 	if len(missing) > 0 {
 		out.Problems = append(out.Problems, Problem{
-			Code: CodeInvalidObject, Source: src, Pos: o.Pos(), DocIndex: docIndex, Path: strings.TrimSuffix(prefix, "."),
+			Code: CodeInvalidObject, Source: src, Pos: o.Pos(), DocIndex: docIndex, Path: path,
 			Message: "object has no " + strings.Join(missing, " and "),
 			Help:    "every Kubernetes object needs apiVersion and kind, e.g. apiVersion: apps/v1 and kind: Deployment",
 		})

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +25,98 @@ func (p Path) Field(name string) Path {
 // Item returns the path extended by a sequence index.
 func (p Path) Item(i int) Path {
 	return append(p[:len(p):len(p)], Segment{Index: i})
+}
+
+// HasPrefix reports whether prefix is p or a leading part of it, segment
+// by segment: spec.containers[1] is a prefix of spec.containers[1].image
+// but not of spec.containers[10].
+func (p Path) HasPrefix(prefix Path) bool {
+	return len(p) >= len(prefix) && p[:len(prefix)].Equal(prefix)
+}
+
+// Equal reports whether p and q have the same segments.
+func (p Path) Equal(q Path) bool {
+	if len(p) != len(q) {
+		return false
+	}
+	for i := range p {
+		if !p[i].equal(q[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// equal compares two segments as what they mean: a key (whatever Index a
+// literal left it at) or an index.
+func (s Segment) equal(t Segment) bool {
+	if s.Key != "" || t.Key != "" {
+		return s.Key == t.Key
+	}
+	return s.Index == t.Index || s.Index < 0 && t.Index < 0
+}
+
+// Clone returns a copy of p that does not share p's array (nil for an
+// empty path).
+func (p Path) Clone() Path {
+	if len(p) == 0 {
+		return nil
+	}
+	return append(Path(nil), p...)
+}
+
+// AppendBinary appends an exact encoding of p to b: per segment a uvarint,
+// 2*len(key) followed by the key for a mapping key, 2*index+1 for a list
+// index. It is what a findings log stores and what a map keys a path by;
+// DecodePath reads it back.
+func (p Path) AppendBinary(b []byte) []byte {
+	for _, s := range p {
+		if s.Key == "" && s.Index >= 0 {
+			b = binary.AppendUvarint(b, uint64(s.Index)<<1|1)
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(len(s.Key))<<1)
+		b = append(b, s.Key...)
+	}
+	return b
+}
+
+// DecodePath reads what AppendBinary wrote, appending the segments to into
+// (which may be nil); keys are substrings of data, not copies. It reports
+// false for data AppendBinary cannot have written.
+func DecodePath(into Path, data string) (Path, bool) {
+	for len(data) > 0 {
+		var buf [binary.MaxVarintLen64]byte
+		n := copy(buf[:], data)
+		v, w := binary.Uvarint(buf[:n])
+		if w <= 0 {
+			return into, false
+		}
+		data = data[w:]
+		if v&1 == 1 {
+			into = append(into, Segment{Index: int(v >> 1)})
+			continue
+		}
+		if v>>1 > uint64(len(data)) {
+			return into, false
+		}
+		k := int(v >> 1)
+		into = append(into, Segment{Key: data[:k], Index: -1})
+		data = data[k:]
+	}
+	return into, true
+}
+
+// MarshalText renders the path as String does, so that encoding/json
+// writes a Path as kvet's output contract has it: "spec.template.spec".
+func (p Path) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads a path as ParsePath does (a finding read back from
+// kvet's JSON output).
+func (p *Path) UnmarshalText(b []byte) error {
+	q, err := ParsePath(string(b))
+	*p = q
+	return err
 }
 
 // String renders the path the way Kubernetes does (field.Path):
@@ -122,7 +215,7 @@ func ParsePath(s string) (Path, error) {
 	return p, nil
 }
 
-// MustParsePath is ParsePath for constant paths in rules; it panics on a
+// MustParsePath is ParsePath for constant paths in tests; it panics on a
 // malformed path, which is a programming error.
 func MustParsePath(s string) Path {
 	p, err := ParsePath(s)
@@ -137,24 +230,29 @@ func MustParsePath(s string) Path {
 func PathFromValues(vals []any) (Path, error) {
 	p := make(Path, 0, len(vals))
 	for _, v := range vals {
+		var n int
 		switch x := v.(type) {
 		case string:
 			p = append(p, Segment{Key: x, Index: -1})
+			continue
 		case int:
-			p = append(p, Segment{Index: x})
+			n = x
 		case int64:
-			p = append(p, Segment{Index: int(x)})
+			n = int(x)
 		case float64:
-			p = append(p, Segment{Index: int(x)})
+			n = int(x)
 		case interface{ String() string }: // json.Number and friends
-			n, err := strconv.Atoi(x.String())
-			if err != nil {
-				return nil, fmt.Errorf("invalid path element %v", v)
+			var err error
+			if n, err = strconv.Atoi(x.String()); err != nil {
+				return nil, fmt.Errorf("invalid path element %v: want a list index", v)
 			}
-			p = append(p, Segment{Index: n})
 		default:
 			return nil, fmt.Errorf("invalid path element %v (%T): want a string or a number", v, v)
 		}
+		if n < 0 {
+			return nil, fmt.Errorf("invalid path element %v: a list index is 0 or more", v)
+		}
+		p = append(p, Segment{Index: n})
 	}
 	return p, nil
 }
@@ -181,6 +279,9 @@ func (s *pathStack) push(seg Segment) {
 }
 
 func (s *pathStack) String() string { return Path(s.segs).String() }
+
+// Path returns a copy of the path, for a problem to keep.
+func (s *pathStack) Path() Path { return Path(s.segs).Clone() }
 
 // CountLines counts lines as YAML does: \n, \r\n and a lone \r each end a
 // line.

@@ -36,16 +36,6 @@ func (o *Object) Locate(path Path) Location {
 	return locate(o.Node, path)
 }
 
-// LocateString is Locate for a path written as a string; an unparsable
-// path locates the object itself.
-func (o *Object) LocateString(path string) Location {
-	p, err := ParsePath(path)
-	if err != nil {
-		return locate(o.Node, nil)
-	}
-	return locate(o.Node, p)
-}
-
 func nodePos(n *yaml.Node) Position { return Position{Line: n.Line, Column: n.Column} }
 
 func locate(root *yaml.Node, path Path) Location {

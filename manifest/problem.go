@@ -18,7 +18,7 @@ type Problem struct {
 	Code    string
 	Source  *Source
 	Pos     Position
-	Path    string // field path inside the object, "" when not known
+	Path    Path // field path inside the object, nil when not known
 	Message string
 	Help    string
 	// Object is the object the problem is in, nil when the document could

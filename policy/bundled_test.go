@@ -35,12 +35,12 @@ func TestBundledPolicies(t *testing.T) {
 	}
 	sort.Strings(got)
 	want := []string{
-		"kvet.probes [spec template spec containers 0] workload-probes",
-		"kvet.probes [spec template spec containers 0] workload-probes",
-		"kvet.resources [spec template spec containers 0 resources] container-resources",
-		"kvet.resources [spec template spec containers 0 resources] container-resources",
-		"kvet.security_context [spec template spec containers 0] security-context",
-		"kvet.security_context [spec template spec containers 0] security-context",
+		"kvet.probes spec.template.spec.containers[0] workload-probes",
+		"kvet.probes spec.template.spec.containers[0] workload-probes",
+		"kvet.resources spec.template.spec.containers[0].resources container-resources",
+		"kvet.resources spec.template.spec.containers[0].resources container-resources",
+		"kvet.security_context spec.template.spec.containers[0] security-context",
+		"kvet.security_context spec.template.spec.containers[0] security-context",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("failures:\n%v\nwant:\n%v", got, want)

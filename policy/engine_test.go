@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/kvetdev/kvet/manifest"
 )
 
 func load(t *testing.T, opts Options) *Engine {
@@ -133,10 +136,10 @@ func TestResultMetadataPathLoc(t *testing.T) {
 	if image.Kind != KindFailure || image.Metadata["severity"] != "high" || image.Metadata["query"] != "data.main.deny_image" {
 		t.Errorf("image result = %+v", image)
 	}
-	if want := []any{"spec", "template", "spec", "containers", 0, "image"}; !reflect.DeepEqual(image.Path, want) {
+	if want := (manifest.Path{}).Field("spec").Field("template").Field("spec").Field("containers").Item(0).Field("image"); !image.Path.Equal(want) {
 		t.Errorf("path = %#v, want %#v", image.Path, want)
 	}
-	if want := []any{"spec", "replicas"}; !reflect.DeepEqual(replicas.Path, want) {
+	if want := (manifest.Path{}).Field("spec").Field("replicas"); !replicas.Path.Equal(want) {
 		t.Errorf("dotted path = %#v, want %#v", replicas.Path, want)
 	}
 	if replicas.Location == nil || *replicas.Location != (Location{File: "elsewhere.yaml", Line: 7}) {
@@ -254,14 +257,31 @@ func TestTimeout(t *testing.T) {
 	}
 }
 
-func TestNormalizePath(t *testing.T) {
-	for in, want := range map[string][]any{
-		"spec.containers[0].image": {"spec", "containers", 0, "image"},
-		"spec.containers.1":        {"spec", "containers", 1},
-		"":                         nil,
+// TestResultPath: a policy's path, as an array or as a string written as
+// Kubernetes writes field paths; a key with dots and a slash, in brackets
+// or quoted, stays one key (the old dotted split made it four).
+func TestResultPath(t *testing.T) {
+	spec := manifest.Path{}.Field("spec")
+	ignore := manifest.Path{}.Field("metadata").Field("annotations").Field("kvet.dev/ignore")
+	for _, c := range []struct {
+		in   any
+		want manifest.Path
+	}{
+		{"spec.containers[0].image", spec.Field("containers").Item(0).Field("image")},
+		{"spec.containers.1", spec.Field("containers").Item(1)},
+		{"metadata.annotations[kvet.dev/ignore]", ignore},
+		{`metadata.annotations["kvet.dev/ignore"]`, ignore},
+		{[]any{"metadata", "annotations", "kvet.dev/ignore"}, ignore},
+		{[]any{"spec", "containers", json.Number("2"), 3.0, int64(4)}, spec.Field("containers").Item(2).Item(3).Item(4)},
+		{"", nil},
+		{"spec..x", nil},
+		{"spec[", nil},
+		{[]any{"spec", -1}, nil},
+		{[]any{"spec", true}, nil},
+		{42, nil},
 	} {
-		if got := NormalizePath(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("NormalizePath(%q) = %#v, want %#v", in, got, want)
+		if got := resultPath(c.in); !got.Equal(c.want) || (got == nil) != (c.want == nil) {
+			t.Errorf("resultPath(%#v) = %#v, want %#v", c.in, got, c.want)
 		}
 	}
 }

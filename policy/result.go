@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/kvetdev/kvet/manifest"
 )
 
 // Kind classifies a Result.
@@ -39,9 +40,9 @@ type Result struct {
 	// Metadata holds every key of an object result except msg and _loc, plus
 	// "query" (the query that produced the result), exactly as conftest.
 	Metadata map[string]any
-	// Path is the optional offending field, from the result's `path` key,
-	// normalised to strings and ints (["spec","containers",0,"image"]).
-	Path []any
+	// Path is the optional offending field, from the result's `path` key
+	// (see resultPath); nil when there is none or it does not parse.
+	Path manifest.Path
 	// Location is set when the result carried a `_loc` object.
 	Location *Location
 }
@@ -156,7 +157,7 @@ func (r *Result) field(key string, x any) {
 		}
 		return
 	case "path":
-		r.Path = NormalizePath(x)
+		r.Path = resultPath(x)
 	}
 	r.Metadata[key] = x
 }
@@ -194,52 +195,34 @@ func parseLocation(loc map[string]any) *Location {
 	return l
 }
 
-// NormalizePath turns a result's `path` value into a []any of strings and
-// ints. Arrays keep their elements (numbers become ints); a dotted string
-// such as "spec.containers[0].image" or "spec.containers.0.image" is split.
-// Unusable values give nil.
-func NormalizePath(p any) []any {
+// resultPath reads a result's `path` value, text a policy wrote: an array
+// of keys and indexes (["spec", "containers", 0, "image"]), read by
+// manifest.PathFromValues, or a string written as Kubernetes writes field
+// paths (spec.containers[0].image, metadata.annotations["kvet.dev/ignore"]),
+// read by manifest.ParsePath. In a string, a name of digits only is a list
+// index too (spec.containers.0.image), as kvet has always read it; a
+// mapping key that looks like a number is still found, since a lookup on a
+// mapping reads an index as that key. Anything else gives nil: the finding
+// is placed on the object.
+func resultPath(p any) manifest.Path {
 	switch v := p.(type) {
 	case []any:
-		out := make([]any, 0, len(v))
-		for _, e := range v {
-			switch x := e.(type) {
-			case string:
-				out = append(out, x)
-			case json.Number:
-				i, err := x.Int64()
-				if err != nil {
-					return nil
-				}
-				out = append(out, int(i))
-			case float64:
-				out = append(out, int(x))
-			case int:
-				out = append(out, x)
-			case int64:
-				out = append(out, int(x))
-			default:
-				return nil
-			}
-		}
-		return out
-	case string:
-		if v == "" {
+		path, err := manifest.PathFromValues(v)
+		if err != nil || len(path) == 0 {
 			return nil
 		}
-		s := strings.NewReplacer("[", ".", "]", "").Replace(v)
-		var out []any
-		for _, part := range strings.Split(s, ".") {
-			if part == "" {
-				continue
-			}
-			if i, err := strconv.Atoi(part); err == nil {
-				out = append(out, i)
-			} else {
-				out = append(out, part)
+		return path
+	case string:
+		path, err := manifest.ParsePath(v)
+		if err != nil || len(path) == 0 {
+			return nil
+		}
+		for i, s := range path {
+			if n, err := strconv.Atoi(s.Key); err == nil && n >= 0 && strconv.Itoa(n) == s.Key {
+				path[i] = manifest.Segment{Index: n}
 			}
 		}
-		return out
+		return path
 	}
 	return nil
 }

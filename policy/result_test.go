@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/kvetdev/kvet/manifest"
 )
 
 // TestResultOfMatchesJSONPath holds resultOf, which reads a result's Rego
@@ -52,7 +54,7 @@ func TestResultOfFields(t *testing.T) {
 	want := Result{
 		Namespace: "ns", Rule: "warn_x", Kind: KindWarning, Msg: "m",
 		Metadata: map[string]any{"path": []any{"spec", "containers", json.Number("0")}, "id": "x", "n": json.Number("3"), "query": "data.ns.warn_x"},
-		Path:     []any{"spec", "containers", 0},
+		Path:     manifest.Path{}.Field("spec").Field("containers").Item(0),
 		Location: &Location{File: "p.rego", Line: 7},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -67,7 +67,7 @@ func appendFindings(buf []byte, fs []rule.Finding, w *bufio.Writer) []byte {
 		buf = append(buf, ",\n      \"column\": "...)
 		buf = strconv.AppendInt(buf, int64(f.Column), 10)
 		buf = append(buf, ",\n      \"path\": "...)
-		buf = appendJSONString(buf, f.Path)
+		buf = appendJSONString(buf, f.Path.String())
 		buf = append(buf, ",\n      \"object\": {\n        \"apiVersion\": "...)
 		buf = appendJSONString(buf, f.Object.APIVersion)
 		buf = append(buf, ",\n        \"kind\": "...)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
 
@@ -32,7 +33,7 @@ func TestJSONMatchesEncodingJSON(t *testing.T) {
 		s := odd[i%len(odd)]
 		many = append(many, rule.Finding{
 			Rule: "r" + s, Severity: rule.Severity(i % 3), Message: s, Help: s, File: s + ".yaml",
-			Line: i, Column: -i, Path: s,
+			Line: i, Column: -i, Path: manifest.Path{}.Field(s).Item(i),
 			Object: rule.ObjectRef{APIVersion: s, Kind: s, Namespace: s, Name: fmt.Sprint(s, i)},
 		})
 	}
@@ -96,7 +97,7 @@ func BenchmarkJSON(b *testing.B) {
 	fs := make([]rule.Finding, 30000)
 	for i := range fs {
 		fs[i] = rule.Finding{Rule: "security-context", Message: `Deployment web: container "web" may run as root (set securityContext.runAsNonRoot: true)`,
-			Help: "set securityContext.runAsNonRoot: true", File: "deploy/web.yaml", Line: i, Column: 9, Path: "spec.template.spec.containers[0]",
+			Help: "set securityContext.runAsNonRoot: true", File: "deploy/web.yaml", Line: i, Column: 9, Path: manifest.Path{}.Field("spec").Field("template").Field("spec").Field("containers").Item(0),
 			Object: rule.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"}}
 	}
 	r := &Report{Findings: fs}

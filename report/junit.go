@@ -77,8 +77,8 @@ func (junitFormat) Format(w io.Writer, r *Report, _ Options) error {
 	for _, f := range r.Findings {
 		c := add(f.File, junitCaseName(f.Object, f.Line))
 		text := fmt.Sprintf("%s:%d:%d: %s[%s]: %s", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message)
-		if f.Path != "" {
-			text += "\npath: " + f.Path
+		if len(f.Path) > 0 {
+			text += "\npath: " + f.Path.String()
 		}
 		if f.Help != "" {
 			text += "\nhelp: " + f.Help

@@ -279,10 +279,11 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 		}
 		loc.PhysicalLocation.Region = reg
 	}
+	path := f.Path.String()
 	if name := objectName(f.Object); name != "" {
 		fq := f.Object.APIVersion + "/" + name
-		if f.Path != "" {
-			fq += ":" + f.Path
+		if path != "" {
+			fq += ":" + path
 		}
 		loc.LogicalLocations = []sarifLogical{{Name: f.Object.Name, FullyQualifiedName: fq, Kind: "object"}}
 	}
@@ -292,7 +293,7 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 		Level:      sarifLevel(f.Severity),
 		Message:    sarifText{Text: text},
 		Locations:  []sarifLocation{loc},
-		Properties: &sarifResultProps{Path: f.Path, Object: f.Object},
+		Properties: &sarifResultProps{Path: path, Object: f.Object},
 	}
 }
 
@@ -324,7 +325,7 @@ func Fingerprints(findings []rule.Finding) []string {
 	out := make([]string, len(findings))
 	seen := make(map[[sha256.Size]byte]int, len(findings))
 	for i, f := range findings {
-		key := sha256.Sum256([]byte(strings.Join([]string{f.Rule, f.File, f.Object.APIVersion, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Path}, "\x00")))
+		key := sha256.Sum256([]byte(strings.Join([]string{f.Rule, f.File, f.Object.APIVersion, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Path.String()}, "\x00")))
 		n := seen[key]
 		seen[key] = n + 1
 		if n > 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
 
@@ -151,11 +152,11 @@ func TestFingerprintsStable(t *testing.T) {
 	obj := rule.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Name: "c"}
 	at := func(shift int) []rule.Finding {
 		return []rule.Finding{
-			{Rule: "duplicate-key", File: "a.yaml", Line: 4 + shift, Column: 3, Path: "data.x", Object: obj,
+			{Rule: "duplicate-key", File: "a.yaml", Line: 4 + shift, Column: 3, Path: manifest.MustParsePath("data.x"), Object: obj,
 				Message: fmt.Sprintf("key x repeats the one on line %d", 2+shift)},
-			{Rule: "duplicate-key", File: "a.yaml", Line: 5 + shift, Column: 3, Path: "data.x", Object: obj,
+			{Rule: "duplicate-key", File: "a.yaml", Line: 5 + shift, Column: 3, Path: manifest.MustParsePath("data.x"), Object: obj,
 				Message: fmt.Sprintf("key x repeats the one on line %d", 2+shift)},
-			{Rule: "duplicate-key", File: "b.yaml", Line: 4 + shift, Column: 3, Path: "data.x", Object: obj},
+			{Rule: "duplicate-key", File: "b.yaml", Line: 4 + shift, Column: 3, Path: manifest.MustParsePath("data.x"), Object: obj},
 		}
 	}
 	before, after := Fingerprints(at(0)), Fingerprints(at(3))

@@ -55,7 +55,7 @@ func (tapFormat) Format(w io.Writer, r *Report, _ Options) error {
 		fmt.Fprintf(&b, "not ok %d - %s\n", i, tapDescription(fmt.Sprintf("%s:%d:%d %s: %s", f.File, f.Line, f.Column, f.Rule, f.Message)))
 		diag, err := yaml.Marshal(tapDiagnostic{
 			Severity: f.Severity.String(), Rule: f.Rule, File: f.File, Line: f.Line, Column: f.Column,
-			Path: f.Path, Object: objectName(f.Object), Message: f.Message, Help: f.Help,
+			Path: f.Path.String(), Object: objectName(f.Object), Message: f.Message, Help: f.Help,
 		})
 		if err != nil {
 			return fmt.Errorf("tap: %w", err)

@@ -169,15 +169,15 @@ func RefOf(o *manifest.Object) ObjectRef {
 // Finding is one reported problem. Its JSON form is kvet's stable output
 // contract (see README).
 type Finding struct {
-	Rule     string    `json:"rule"`
-	Severity Severity  `json:"severity"`
-	Message  string    `json:"message"`
-	Help     string    `json:"help"`
-	File     string    `json:"file"`
-	Line     int       `json:"line"`
-	Column   int       `json:"column"`
-	Path     string    `json:"path"`
-	Object   ObjectRef `json:"object"`
+	Rule     string        `json:"rule"`
+	Severity Severity      `json:"severity"`
+	Message  string        `json:"message"`
+	Help     string        `json:"help"`
+	File     string        `json:"file"`
+	Line     int           `json:"line"`
+	Column   int           `json:"column"`
+	Path     manifest.Path `json:"path"`
+	Object   ObjectRef     `json:"object"`
 
 	// Span is how many columns the offending text covers (for carets).
 	Span int `json:"-"`

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -204,7 +203,7 @@ func rootCauses(o *manifest.Object, errs field.ErrorList, paths []manifest.Path)
 	templateLabels := manifest.Path{}.Field("spec").Field("template").Field("metadata").Field("labels")
 	badSelector := false
 	for _, p := range paths {
-		if hasPrefix(p, selectorPath) {
+		if p.HasPrefix(selectorPath) {
 			badSelector = true
 		}
 	}
@@ -214,7 +213,7 @@ func rootCauses(o *manifest.Object, errs field.ErrorList, paths []manifest.Path)
 	if ps, ok := PodSpecOf(o); ok {
 		volumes = ps.Path.Field("volumes")
 		for i, p := range paths {
-			if len(p) > len(volumes) && hasPrefix(p, volumes) {
+			if len(p) > len(volumes) && p.HasPrefix(volumes) {
 				if v := p[len(volumes)].Index; v >= 0 && v < len(ps.Spec.Volumes) {
 					if _, seen := brokenVolume[ps.Spec.Volumes[v].Name]; !seen {
 						brokenVolume[ps.Spec.Volumes[v].Name] = i
@@ -229,7 +228,7 @@ func rootCauses(o *manifest.Object, errs field.ErrorList, paths []manifest.Path)
 	for i, e := range errs {
 		keep[i] = true
 		switch {
-		case badSelector && equalPath(paths[i], templateLabels) && strings.Contains(e.Detail, "`selector` does not match template `labels`"):
+		case badSelector && paths[i].Equal(templateLabels) && strings.Contains(e.Detail, "`selector` does not match template `labels`"):
 			keep[i] = false
 		case e.Type == field.ErrorTypeNotFound && len(brokenVolume) > 0 && isMountName(paths[i], volumes):
 			name, _ := e.BadValue.(string)
@@ -260,7 +259,7 @@ func rootCauses(o *manifest.Object, errs field.ErrorList, paths []manifest.Path)
 // whose volumes list is at volumes.
 func isMountName(p, volumes manifest.Path) bool {
 	spec := volumes[:len(volumes)-1]
-	if len(p) != len(spec)+5 || !hasPrefix(p, spec) {
+	if len(p) != len(spec)+5 || !p.HasPrefix(spec) {
 		return false
 	}
 	rest := p[len(spec):]
@@ -271,12 +270,6 @@ func isMountName(p, volumes manifest.Path) bool {
 	}
 	return (rest[2].Key == "volumeMounts" || rest[2].Key == "volumeDevices") && rest[4].Key == "name"
 }
-
-func hasPrefix(p, prefix manifest.Path) bool {
-	return len(p) >= len(prefix) && equalPath(p[:len(prefix)], prefix)
-}
-
-func equalPath(a, b manifest.Path) bool { return slices.Equal(a, b) }
 
 func mountsText(n int) string {
 	if n == 1 {

@@ -65,7 +65,7 @@ func checkDaemonSetRollingUpdate(pass *rule.Pass, o *manifest.Object) {
 	}
 	ru := st.RollingUpdate
 	if isZero(ru.MaxUnavailable) && (ru.MaxSurge == nil || isZero(ru.MaxSurge)) {
-		pass.Reportf(manifest.MustParsePath("spec.updateStrategy.rollingUpdate.maxUnavailable"),
+		pass.Reportf(manifest.Path{}.Field("spec").Field("updateStrategy").Field("rollingUpdate").Field("maxUnavailable"),
 			"set maxSurge: 1 to replace pods surge-first, or maxUnavailable: 1",
 			"maxUnavailable is 0 and maxSurge is 0: the rolling update can never replace a pod")
 	}
@@ -128,7 +128,7 @@ func checkDaemonSetTolerations(pass *rule.Pass, o *manifest.Object) {
 			return
 		}
 	}
-	pass.Reportf(manifest.MustParsePath("spec.template.spec.tolerations"),
+	pass.Reportf(manifest.Path{}.Field("spec").Field("template").Field("spec").Field("tolerations"),
 		"add a toleration {key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule} if the agent must run on control-plane nodes",
 		"this node agent does not tolerate the control-plane taint, so it will not run on control-plane nodes")
 }

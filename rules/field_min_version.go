@@ -42,15 +42,11 @@ func checkFieldMinVersion(pass *rule.Pass, o *manifest.Object) {
 	target := pass.Settings.KubeVersion
 	for _, use := range kubeversion.PresentFields(o.APIVersion, o.Kind, o, target) {
 		f := use.Field
-		path, err := manifest.ParsePath(use.Path)
-		if err != nil {
-			continue
-		}
 		note := ""
 		if f.Note != "" {
 			note = " (" + f.Note + ")"
 		}
-		pass.Reportf(path, "raise --kube-version if the cluster is newer, or remove the field for clusters older than "+f.MinVersion.String(),
+		pass.Reportf(use.Path, "raise --kube-version if the cluster is newer, or remove the field for clusters older than "+f.MinVersion.String(),
 			"%s needs Kubernetes %s or newer (%s there); the target is %s, whose API server ignores it%s",
 			use.Path, f.MinVersion, f.Stage, target, note)
 	}

@@ -269,9 +269,11 @@ func dropRestated(fs []rule.Finding) []rule.Finding {
 	}
 	own := map[key]bool{}
 	exact := map[lineKey]bool{}
+	var buf []byte // a path's exact encoding, for the map key
 	for _, f := range fs {
-		if f.Path != "" && !restates(&f) {
-			own[key{f.File, f.Object, f.Path}] = true
+		if len(f.Path) > 0 && !restates(&f) {
+			buf = f.Path.AppendBinary(buf[:0])
+			own[key{f.File, f.Object, string(buf)}] = true
 		}
 		if !f.Fallback {
 			exact[lineKey{f.File, f.Object, f.Line, body(f.Message)}] = true
@@ -279,9 +281,12 @@ func dropRestated(fs []rule.Finding) []rule.Finding {
 	}
 	out := fs[:0]
 	for _, f := range fs {
-		if restates(&f) && (own[key{f.File, f.Object, f.Path}] ||
-			f.Fallback && exact[lineKey{f.File, f.Object, f.Line, body(f.Message)}]) {
-			continue
+		if restates(&f) {
+			buf = f.Path.AppendBinary(buf[:0])
+			if own[key{f.File, f.Object, string(buf)}] ||
+				f.Fallback && exact[lineKey{f.File, f.Object, f.Line, body(f.Message)}] {
+				continue
+			}
 		}
 		out = append(out, f)
 	}

@@ -71,10 +71,10 @@ func TestFindingsAreOrderedAndPositioned(t *testing.T) {
 		}
 	}
 	// cm-0: metadata.name value at line 5 col 9, data.key at line 7 col 8.
-	if f := fs[0]; f.Line != 5 || f.Column != 9 || f.Path != "metadata.name" || f.File != "in.yaml" {
+	if f := fs[0]; f.Line != 5 || f.Column != 9 || f.Path.String() != "metadata.name" || f.File != "in.yaml" {
 		t.Errorf("first finding %+v", f)
 	}
-	if f := fs[1]; f.Line != 7 || f.Column != 8 || f.Path != "data.key" || f.Severity != rule.Warning {
+	if f := fs[1]; f.Line != 7 || f.Column != 8 || f.Path.String() != "data.key" || f.Severity != rule.Warning {
 		t.Errorf("second finding %+v", f)
 	}
 }

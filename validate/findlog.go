@@ -1,6 +1,9 @@
 package validate
 
-import "github.com/kvetdev/kvet/rule"
+import (
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
 
 // findingLog keeps the findings of a run until they are sorted, in a form
 // the garbage collector never scans: records of offsets, and the findings'
@@ -18,11 +21,16 @@ type findingLog struct {
 	text   []byte   // the block being filled
 	common map[string]uint32
 	strs   []string // common strings by index
+	segs   int      // path segments stored, for findings' one allocation
+	path   []byte   // scratch: the path being stored, encoded
 }
 
 // packedFinding is a rule.Finding without pointers: the common strings by
 // index, and the others (message, path, snippet, object name) one after
-// the other in one span of the text blocks.
+// the other in one span of the text blocks. The path is stored as its
+// segments (manifest.Path.AppendBinary), not as text: nothing reads back a
+// path rendered for users, and the encoding is as short as the rendering
+// (spec.template.spec.containers[0].image: 38 bytes either way).
 type packedFinding struct {
 	rule, help, file, apiVersion, kind, namespace uint32
 	text                                          textSpan
@@ -50,12 +58,10 @@ func (l *findingLog) intern(s string) uint32 {
 	return i
 }
 
-// put writes parts one after the other in one block.
-func (l *findingLog) put(parts ...string) textSpan {
-	n := 0
-	for _, s := range parts {
-		n += len(s)
-	}
+// put writes message, the encoded path in l.path, snippet and name one
+// after the other in one block.
+func (l *findingLog) put(message, snippet, name string) textSpan {
+	n := len(message) + len(l.path) + len(snippet) + len(name)
 	if len(l.text)+n > cap(l.text) {
 		if len(l.text) > 0 {
 			l.blocks = append(l.blocks, l.text)
@@ -63,9 +69,10 @@ func (l *findingLog) put(parts ...string) textSpan {
 		l.text = make([]byte, 0, max(textBlock, n))
 	}
 	sp := textSpan{block: uint32(len(l.blocks)), off: uint32(len(l.text)), n: uint32(n)}
-	for _, s := range parts {
-		l.text = append(l.text, s...)
-	}
+	l.text = append(l.text, message...)
+	l.text = append(l.text, l.path...)
+	l.text = append(l.text, snippet...)
+	l.text = append(l.text, name...)
 	return sp
 }
 
@@ -80,11 +87,13 @@ func (l *findingLog) block(i uint32) []byte {
 func (l *findingLog) add(fs []rule.Finding) {
 	for i := range fs {
 		f := &fs[i]
+		l.path = f.Path.AppendBinary(l.path[:0])
+		l.segs += len(f.Path)
 		l.recs = append(l.recs, packedFinding{
 			rule: l.intern(f.Rule), help: l.intern(f.Help), file: l.intern(f.File),
 			apiVersion: l.intern(f.Object.APIVersion), kind: l.intern(f.Object.Kind), namespace: l.intern(f.Object.Namespace),
-			text:    l.put(f.Message, f.Path, f.Snippet, f.Object.Name),
-			message: uint32(len(f.Message)), path: uint32(len(f.Path)), snippet: uint32(len(f.Snippet)),
+			text:    l.put(f.Message, f.Snippet, f.Object.Name),
+			message: uint32(len(f.Message)), path: uint32(len(l.path)), snippet: uint32(len(f.Snippet)),
 			line: int32(f.Line), column: int32(f.Column), span: int32(f.Span), snippetShift: int32(f.SnippetShift),
 			severity: f.Severity, secondary: f.Secondary, fallback: f.Fallback,
 		})
@@ -94,6 +103,7 @@ func (l *findingLog) add(fs []rule.Finding) {
 // findings returns every finding stored, in the order added, and empties l.
 func (l *findingLog) findings() []rule.Finding {
 	out := make([]rule.Finding, len(l.recs))
+	segs := make(manifest.Path, 0, l.segs) // every finding's path, in one array
 	for i := range l.recs {
 		r := &l.recs[i]
 		// One string per finding for its own text, sliced.
@@ -103,9 +113,16 @@ func (l *findingLog) findings() []rule.Finding {
 			text = text[n:]
 			return s
 		}
+		message := cut(r.message)
+		start := len(segs)
+		segs, _ = manifest.DecodePath(segs, cut(r.path)) // keys are slices of text
+		var path manifest.Path
+		if len(segs) > start {
+			path = segs[start:len(segs):len(segs)]
+		}
 		out[i] = rule.Finding{
 			Rule: l.strs[r.rule], Help: l.strs[r.help], File: l.strs[r.file],
-			Message: cut(r.message), Path: cut(r.path), Snippet: cut(r.snippet),
+			Message: message, Path: path, Snippet: cut(r.snippet),
 			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
 			Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
 			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback,

@@ -6,12 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
 
+// oddKeys are mapping keys a path must keep exactly: dots, brackets,
+// quotes, an empty key, digits, bytes that are not UTF-8.
+var oddKeys = []string{"containers", "kvet.dev/ignore", "a]b", `"q"`, "", "80", "ü\xff\x00", strings.Repeat("k", 300)}
+
 // TestFindingLogRoundTrip: findings come back from the log equal and in
 // order, across text blocks, with strings longer than a block, empty
-// strings and non-ASCII text.
+// strings, non-ASCII text and paths with any keys.
 func TestFindingLogRoundTrip(t *testing.T) {
 	var in []rule.Finding
 	for i := range 20000 {
@@ -19,7 +24,7 @@ func TestFindingLogRoundTrip(t *testing.T) {
 			Rule: fmt.Sprintf("rule-%d", i%7), Severity: rule.Severity(i % 3), Help: "help " + strings.Repeat("h", i%5),
 			File: fmt.Sprintf("dir/f%d.yaml", i%50), Line: i, Column: i % 80, Span: i % 9,
 			Message: fmt.Sprintf("spec.containers[%d]: message ünïcode %d", i, i),
-			Path:    fmt.Sprintf("spec.containers[%d].image", i),
+			Path:    manifest.Path{}.Field("spec").Field(oddKeys[i%len(oddKeys)]).Item(i * 1000).Field("image"),
 			Snippet: strings.Repeat("x", i%40), SnippetShift: i % 11,
 			Object:    rule.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Namespace: fmt.Sprint("ns", i%3), Name: fmt.Sprint("web-", i)},
 			Secondary: i%2 == 0, Fallback: i%5 == 0,

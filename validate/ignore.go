@@ -41,7 +41,7 @@ type directive struct {
 	line   int
 	whole  bool
 	object *rule.ObjectRef
-	prefix string
+	prefix manifest.Path
 	used   map[string]bool
 }
 
@@ -64,7 +64,7 @@ func (d *directive) covers(f *rule.Finding) (string, bool) {
 		if f.Object != *d.object {
 			return "", false
 		}
-		if d.prefix != "" && f.Path != d.prefix && !strings.HasPrefix(f.Path, d.prefix+".") {
+		if !f.Path.HasPrefix(d.prefix) {
 			return "", false
 		}
 	default:
@@ -141,16 +141,21 @@ func splitIDs(s string) []string {
 // metadata and that of the pod (or job) templates inside it, by prefix.
 var annotationSites = func() []annotationSite {
 	var out []annotationSite
-	for _, prefix := range []string{"", "spec.template", "spec.jobTemplate.spec.template", "spec.jobTemplate"} {
-		path := strings.TrimPrefix(prefix+".metadata.annotations", ".")
-		out = append(out, annotationSite{prefix: prefix, path: path, keys: strings.Split(path, ".")})
+	spec := manifest.Path{}.Field("spec")
+	for _, prefix := range []manifest.Path{nil, spec.Field("template"), spec.Field("jobTemplate").Field("spec").Field("template"), spec.Field("jobTemplate")} {
+		path := prefix.Field("metadata").Field("annotations")
+		keys := make([]string, len(path))
+		for i, s := range path {
+			keys[i] = s.Key
+		}
+		out = append(out, annotationSite{prefix: prefix, path: path, keys: keys})
 	}
 	return out
 }()
 
 type annotationSite struct {
-	prefix, path string
-	keys         []string // path, split
+	prefix, path manifest.Path
+	keys         []string // path's keys
 }
 
 // objectDirectives reads an object's kvet.dev/ignore annotations, and
@@ -173,7 +178,7 @@ func objectDirectives(o *manifest.Object) []*directive {
 				reasons = append(reasons, r+": "+why)
 			}
 		}
-		loc := o.LocateString(site.path + "[" + AnnotationIgnore + "]")
+		loc := o.Locate(site.path.Field(AnnotationIgnore))
 		ref := rule.RefOf(o)
 		out = append(out, &directive{file: o.Source.Path, pos: loc.Value, rules: rules,
 			reason: strings.Join(reasons, "; "), object: &ref, prefix: site.prefix, used: map[string]bool{}})

@@ -15,7 +15,7 @@ func Locate(o *manifest.Object, id string, sev rule.Severity, path manifest.Path
 	loc := o.Locate(path)
 	f := rule.Finding{
 		Rule: id, Severity: sev, Message: msg, Help: help,
-		File: o.Source.Path, Path: path.String(), Object: rule.RefOf(o), Source: o.Source,
+		File: o.Source.Path, Path: path, Object: rule.RefOf(o), Source: o.Source,
 	}
 	pos := loc.Value
 	switch {
@@ -73,15 +73,12 @@ func problemFinding(p manifest.Problem) rule.Finding {
 		File: p.Source.Path, Line: p.Pos.Line, Column: p.Pos.Column, Path: p.Path,
 		Object: rule.RefOf(p.Object), Source: p.Source, Span: 1,
 	}
-	if p.Object != nil && p.Path != "" {
-		if path, err := manifest.ParsePath(p.Path); err == nil {
-			loc := p.Object.Locate(path)
-			if loc.Exact {
-				if p.Code == manifest.CodeUnknownField || p.Code == manifest.CodeDuplicateKey {
-					f.Span = len(path[len(path)-1].Key)
-				} else {
-					f.Span = span(loc)
-				}
+	if path := p.Path; p.Object != nil && len(path) > 0 {
+		if loc := p.Object.Locate(path); loc.Exact {
+			if p.Code == manifest.CodeUnknownField || p.Code == manifest.CodeDuplicateKey {
+				f.Span = len(path[len(path)-1].Key)
+			} else {
+				f.Span = span(loc)
 			}
 		}
 	}

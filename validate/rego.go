@@ -206,12 +206,7 @@ func (e *regoEngine) finding(o *manifest.Object, r policy.Result, sev rule.Sever
 	if bp, ok := e.bundled[r.Namespace]; ok && help == "" {
 		help = bp.Help
 	}
-	var path manifest.Path
-	if len(r.Path) > 0 {
-		if p, err := manifest.PathFromValues(r.Path); err == nil {
-			path = p
-		}
-	}
+	path := r.Path
 	f := Locate(o, id, sev, path, r.Msg, help)
 	if r.Location != nil && r.Location.Line > 0 && len(path) == 0 {
 		f.Line, f.Column = r.Location.Line, 1

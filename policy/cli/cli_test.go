@@ -385,7 +385,7 @@ func TestInputsThroughTheLoader(t *testing.T) {
 	if got, got2 := u.line(nil), (unit{doc: docs[1]}).line(nil); got != 3 || got2 != 18 {
 		t.Errorf("lines = %d, %d, want 3, 18", got, got2)
 	}
-	if got := u.line([]any{"spec", "template", "spec", "containers", 0, "image"}); got != 13 {
+	if got := u.line(manifest.Path{}.Field("spec").Field("template").Field("spec").Field("containers").Item(0).Field("image")); got != 13 {
 		t.Errorf("line of image = %d, want 13", got)
 	}
 	if got := docs[0].Value().(map[string]any)["spec"].(map[string]any)["replicas"]; got != int64(1) {

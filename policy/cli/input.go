@@ -29,18 +29,14 @@ type unit struct {
 
 // line returns the line of the field at path in the unit's document (the
 // nearest parent that exists), or of the document itself; 0 when unknown.
-func (u unit) line(path []any) int {
+func (u unit) line(path manifest.Path) int {
 	if u.doc == nil {
 		return 0
 	}
 	if len(path) == 0 {
 		return u.doc.Pos().Line
 	}
-	p, err := manifest.PathFromValues(path)
-	if err != nil {
-		return u.doc.Pos().Line
-	}
-	return u.doc.Locate(p).Key.Line
+	return u.doc.Locate(path).Key.Line
 }
 
 // fileRun is what one input file gave: its results per namespace (or, with
