@@ -111,14 +111,6 @@ func DecodePath(into Path, data string) (Path, bool) {
 // writes a Path as kvet's output contract has it: "spec.template.spec".
 func (p Path) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
-// UnmarshalText reads a path as ParsePath does (a finding read back from
-// kvet's JSON output).
-func (p *Path) UnmarshalText(b []byte) error {
-	q, err := ParsePath(string(b))
-	*p = q
-	return err
-}
-
 // String renders the path the way Kubernetes does (field.Path):
 // dotted names, [N] for list items and [key] for map keys that are not
 // plain identifiers (metadata.annotations[kvet.dev/ignore]). A key that

@@ -108,7 +108,7 @@ func TestPathBinaryRoundTrip(t *testing.T) {
 }
 
 // TestPathMarshalsAsItsText: encoding/json writes a Path as the string
-// kvet's JSON output has always had, and reads it back.
+// kvet's JSON output has always had.
 func TestPathMarshalsAsItsText(t *testing.T) {
 	v := struct {
 		Path Path `json:"path"`
@@ -120,8 +120,5 @@ func TestPathMarshalsAsItsText(t *testing.T) {
 	v.Path = nil
 	if b, _ := json.Marshal(v); string(b) != `{"path":""}` {
 		t.Errorf("empty path = %s", b)
-	}
-	if err := json.Unmarshal([]byte(`{"path":"spec.containers[1].image"}`), &v); err != nil || v.Path.String() != "spec.containers[1].image" {
-		t.Errorf("Unmarshal = %v, %v", v.Path, err)
 	}
 }
