@@ -90,6 +90,16 @@ func fillFinding(t *testing.T, i int) rule.Finding {
 	var f rule.Finding
 	var fill func(v reflect.Value, name string, k int)
 	fill = func(v reflect.Value, name string, k int) {
+		if v.Type() == reflect.TypeFor[manifest.Segment]() {
+			// A segment is a key or an index, as Path.Field and Path.Item
+			// make them: the log keeps what the segment means.
+			seg := manifest.Segment{Key: fmt.Sprintf("%s.Key-%d.ü", name, i), Index: -1}
+			if (i+k)%2 == 1 {
+				seg = manifest.Segment{Index: i + k}
+			}
+			v.Set(reflect.ValueOf(seg))
+			return
+		}
 		switch v.Kind() {
 		case reflect.String:
 			v.SetString(fmt.Sprintf("%s-%d-ü", name, i))
