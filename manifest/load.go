@@ -24,6 +24,9 @@ type Options struct {
 	Exclude func(path string) bool
 	// Workers is the number of files parsed at once (default GOMAXPROCS).
 	Workers int
+	// Read, when set, is told the size of each input once it is read, from
+	// the goroutine that read it (kvet sizes its heap limit by it).
+	Read func(size int)
 	// MaxFileSize is the largest file read, in bytes (default 256 MiB).
 	MaxFileSize int64
 	Limits      Limits
@@ -211,6 +214,9 @@ func readSource(p string, walked bool, opts Options) (*Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", opts.StdinName, err)
 		}
+		if opts.Read != nil {
+			opts.Read(len(data))
+		}
 		return &Source{Path: opts.StdinName, Data: data}, nil
 	}
 	f, err := openFile(p, walked)
@@ -236,6 +242,9 @@ func readSource(p string, walked bool, opts Options) (*Source, error) {
 	data, err := readLimited(f, st.Size(), opts.MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if opts.Read != nil {
+		opts.Read(len(data))
 	}
 	return &Source{Path: p, Data: data}, nil
 }

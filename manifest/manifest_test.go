@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -294,5 +295,26 @@ func TestSuggest(t *testing.T) {
 		if got := Suggest(in, names); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Options.Read is told the size of every input read.
+func TestReadReportsSizes(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{"a.yaml": "a: 1\n", "b.yaml": "bb: 22\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	total, calls := 0, 0
+	opts := Options{Stdin: strings.NewReader("c: 333\n"), StdinName: "-", Read: func(n int) {
+		mu.Lock()
+		total, calls = total+n, calls+1
+		mu.Unlock()
+	}}
+	Stream([]string{dir, "-"}, opts, func(int, *Source, Parsed, bool) {})
+	if calls != 3 || total != 5+7+7 {
+		t.Errorf("Read called %d times for %d bytes, want 3 times for 19", calls, total)
 	}
 }

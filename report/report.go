@@ -164,3 +164,8 @@ func Lookup(name string) (Formatter, error) {
 // PrintsSnippets reports whether the format name shows source snippets
 // (only text does), so that a run for another format need not make them.
 func PrintsSnippets(name string) bool { return name == "text" }
+
+// ListsObjects reports whether the format name lists every object read,
+// findings or not (junit: a passing test case per object), so that a run
+// for another format need not keep a reference to each object.
+func ListsObjects(name string) bool { return name == "junit" }

@@ -226,15 +226,16 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	o.load = manifest.Options{
 		StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
-		Exclude: cfg.Excluded,
+		Exclude: cfg.Excluded, Read: budget.read,
 	}
 	o.check = validate.Options{
-		Rules:      all,
-		Workers:    lf.workers,
-		NoSnippets: !report.PrintsSnippets(lf.output),
-		Settings:   settings,
-		Policies:   pols,
-		Enabled:    func(id string) bool { return cfg.On(checkOf(id), "") },
+		Rules:       all,
+		Workers:     lf.workers,
+		NoSnippets:  !report.PrintsSnippets(lf.output),
+		ListObjects: report.ListsObjects(lf.output),
+		Settings:    settings,
+		Policies:    pols,
+		Enabled:     func(id string) bool { return cfg.On(checkOf(id), "") },
 		Adjust: func(f *rule.Finding) bool {
 			if !cfg.On(checkOf(f.Rule), f.File) {
 				return false

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -21,9 +22,11 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
-	// ... but not past a soft limit: 100,000 documents stay under 1 GiB.
+	// ... but not past a soft limit, which grows with the largest file
+	// read (see memoryBudget).
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(640 << 20)
+		budget = &memoryBudget{}
+		budget.read(0)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
@@ -102,6 +105,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExplain(args[1:], stdout, stderr)
 	case "test":
 		policycli.Version = kvetVersion()
+		policycli.InputRead = budget.read
 		code := policycli.Test(ctx, args[1:], stdin, stdout, stderr)
 		if interrupted(ctx, stderr) {
 			return exitInterrupted
@@ -156,3 +160,37 @@ func hoistGlobalFlags(args []string) []string {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// budget is the process's memoryBudget; nil when GOMEMLIMIT is set.
+var budget *memoryBudget
+
+// memoryBudget keeps the Go heap's soft limit (debug.SetMemoryLimit) at
+// memoryBase plus twice the largest file read so far. With GOGC at 400 the
+// heap may grow to five times the live data; the limit caps that. Most
+// runs read many small files and keep little alive, so 200 MiB holds them:
+// 80,000 documents in 4,000 files peak at 237 MB of RSS instead of 530 MB
+// under the former fixed 640 MiB, for 4-7% more CPU. One big file is live
+// as a whole while its documents stream (a 229 MB file of 50,000
+// documents), and a limit that does not make room for it makes the
+// collector run without end (2.3 times the CPU at 256 MiB), hence the
+// margin of twice its size.
+type memoryBudget struct {
+	mu      sync.Mutex
+	largest int
+}
+
+const memoryBase = 200 << 20
+
+// read is told the size of each input read (manifest.Options.Read).
+func (m *memoryBudget) read(size int) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if size < m.largest || size == 0 && m.largest > 0 {
+		return
+	}
+	m.largest = size
+	debug.SetMemoryLimit(memoryBase + 2*int64(size))
+}

@@ -66,3 +66,7 @@ func useColor(w io.Writer, noColor bool) bool {
 
 // Version is reported as the SARIF driver version.
 var Version = "0.0.0-dev"
+
+// InputRead, when set, is told the size of each input kvet test reads (the
+// kvet command sizes its heap limit by the largest).
+var InputRead func(size int)

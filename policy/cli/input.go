@@ -176,6 +176,8 @@ type inputOptions struct {
 	maxSize   int64
 	// note is told of each entry a folder walk skips for safety.
 	note func(msg string)
+	// read is told the size of each input read (manifest.Options.Read).
+	read func(size int)
 }
 
 // streamInputs reads every input through the manifest loader, calling
@@ -200,7 +202,7 @@ func streamInputs(args []string, o inputOptions, e *evaluator) (int, error) {
 	}
 	opts := manifest.Options{
 		Stdin: o.stdin, StdinName: name, Workers: o.workers,
-		MaxFileSize: o.maxSize, Limits: o.limits, Documents: true, Note: o.note,
+		MaxFileSize: o.maxSize, Limits: o.limits, Documents: true, Note: o.note, Read: o.read,
 	}
 	if re != nil {
 		opts.Exclude = re.MatchString

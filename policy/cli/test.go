@@ -185,6 +185,7 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 		limits:  manifest.Limits{MaxNodes: f.maxNodes, MaxDepth: f.maxDepth},
 		maxSize: f.maxFileSize,
 		note:    func(msg string) { fmt.Fprintf(stderr, "kvet: note: %s\n", report.Printable(msg)) },
+		read:    InputRead,
 	}, e)
 	if err != nil {
 		return nil, fmt.Errorf("parse files: %w", err)
