@@ -8,24 +8,19 @@ import (
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/kvetdev/kvet/internal/sharedtest"
 )
 
-const corpusDir = "../../shared/corpus"
+var corpusDir = sharedtest.CorpusDir()
 
 // haveCorpus reports whether the whole-corpus tests run: the shared corpus
 // is next to the repository (a user's clone has no ../shared) and the run
 // is not -short. It logs why when they do not.
 func haveCorpus(t testing.TB) bool {
 	t.Helper()
-	if testing.Short() {
-		t.Logf("-short: the shared corpus (%s) is not read", corpusDir)
-		return false
-	}
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Logf("corpus not found at %s (a user's clone has no ../shared): %v", corpusDir, err)
-		return false
-	}
-	return true
+	_, ok := sharedtest.Corpus(t)
+	return ok
 }
 
 // TestCorpus loads every file of the shared corpus of real manifests:

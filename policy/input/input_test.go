@@ -8,10 +8,11 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/kvetdev/kvet/internal/sharedtest"
 	"github.com/kvetdev/kvet/manifest"
 )
 
-const corpusDir = "../../../shared/corpus"
+var corpusDir = sharedtest.CorpusDir()
 
 func parse(t testing.TB, text string) manifest.Parsed {
 	t.Helper()
@@ -178,15 +179,8 @@ func TestDocument(t *testing.T) {
 // and the run is not -short. It logs why when they do not.
 func haveCorpus(t testing.TB) bool {
 	t.Helper()
-	if testing.Short() {
-		t.Logf("-short: the shared corpus (%s) is not read", corpusDir)
-		return false
-	}
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Logf("corpus not found at %s (a user's clone has no ../shared): %v", corpusDir, err)
-		return false
-	}
-	return true
+	_, ok := sharedtest.Corpus(t)
+	return ok
 }
 
 // testManifests lists the manifest files of the repository's tests and,
