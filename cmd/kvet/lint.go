@@ -219,6 +219,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		if err != nil {
 			return nil, fmt.Errorf("kvet: %s", policy.FormatError(err))
 		}
+		budget.regoRun()
 	}
 	if err := checkRuleIDs(cfg, pols); err != nil {
 		return nil, fmt.Errorf("kvet: %w", err)

@@ -106,6 +106,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "test":
 		policycli.Version = kvetVersion()
 		policycli.InputRead = budget.read
+		budget.regoRun()
 		code := policycli.Test(ctx, args[1:], stdin, stdout, stderr)
 		if interrupted(ctx, stderr) {
 			return exitInterrupted
@@ -164,22 +165,51 @@ func quote(s string) string { return "\"" + s + "\"" }
 // budget is the process's memoryBudget; nil when GOMEMLIMIT is set.
 var budget *memoryBudget
 
-// memoryBudget keeps the Go heap's soft limit (debug.SetMemoryLimit) at
-// memoryBase plus twice the largest file read so far. With GOGC at 400 the
-// heap may grow to five times the live data; the limit caps that. Most
-// runs read many small files and keep little alive, so 200 MiB holds them:
-// 80,000 documents in 4,000 files peak at 237 MB of RSS instead of 530 MB
-// under the former fixed 640 MiB, for 4-7% more CPU. One big file is live
-// as a whole while its documents stream (a 229 MB file of 50,000
-// documents), and a limit that does not make room for it makes the
-// collector run without end (2.3 times the CPU at 256 MiB), hence the
-// margin of twice its size.
+// memoryBudget keeps the Go heap's soft limit (debug.SetMemoryLimit) at a
+// base plus twice the largest file read so far. With GOGC at 400 the heap
+// may grow to five times the live data; the limit caps that.
+//
+// A run of the built-in checks reads many small files and keeps little
+// alive, so a base of 200 MiB holds it: 80,000 documents in 4,000 files
+// peak at 249 MB of RSS instead of 507-530 MB under the former fixed 640
+// MiB, for 3-9% more CPU. A run that evaluates Rego keeps far more alive
+// (OPA's allocations, each object's input value, three to four times the
+// findings), and there 200 MiB made the collector run all the time (100,000
+// documents with every bundled group: 27 s of CPU became 46 s), so such a
+// run has the former 640 MiB. One big file is live as a whole while its
+// documents stream (a 229 MB file of 50,000 documents), and a limit without
+// room for it makes the collector run without end (2.3 times the CPU at 256
+// MiB), hence the margin of twice its size.
 type memoryBudget struct {
 	mu      sync.Mutex
+	base    int64
 	largest int
 }
 
-const memoryBase = 200 << 20
+const (
+	memoryBase     = 200 << 20
+	memoryBaseRego = 640 << 20
+)
+
+// regoRun gives the run the base of a run that evaluates Rego policies.
+func (m *memoryBudget) regoRun() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	m.base = memoryBaseRego
+	m.mu.Unlock()
+	m.set()
+}
+
+func (m *memoryBudget) set() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.base == 0 {
+		m.base = memoryBase
+	}
+	debug.SetMemoryLimit(m.base + 2*int64(m.largest))
+}
 
 // read is told the size of each input read (manifest.Options.Read).
 func (m *memoryBudget) read(size int) {
@@ -187,10 +217,12 @@ func (m *memoryBudget) read(size int) {
 		return
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if size < m.largest || size == 0 && m.largest > 0 {
-		return
+	grew := size > m.largest
+	if grew {
+		m.largest = size
 	}
-	m.largest = size
-	debug.SetMemoryLimit(memoryBase + 2*int64(size))
+	m.mu.Unlock()
+	if grew || size == 0 {
+		m.set()
+	}
 }
