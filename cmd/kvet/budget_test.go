@@ -23,13 +23,17 @@ func TestMemoryBudget(t *testing.T) {
 		}
 	}
 	m.regoRun() // a run that evaluates Rego keeps more alive
-	if got := debug.SetMemoryLimit(-1); got != memoryBaseRego+200<<20 {
-		t.Errorf("after regoRun: limit %d, want %d", got, memoryBaseRego+200<<20)
+	if got := debug.SetMemoryLimit(-1); got != memoryBaseRego {
+		t.Errorf("after regoRun: limit %d, want the Rego base %d (it has room for a 100 MiB file)", got, memoryBaseRego)
+	}
+	m.read(300 << 20) // a bigger file than the Rego base has room for
+	if got := debug.SetMemoryLimit(-1); got != memoryBase+600<<20 {
+		t.Errorf("after a 300 MiB file: limit %d, want %d", got, memoryBase+600<<20)
 	}
 	var none *memoryBudget // GOMEMLIMIT set: the budget is off
 	none.read(1 << 30)
 	none.regoRun()
-	if got := debug.SetMemoryLimit(-1); got != memoryBaseRego+200<<20 {
+	if got := debug.SetMemoryLimit(-1); got != memoryBase+600<<20 {
 		t.Errorf("a nil budget changed the limit to %d", got)
 	}
 }
