@@ -477,3 +477,14 @@ func fieldsOf(t reflect.Type) *structInfo {
 	got, _ := fieldCache.LoadOrStore(t, si)
 	return got.(*structInfo)
 }
+
+// Unchecked reports whether kvet has no schema for o's kind: neither a
+// built-in kind (decoded strictly into its k8s.io/api type) nor a kind in
+// a built-in group/version (which is a typo or a removed kind, reported
+// by the rules invalid-kind and deprecated-api). Today that is every
+// custom resource, and CustomResourceDefinitions, which client-go's
+// Scheme does not hold.
+func (o *Object) Unchecked() bool {
+	gvk := o.GVK()
+	return !Scheme.Recognizes(gvk) && !Scheme.IsVersionRegistered(gvk.GroupVersion())
+}

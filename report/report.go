@@ -29,6 +29,9 @@ type Report struct {
 	// Ignored are findings silenced by ignore directives, listed only
 	// when asked (--show-ignored): text and json show them.
 	Ignored []rule.Finding
+	// Unchecked counts the objects of kinds kvet has no schema for
+	// (custom resources), by kind, most frequent first.
+	Unchecked []rule.KindCount
 }
 
 // Input is one file read and the objects loaded from it.
@@ -104,11 +107,21 @@ type Summary struct {
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
 	Infos    int `json:"infos"`
+	// NotChecked is how many objects kvet had no schema for, and
+	// Unchecked their kinds ([] when none).
+	NotChecked int              `json:"notChecked"`
+	Unchecked  []rule.KindCount `json:"unchecked"`
 }
 
 // Summary computes the report's counts.
 func (r *Report) Summary() Summary {
-	s := Summary{Files: r.Files, Objects: r.Objects}
+	s := Summary{Files: r.Files, Objects: r.Objects, Unchecked: r.Unchecked}
+	if s.Unchecked == nil {
+		s.Unchecked = []rule.KindCount{}
+	}
+	for _, k := range r.Unchecked {
+		s.NotChecked += k.Count
+	}
 	for _, f := range r.Findings {
 		switch f.Severity {
 		case rule.Error:

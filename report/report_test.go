@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +130,28 @@ func TestObjectName(t *testing.T) {
 		if got := objectName(c.ref); got != c.want {
 			t.Errorf("objectName(%+v) = %q, want %q", c.ref, got, c.want)
 		}
+	}
+}
+
+// TestSummaryUnchecked: the text summary names at most three kinds kvet
+// had no schema for, most frequent first, and says how many more there are.
+func TestSummaryUnchecked(t *testing.T) {
+	r := &Report{Files: 1, Objects: 9, Unchecked: []rule.KindCount{
+		{APIVersion: "gateway.networking.k8s.io/v1", Kind: "HTTPRoute", Count: 4},
+		{APIVersion: "cert-manager.io/v1", Kind: "Certificate", Count: 2},
+		{APIVersion: "tekton.dev/v1", Kind: "Task", Count: 1},
+		{APIVersion: "tekton.dev/v1", Kind: "Pipeline", Count: 1},
+		{APIVersion: "kafka.strimzi.io/v1beta2", Kind: "Kafka\x1b", Count: 1},
+	}}
+	var b strings.Builder
+	if err := (textFormat{}).Format(&b, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "kvet: 1 file, 9 objects: 0 errors, 0 warnings, 0 info (0s); 9 objects not schema-checked: HTTPRoute (gateway.networking.k8s.io/v1) x4, Certificate (cert-manager.io/v1) x2, Task (tekton.dev/v1) x1 and 2 more kinds\n"
+	if got := b.String(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if s := r.Summary(); s.NotChecked != 9 {
+		t.Errorf("NotChecked = %d, want 9", s.NotChecked)
 	}
 }

@@ -69,14 +69,38 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 		b.WriteByte('\n')
 	}
 	s := r.Summary()
-	fmt.Fprintf(&b, "%s %s, %s: %s, %s, %s (%s)\n",
+	fmt.Fprintf(&b, "%s %s, %s: %s, %s, %s (%s)%s\n",
 		bold.Sprint("kvet:"), plural(s.Files, "file"), plural(s.Objects, "object"),
 		sevColor[rule.Error].Sprint(plural(s.Errors, "error")),
 		sevColor[rule.Warning].Sprint(plural(s.Warnings, "warning")),
 		sevColor[rule.Info].Sprint(plural(s.Infos, "info")),
-		r.Duration.Round(time.Millisecond))
+		r.Duration.Round(time.Millisecond), uncheckedText(s))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxUncheckedKinds is how many kinds the summary line names.
+const maxUncheckedKinds = 3
+
+// uncheckedText is the summary line's note on the objects kvet had no
+// schema for: "; 3 objects not schema-checked: Certificate
+// (cert-manager.io/v1) x2, ... and 4 more kinds", or "" when none.
+func uncheckedText(s Summary) string {
+	if s.NotChecked == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("; " + plural(s.NotChecked, "object") + " not schema-checked: ")
+	for i, k := range s.Unchecked[:min(len(s.Unchecked), maxUncheckedKinds)] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s (%s) x%d", Printable(k.Kind), Printable(k.APIVersion), k.Count)
+	}
+	if more := len(s.Unchecked) - maxUncheckedKinds; more > 0 {
+		b.WriteString(" and " + plural(more, "more kind"))
+	}
+	return b.String()
 }
 
 func plural(n int, word string) string {

@@ -150,6 +150,13 @@ func MatchKind(patterns []string, apiVersion, kind string) bool {
 	return false
 }
 
+// KindCount is how many objects of one apiVersion and kind a run saw.
+type KindCount struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Count      int    `json:"count"`
+}
+
 // ObjectRef names the object a finding is about.
 type ObjectRef struct {
 	APIVersion string `json:"apiVersion"`

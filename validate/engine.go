@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,7 +68,13 @@ type Outcome struct {
 	Inputs []Input
 	// Ignored are the findings that ignore directives silenced.
 	Ignored []rule.Finding
+	// Unchecked counts the objects of kinds kvet has no schema for
+	// (custom resources), by kind, most frequent first.
+	Unchecked []rule.KindCount
 }
+
+// kindKey identifies a kind in counts.
+type kindKey struct{ apiVersion, kind string }
 
 // Input is one file read and the objects loaded from it.
 type Input struct {
@@ -92,6 +99,7 @@ type engine struct {
 	objects    int
 	documents  int
 	sources    int
+	unchecked  map[kindKey]int
 }
 
 func newEngine(ctx context.Context, opts *Options) *engine {
@@ -146,7 +154,14 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	if src != nil {
 		ds = sourceDirectives(src)
 	}
+	var unchecked map[kindKey]int // made for the first custom resource only
 	for _, o := range p.Objects {
+		if o.Unchecked() {
+			if unchecked == nil {
+				unchecked = map[kindKey]int{}
+			}
+			unchecked[kindKey{o.APIVersion, o.Kind}]++
+		}
 		out = e.check(o, e.perObject, e.emptyIx, out)
 		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
@@ -176,6 +191,12 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	e.objects += len(p.Objects)
 	e.documents += p.Documents
+	for k, n := range unchecked {
+		if e.unchecked == nil {
+			e.unchecked = map[kindKey]int{}
+		}
+		e.unchecked[k] += n
+	}
 	if src != nil {
 		e.sources++
 	}
@@ -336,7 +357,8 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 		inputs[i] = in
 		mu.Unlock()
 	})
-	out := &Outcome{Findings: e.finish(), Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs, Ignored: e.ignored}
+	out := &Outcome{Findings: e.finish(), Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs, Ignored: e.ignored,
+		Unchecked: kindCounts(e.unchecked)}
 	for i := range files {
 		if in, ok := inputs[i]; ok {
 			out.Inputs = append(out.Inputs, in)
@@ -414,4 +436,23 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings,
 	})
 	r.Check(pass, o)
 	return res
+}
+
+// kindCounts lists counts by kind, most frequent first, then by
+// apiVersion and kind.
+func kindCounts(m map[kindKey]int) []rule.KindCount {
+	out := make([]rule.KindCount, 0, len(m))
+	for k, n := range m {
+		out = append(out, rule.KindCount{APIVersion: k.apiVersion, Kind: k.kind, Count: n})
+	}
+	slices.SortFunc(out, func(a, b rule.KindCount) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		if c := strings.Compare(a.APIVersion, b.APIVersion); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Kind, b.Kind)
+	})
+	return out
 }

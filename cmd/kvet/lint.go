@@ -302,7 +302,7 @@ func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer
 	for i, in := range out.Inputs {
 		inputs[i] = report.Input{File: in.File, Objects: in.Objects}
 	}
-	rep := &report.Report{Findings: out.Findings, Files: out.Files, Objects: out.Objects, Duration: time.Since(o.start), Rules: check.Rules,
+	rep := &report.Report{Findings: out.Findings, Files: out.Files, Objects: out.Objects, Unchecked: out.Unchecked, Duration: time.Since(o.start), Rules: check.Rules,
 		Inputs: inputs, Version: kvetVersion()}
 	if o.showIgnored {
 		rep.Ignored = out.Ignored

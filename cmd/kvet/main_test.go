@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,7 +95,7 @@ func TestJSONContract(t *testing.T) {
 	r := kvet(t, "", "lint", "-o", "json", "testdata/lint/mistakes.yaml")
 	var out struct {
 		Findings []map[string]any `json:"findings"`
-		Summary  map[string]int   `json:"summary"`
+		Summary  map[string]any   `json:"summary"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)
@@ -111,18 +112,73 @@ func TestJSONContract(t *testing.T) {
 	for _, f := range out.Findings {
 		counts[f["severity"].(string)+"s"]++
 	}
-	want := map[string]int{"files": 1, "objects": 2, "errors": counts["errors"], "warnings": counts["warnings"], "infos": counts["infos"]}
+	want := map[string]int{"files": 1, "objects": 2, "errors": counts["errors"], "warnings": counts["warnings"], "infos": counts["infos"], "notChecked": 0}
 	if counts["errors"] != 5 {
 		t.Errorf("got %d errors, want the 5 mistakes of mistakes.yaml", counts["errors"])
 	}
 	for k, v := range want {
-		if out.Summary[k] != v {
-			t.Errorf("summary[%s] = %d, want %d", k, out.Summary[k], v)
+		if out.Summary[k] != float64(v) {
+			t.Errorf("summary[%s] = %v, want %d", k, out.Summary[k], v)
 		}
+	}
+	if u, ok := out.Summary["unchecked"].([]any); !ok || len(u) != 0 {
+		t.Errorf("summary.unchecked = %#v, want []", out.Summary["unchecked"])
 	}
 	r = kvet(t, "", "lint", "-o", "json", "testdata/lint/clean.yaml")
 	if !strings.Contains(r.stdout, `"findings": []`) {
 		t.Errorf("clean run must print findings: [], got %s", r.stdout)
+	}
+}
+
+// TestJSONUnchecked: the JSON summary counts the objects kvet has no
+// schema for (custom resources and CRDs), by kind, most frequent first;
+// built-in kinds and a misspelt built-in kind are not among them.
+func TestJSONUnchecked(t *testing.T) {
+	in := `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: a}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: a}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: b}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: certificates.cert-manager.io}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a}
+---
+apiVersion: apps/v1
+kind: Deploymnet
+metadata: {name: a}
+`
+	r := kvet(t, in, "lint", "-o", "json", "-")
+	var out struct {
+		Summary struct {
+			NotChecked int              `json:"notChecked"`
+			Unchecked  []map[string]any `json:"unchecked"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := []map[string]any{
+		{"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "count": 2.0},
+		{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "count": 1.0},
+		{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "count": 1.0},
+	}
+	if out.Summary.NotChecked != 4 || !reflect.DeepEqual(out.Summary.Unchecked, want) {
+		t.Errorf("summary: notChecked %d, unchecked %v; want 4, %v", out.Summary.NotChecked, out.Summary.Unchecked, want)
+	}
+	r = kvet(t, in, "lint", "-")
+	if want := "; 4 objects not schema-checked: Certificate (cert-manager.io/v1) x2, CustomResourceDefinition (apiextensions.k8s.io/v1) x1, HTTPRoute (gateway.networking.k8s.io/v1) x1\n"; !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("text summary does not end with %q:\n%s", want, r.stdout)
 	}
 }
 

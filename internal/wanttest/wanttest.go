@@ -318,7 +318,7 @@ func Render(t testing.TB, out *validate.Outcome, all []*rule.Rule) []byte {
 		inputs[i] = report.Input{File: in.File, Objects: in.Objects}
 	}
 	var b bytes.Buffer
-	rep := &report.Report{Findings: out.Findings, Files: out.Files, Objects: out.Objects, Rules: all, Inputs: inputs}
+	rep := &report.Report{Findings: out.Findings, Files: out.Files, Objects: out.Objects, Unchecked: out.Unchecked, Rules: all, Inputs: inputs}
 	if err := f.Format(&b, rep, report.Options{}); err != nil {
 		t.Fatal(err)
 	}
