@@ -94,6 +94,9 @@ type Rule struct {
 	// of a rule written in Rego; "" for built-in Go rules. Groups other
 	// than "default" are off unless enabled.
 	Group string
+	// Off marks a built-in Go rule that is off unless enabled (an opt-in
+	// strictness, like unknown-kind).
+	Off bool
 	// Restates marks a rule whose findings restate, in other words, what
 	// a built-in rule may say about the same field (the API server's
 	// validation): where both report one field, the built-in rule's
@@ -112,6 +115,12 @@ type Rule struct {
 	// checks done while loading (syntax, unknown fields, ...), which are
 	// listed as rules so they can be documented, selected and ignored.
 	Check func(*Pass, *manifest.Object)
+}
+
+// DefaultOn reports whether the rule runs when nothing enables or
+// disables it: Go rules unless Off, and Rego policies of group default.
+func (r *Rule) DefaultOn() bool {
+	return r.Group == "" && !r.Off || r.Group == "default"
 }
 
 // Summary is the first line of the rule's doc.

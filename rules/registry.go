@@ -23,7 +23,7 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		CronJobSchedule, CronJobStartingDeadline,
 		StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
-		DeprecatedAPI, FieldMinVersion, InvalidKind,
+		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
 	}
 	rs = append(rs, PolicyRules()...)

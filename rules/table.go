@@ -15,10 +15,14 @@ func KindsText(r *rule.Rule) string {
 		}
 		return "Rego policy, group " + r.Group + " (off unless enabled)"
 	}
-	if len(r.Kinds) == 0 {
-		return "all"
+	kinds := "all"
+	if len(r.Kinds) > 0 {
+		kinds = strings.Join(r.Kinds, ", ")
 	}
-	return strings.Join(r.Kinds, ", ")
+	if r.Off {
+		kinds += " (off unless enabled)"
+	}
+	return kinds
 }
 
 // MarkdownTable is the README's rule table (between <!-- rules:begin -->

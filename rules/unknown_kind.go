@@ -1,0 +1,56 @@
+package rules
+
+import (
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// UnknownKind reports each object kvet has no schema for (off unless
+// enabled, like kubeconform's -strict on missing schemas).
+var UnknownKind = &rule.Rule{
+	ID:       "unknown-kind",
+	Severity: rule.Info,
+	Off:      true,
+	Check:    checkUnknownKind,
+	Doc: `An object's kind is not built-in, so kvet could not check its fields.
+
+## What it does
+Reports, at its kind, each object whose kind kvet has no schema for: custom
+resources (cert-manager's Certificate, Gateway API's HTTPRoute, ...) and
+CustomResourceDefinitions themselves. kvet does not validate them against
+their CRDs yet, so nothing but YAML syntax, duplicate keys and the Rego
+policies you enable looked at them. The summary line and the JSON summary
+count them in any case (notChecked, unchecked); this rule, turned on with
+` + "`--enable unknown-kind`" + `, lists each one, as kubeconform's -strict does.
+
+## Why is this bad?
+An object nobody checked may hold a typo or a wrong type that only the
+cluster will find. Turn the rule on where every object must be checked,
+and ignore it for the objects you check otherwise.
+
+## Example
+` + "```yaml" + `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+` + "```" + `
+
+## Use instead
+Check it against its CRD another way (` + "`kubectl apply --dry-run=server`" + `
+on a cluster that has the CRD), and silence it where that is done:
+` + "```yaml" + `
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  annotations:
+    kvet.dev/ignore: unknown-kind
+    kvet.dev/ignore.unknown-kind: "checked by the dry run in CI"
+` + "```",
+}
+
+func checkUnknownKind(pass *rule.Pass, o *manifest.Object) {
+	if !o.Unchecked() {
+		return
+	}
+	pass.Reportf(kindPath, "kvet cannot validate custom resources yet; check it against its CRD (kubectl apply --dry-run=server) or ignore unknown-kind for it",
+		"kvet has no schema for %s (%s): its fields were not checked", o.Kind, o.APIVersion)
+}
