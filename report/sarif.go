@@ -67,6 +67,15 @@ type sarifRun struct {
 	Invocations []sarifInvocation `json:"invocations,omitempty"` // conftest
 	ColumnKind  string            `json:"columnKind,omitempty"`  // kvet
 	Results     []sarifResult     `json:"results"`
+	Properties  *sarifRunProps    `json:"properties,omitempty"` // kvet
+}
+
+// sarifRunProps says how many objects kvet had no schema for, and their
+// kinds, as the JSON summary does (notChecked, unchecked); omitted when
+// every object was checked.
+type sarifRunProps struct {
+	NotChecked int              `json:"notChecked"`
+	Unchecked  []rule.KindCount `json:"unchecked"`
 }
 
 type sarifInvocation struct {
@@ -220,6 +229,9 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 			ColumnKind: "unicodeCodePoints",
 			Results:    results,
 		}},
+	}
+	if s := r.Summary(); s.NotChecked > 0 {
+		out.Runs[0].Properties = &sarifRunProps{NotChecked: s.NotChecked, Unchecked: s.Unchecked}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -54,6 +54,7 @@ func TestSARIFSchema(t *testing.T) {
 		rule.Finding{Rule: "yaml-syntax", Severity: rule.Error, Message: "x", File: "<stdin>"},
 		rule.Finding{Rule: "yaml-syntax", Severity: rule.Error, Message: "x", File: "/abs/c:d.yaml", Line: 2},
 	)
+	odd.Unchecked = []rule.KindCount{{APIVersion: "cert-manager.io/v1", Kind: "Certificate", Count: 2}}
 	for name, r := range map[string]*Report{
 		"sample": sampleReport(),
 		"odd":    odd,
@@ -61,6 +62,9 @@ func TestSARIFSchema(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			out := format(t, "sarif", r)
+			if want := len(r.Unchecked) > 0; bytes.Contains(out, []byte(`"notChecked": 2`)) != want {
+				t.Errorf("run properties: notChecked present %v, want %v\n%s", !want, want, out)
+			}
 			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
 			if err != nil {
 				t.Fatal(err)
