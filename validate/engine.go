@@ -103,7 +103,7 @@ type engine struct {
 }
 
 func newEngine(ctx context.Context, opts *Options) *engine {
-	e := &engine{ctx: ctx, opts: opts, emptyIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}}
+	e := &engine{ctx: ctx, opts: opts, emptyIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}}
 	for _, r := range opts.Rules {
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
@@ -154,14 +154,7 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	if src != nil {
 		ds = sourceDirectives(src)
 	}
-	var unchecked map[kindKey]int // made for the first custom resource only
 	for _, o := range p.Objects {
-		if o.Unchecked() {
-			if unchecked == nil {
-				unchecked = map[kindKey]int{}
-			}
-			unchecked[kindKey{o.APIVersion, o.Kind}]++
-		}
 		out = e.check(o, e.perObject, e.emptyIx, out)
 		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
@@ -191,11 +184,12 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	e.objects += len(p.Objects)
 	e.documents += p.Documents
-	for k, n := range unchecked {
-		if e.unchecked == nil {
-			e.unchecked = map[kindKey]int{}
+	for _, o := range p.Objects {
+		// Counted into the run's one map: a map per batch would be one
+		// per object in Run, which checks each object as a batch.
+		if o.Unchecked() {
+			e.unchecked[kindKey{o.APIVersion, o.Kind}]++
 		}
-		e.unchecked[k] += n
 	}
 	if src != nil {
 		e.sources++
