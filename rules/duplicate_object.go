@@ -76,11 +76,16 @@ func checkDuplicateObject(pass *rule.Pass, o *manifest.Object) {
 		}
 		where = fmt.Sprintf("%s:%d", first.Path, first.Line)
 	} else {
-		same := pass.Index.Get(o.Group(), o.Kind, ns, o.Name)
-		if len(same) < 2 || same[0] == o {
-			return
+		// In path order; the index files a generateName under Name too.
+		for _, s := range pass.Index.Get(o.Group(), o.Kind, ns, o.Name) {
+			if s == o {
+				return
+			}
+			if n, _ := s.Value("metadata", "name").(string); n != "" {
+				where = fmt.Sprintf("%s:%d", s.Source.Path, s.Pos().Line)
+				break
+			}
 		}
-		where = fmt.Sprintf("%s:%d", same[0].Source.Path, same[0].Pos().Line)
 	}
 	what := fmt.Sprintf("%s %q", o.Kind, o.Name)
 	if ns != "" {
