@@ -70,11 +70,11 @@ func checkDuplicateObject(pass *rule.Pass, o *manifest.Object) {
 	if pass.File != nil {
 		// Not Complete: only a copy in the same file clashes (other files
 		// are often alternatives that nobody applies together).
-		first, dup := pass.File.First(objectKey{o.Group(), o.Kind, ns, o.Name}, o)
+		line, dup := pass.File.First(o.Pos().Line, o.Group(), o.Kind, ns, o.Name)
 		if !dup {
 			return
 		}
-		where = fmt.Sprintf("%s:%d", first.Path, first.Line)
+		where = fmt.Sprintf("%s:%d", o.Source.Path, line)
 	} else {
 		// In path order; the index files a generateName under Name too.
 		for _, s := range pass.Index.Get(o.Group(), o.Kind, ns, o.Name) {
@@ -95,5 +95,3 @@ func checkDuplicateObject(pass *rule.Pass, o *manifest.Object) {
 		fmt.Sprintf("keep one definition of %s %q, or give this one another name or namespace", o.Kind, o.Name),
 		"%s is defined twice: first at %s; kubectl apply would let the later one overwrite the earlier", what, where)
 }
-
-type objectKey struct{ group, kind, namespace, name string }
