@@ -107,10 +107,6 @@ type Rule struct {
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are
 	// kept in memory for it; rules without Uses see an empty Index.
 	Uses []string
-	// InFile marks a rule with Uses that, unless Settings.Complete, only
-	// compares objects of the same file: it then runs as each object is
-	// read, with Pass.File instead of the Index, and keeps no objects.
-	InFile bool
 	// Doc is markdown: a one-line summary, then the sections
 	// "## What it does", "## Why is this bad?", "## Example",
 	// "## Use instead".

@@ -88,7 +88,6 @@ type engine struct {
 	perObject []*rule.Rule
 	cross     []*rule.Rule
 	emptyIx   *rule.Index
-	inFile    bool // a rule with InFile runs per object: keep scopes
 
 	mu         sync.Mutex
 	log        findingLog     // the files' findings, until finish
@@ -97,7 +96,6 @@ type engine struct {
 	directives []*directive
 	dirSources map[string]*manifest.Source
 	retained   []*manifest.Object
-	scopes     map[string]*rule.FileScope // by file, for InFile rules
 	objects    int
 	documents  int
 	sources    int
@@ -110,10 +108,7 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
 		}
-		if r.InFile && !opts.Settings.Complete {
-			e.perObject = append(e.perObject, r)
-			e.inFile = true
-		} else if len(r.Uses) > 0 {
+		if len(r.Uses) > 0 {
 			e.cross = append(e.cross, r)
 		} else {
 			e.perObject = append(e.perObject, r)
@@ -159,14 +154,8 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	if src != nil {
 		ds = sourceDirectives(src)
 	}
-	var scope *rule.FileScope
-	var scopePath string
 	for _, o := range p.Objects {
-		if e.inFile && (scope == nil || o.Source.Path != scopePath) {
-			scopePath = o.Source.Path
-			scope = e.scope(scopePath)
-		}
-		out = e.check(o, e.perObject, e.emptyIx, scope, out)
+		out = e.check(o, e.perObject, e.emptyIx, out)
 		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
 		}
@@ -214,25 +203,10 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 }
 
-// scope returns the InFile rules' memory of the file at path.
-func (e *engine) scope(path string) *rule.FileScope {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.scopes == nil {
-		e.scopes = map[string]*rule.FileScope{}
-	}
-	s := e.scopes[path]
-	if s == nil {
-		s = &rule.FileScope{}
-		e.scopes[path] = s
-	}
-	return s
-}
-
-func (e *engine) check(o *manifest.Object, rs []*rule.Rule, ix *rule.Index, scope *rule.FileScope, out []rule.Finding) []rule.Finding {
+func (e *engine) check(o *manifest.Object, rs []*rule.Rule, ix *rule.Index, out []rule.Finding) []rule.Finding {
 	for _, r := range rs {
 		if r.Applies(o.APIVersion, o.Kind) {
-			out = runRule(r, o, ix, scope, &e.opts.Settings, out)
+			out = runRule(r, o, ix, &e.opts.Settings, out)
 		}
 	}
 	return out
@@ -271,7 +245,7 @@ func (e *engine) finish() []rule.Finding {
 		sortObjects(e.retained)
 		ix := rule.NewIndex(e.retained)
 		for _, o := range e.retained {
-			e.findings = e.check(o, e.cross, ix, nil, e.findings)
+			e.findings = e.check(o, e.cross, ix, e.findings)
 		}
 	}
 	if e.opts.Policies.CrossObject() {
@@ -423,7 +397,7 @@ func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding
 	return e.finish()
 }
 
-func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, scope *rule.FileScope, s *rule.Settings, out []rule.Finding) (res []rule.Finding) {
+func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings, out []rule.Finding) (res []rule.Finding) {
 	res = out
 	defer func() {
 		if v := recover(); v != nil {
@@ -454,9 +428,6 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, scope *rule.FileS
 		}
 		res = append(res, f)
 	})
-	if r.InFile {
-		pass.File = scope
-	}
 	r.Check(pass, o)
 	return res
 }
