@@ -23,9 +23,6 @@ import (
 	"github.com/kvetdev/kvet/rule"
 )
 
-// InternalError is the rule id of findings for a rule that crashed.
-const InternalError = rule.InternalError
-
 // Options control a run.
 type Options struct {
 	// Rules to run (the registry's, possibly filtered).
@@ -401,7 +398,7 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings,
 	res = out
 	defer func() {
 		if v := recover(); v != nil {
-			f := objectFinding(o, InternalError, rule.Error,
+			f := objectFinding(o, rule.InternalError, rule.Error,
 				fmt.Sprintf("rule %s crashed on this object: %v", r.ID, v),
 				"this is a bug in kvet; please report it with this manifest. Other rules and objects were still checked.")
 			res = append(res, f)

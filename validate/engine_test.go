@@ -46,7 +46,7 @@ func TestPanickingRuleBecomesInternalError(t *testing.T) {
 	fs := Run(context.Background(), res, Options{Rules: []*rule.Rule{panicky, reportData}})
 	var internal []rule.Finding
 	for _, f := range fs {
-		if f.Rule == InternalError {
+		if f.Rule == rule.InternalError {
 			internal = append(internal, f)
 		}
 	}

@@ -26,8 +26,6 @@ import (
 const (
 	// AnnotationIgnore lists the rule ids to ignore on an object.
 	AnnotationIgnore = "kvet.dev/ignore"
-	// UnusedIgnore is the rule id of findings for ignores that matched nothing.
-	UnusedIgnore = rule.UnusedIgnore
 )
 
 // directive is one ignore: which rules it silences, where.
@@ -46,7 +44,7 @@ type directive struct {
 }
 
 func (d *directive) covers(f *rule.Finding) (string, bool) {
-	if f.File != d.file || f.Rule == InternalError {
+	if f.File != d.file || f.Rule == rule.InternalError {
 		return "", false
 	}
 	match := ""
@@ -231,8 +229,8 @@ func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
 	kept = append(kept, k...)
 	ignored = append(ignored, ig...)
 	for _, d := range ds {
-		if slices.Contains(d.rules, UnusedIgnore) && !d.used[UnusedIgnore] {
-			f := unusedFinding(d, UnusedIgnore, e.dirSources)
+		if slices.Contains(d.rules, rule.UnusedIgnore) && !d.used[rule.UnusedIgnore] {
+			f := unusedFinding(d, rule.UnusedIgnore, e.dirSources)
 			if e.keep(&f) {
 				kept = append(kept, f)
 			}
@@ -246,7 +244,7 @@ func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
 // keep applies the configuration to f (its severity too) and reports
 // whether f stays; internal errors always do.
 func (e *engine) keep(f *rule.Finding) bool {
-	if f.Rule == InternalError {
+	if f.Rule == rule.InternalError {
 		return true
 	}
 	if e.opts.Enabled != nil && !e.opts.Enabled(f.Rule) {
@@ -292,7 +290,7 @@ func unusedIgnores(ds []*directive, sources map[string]*manifest.Source, ran fun
 	var out []rule.Finding
 	for _, d := range ds {
 		for _, id := range d.rules {
-			if d.used[id] || id == UnusedIgnore || !ran(id) {
+			if d.used[id] || id == rule.UnusedIgnore || !ran(id) {
 				continue
 			}
 			out = append(out, unusedFinding(d, id, sources))
@@ -304,7 +302,7 @@ func unusedIgnores(ds []*directive, sources map[string]*manifest.Source, ran fun
 func unusedFinding(d *directive, id string, sources map[string]*manifest.Source) rule.Finding {
 	snippet, shift := sources[d.file].Snippet(d.pos.Line, d.pos.Column)
 	return rule.Finding{
-		Rule: UnusedIgnore, Severity: rule.Warning, File: d.file, Line: d.pos.Line, Column: d.pos.Column,
+		Rule: rule.UnusedIgnore, Severity: rule.Warning, File: d.file, Line: d.pos.Line, Column: d.pos.Column,
 		Message: "ignore of " + id + " matches no finding",
 		Help:    "remove " + id + " from this ignore (it is stale, or the rule id is misspelt)",
 		Object:  derefRef(d.object), Snippet: snippet, SnippetShift: shift, Span: len("kvet:ignore"),

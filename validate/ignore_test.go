@@ -74,12 +74,12 @@ func TestUnusedIgnoreIsARule(t *testing.T) {
 	if got := summary(out.Findings); got != "report-data@warning:4 unused-ignore@warning:4 report-data@warning:6" {
 		t.Errorf("default: %s", got)
 	}
-	out = lintText(t, staleIgnore, Options{Enabled: func(id string) bool { return id != UnusedIgnore }})
+	out = lintText(t, staleIgnore, Options{Enabled: func(id string) bool { return id != rule.UnusedIgnore }})
 	if got := summary(out.Findings); got != "report-data@warning:4 report-data@warning:6" {
 		t.Errorf("--disable unused-ignore: %s", got)
 	}
 	out = lintText(t, staleIgnore, Options{Adjust: func(f *rule.Finding) bool {
-		if f.Rule == UnusedIgnore {
+		if f.Rule == rule.UnusedIgnore {
 			f.Severity = rule.Error
 		}
 		return true

@@ -111,7 +111,7 @@ deny contains {"msg": "array", "path": ["metadata", "annotations", "example.com/
 		t.Errorf("ignored %v, want the image finding", out.Ignored)
 	}
 	for _, f := range out.Findings {
-		if f.Rule == UnusedIgnore || f.Rule == manifest.CodeInvalidType && !f.Path.Equal(tmplAnn.Field("example.com/bad")) {
+		if f.Rule == rule.UnusedIgnore || f.Rule == manifest.CodeInvalidType && !f.Path.Equal(tmplAnn.Field("example.com/bad")) {
 			t.Errorf("unexpected %s at %s: %s", f.Rule, f.Path, f.Message)
 		}
 	}

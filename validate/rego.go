@@ -185,7 +185,7 @@ func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[stri
 // policyError is the internal-error finding of a policy that could not be
 // evaluated on o.
 func policyError(o *manifest.Object, err error) rule.Finding {
-	return objectFinding(o, InternalError, rule.Error, "policy evaluation failed: "+err.Error(),
+	return objectFinding(o, rule.InternalError, rule.Error, "policy evaluation failed: "+err.Error(),
 		"fix or disable the policy; the other policies, rules and objects were still checked")
 }
 

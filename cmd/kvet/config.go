@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kvetdev/kvet/config"
+	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
 	"github.com/kvetdev/kvet/validate"
 )
@@ -25,7 +26,7 @@ func policyDirs(cfg *config.Config, allowOutside bool, flagDirs []string) ([]str
 // checkRuleIDs refuses rule ids and groups, in the configuration and in
 // --enable/--disable, that no rule, policy group or loaded policy has.
 func checkRuleIDs(cfg *config.Config, pols *validate.Policies) error {
-	k := &config.Known{IDs: []string{validate.InternalError, validate.UnusedIgnore}}
+	k := &config.Known{IDs: []string{rule.InternalError, rule.UnusedIgnore}}
 	for _, r := range rules.All() {
 		k.IDs = append(k.IDs, r.ID)
 		if r.Group != "" && !slices.Contains(k.Groups, r.Group) {
