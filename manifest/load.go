@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,22 @@ type Options struct {
 	// Documents makes Stream parse with ParseDocuments: every document of
 	// any shape in Parsed.Docs, no objects (what kvet test evaluates).
 	Documents bool
+	// Prescan, when set, makes Stream read every input twice: first to
+	// find objects that the checks of the second pass need from the whole
+	// run (CRDs, Namespaces), then to stream as usual.
+	Prescan *Prescan
+}
+
+// Prescan is a first pass over the inputs. Each input whose bytes Match
+// is parsed and its objects are handed to Found (from several
+// goroutines); Done is called once the first pass is over, before the
+// second pass starts. Problems are reported by the second pass only.
+// Inputs that cannot be read again (stdin, pipes) are kept in memory
+// between the passes; files are read again, usually from the page cache.
+type Prescan struct {
+	Match func(data []byte) bool
+	Found func(objs []*Object)
+	Done  func()
 }
 
 // Result is everything loaded from the inputs.
@@ -138,6 +155,54 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	var kept []*Source // inputs read once only, kept by the prescan
+	if ps := opts.Prescan; ps != nil {
+		kept = make([]*Source, len(files))
+		eachFile(len(files), workers, func(i int) {
+			src, err := readSource(files[i], walked[i], opts)
+			if err != nil {
+				if !rereadable(files[i]) {
+					readErrs[i] = err // the second pass does not read it again
+				}
+				return // else reported by the second pass
+			}
+			if !rereadable(files[i]) {
+				kept[i] = src
+			}
+			if ps.Match(src.Data) {
+				ps.Found(Parse(src, opts.Limits).Objects)
+			}
+		})
+		if ps.Done != nil {
+			ps.Done()
+		}
+	}
+	eachFile(len(files), workers, func(i int) {
+		var src *Source
+		var err error
+		if kept != nil && kept[i] != nil {
+			src, kept[i] = kept[i], nil
+		} else if kept != nil && !rereadable(files[i]) {
+			return // the prescan's read failed, and its error is kept
+		} else {
+			src, err = readSource(files[i], walked[i], opts)
+		}
+		if err != nil {
+			readErrs[i] = err
+			return
+		}
+		streamFile(i, src, opts, fn)
+	})
+	for _, e := range readErrs {
+		if e != nil {
+			errs = append(errs, e)
+		}
+	}
+	return len(files), errs
+}
+
+// eachFile calls fn for 0..n-1 from workers goroutines.
+func eachFile(n, workers int, fn func(i int)) {
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range workers {
@@ -145,26 +210,51 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				src, err := readSource(files[i], walked[i], opts)
-				if err != nil {
-					readErrs[i] = err
-					continue
-				}
-				streamFile(i, src, opts, fn)
+				fn(i)
 			}
 		}()
 	}
-	for i := range files {
+	for i := range n {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	for _, e := range readErrs {
-		if e != nil {
-			errs = append(errs, e)
+}
+
+// rereadable reports whether reading path again gives the same bytes:
+// regular files do, stdin and pipes do not.
+func rereadable(path string) bool {
+	if path == "-" {
+		return false
+	}
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// ContainsWord reports whether data contains one of words with no letter,
+// digit or underscore right before or after it: the cheap test a prescan
+// uses to find files that may define an object of a kind
+// ("kind: Namespace", {"kind":"Namespace"}; not namespaceSelector).
+func ContainsWord(data []byte, words []string) bool {
+	for _, w := range words {
+		for from := 0; ; {
+			i := bytes.Index(data[from:], []byte(w))
+			if i < 0 {
+				break
+			}
+			i += from
+			end := i + len(w)
+			if (i == 0 || !wordByte(data[i-1])) && (end == len(data) || !wordByte(data[end])) {
+				return true
+			}
+			from = i + 1
 		}
 	}
-	return len(files), errs
+	return false
+}
+
+func wordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // streamFile parses src and hands its batches to fn in order, in the

@@ -2,6 +2,7 @@ package rule
 
 import (
 	"sort"
+	"sync"
 
 	"github.com/kvetdev/kvet/manifest"
 )
@@ -12,6 +13,23 @@ type Index struct {
 	byKind map[string][]*manifest.Object
 	byName map[indexKey][]*manifest.Object
 	all    []*manifest.Object
+	memo   sync.Map // key -> *memoEntry
+}
+
+type memoEntry struct {
+	once sync.Once
+	v    any
+}
+
+// Memo returns the value build makes for key, built once per index (so
+// once per run) however many objects and workers ask: a CRD's compiled
+// schema, a policy's compiled expressions. build must not call Memo with
+// the same key. Safe for concurrent use.
+func (ix *Index) Memo(key any, build func() any) any {
+	e, _ := ix.memo.LoadOrStore(key, &memoEntry{})
+	m := e.(*memoEntry)
+	m.once.Do(func() { m.v = build() })
+	return m.v
 }
 
 type indexKey struct{ group, kind, namespace, name string }

@@ -107,6 +107,13 @@ type Rule struct {
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are
 	// kept in memory for it; rules without Uses see an empty Index.
 	Uses []string
+	// Context lists the kinds (same patterns as Kinds) a per-object rule
+	// needs from the whole run before it checks anything (the CRDs of
+	// custom resources, the Namespaces whose labels set a level). The
+	// engine finds them in a first pass over the inputs (and among the
+	// objects given by flags, validate.Options.Context) and gives the rule
+	// an Index of them; the checked objects are still streamed, not kept.
+	Context []string
 	// Doc is markdown: a one-line summary, then the sections
 	// "## What it does", "## Why is this bad?", "## Example",
 	// "## Use instead".

@@ -49,6 +49,10 @@ type Options struct {
 	// NoSnippets leaves findings without their source snippet, for
 	// output formats that do not print it.
 	NoSnippets bool
+	// Context are objects loaded from elsewhere (--crds, policy folders)
+	// that rules with rule.Rule.Context see in their Index, next to the
+	// run's own objects of those kinds; they are not checked.
+	Context []*manifest.Object
 }
 
 // Progress counts work done, for a progress line.
@@ -84,7 +88,11 @@ type engine struct {
 	opts      *Options
 	perObject []*rule.Rule
 	cross     []*rule.Rule
-	emptyIx   *rule.Index
+	// ctxIx is the index per-object rules see: the run's objects of the
+	// kinds in contextKinds (found by a prescan) and Options.Context;
+	// empty when no rule has a Context.
+	ctxIx        *rule.Index
+	contextKinds []string
 
 	mu         sync.Mutex
 	log        findingLog     // the files' findings, until finish
@@ -100,7 +108,7 @@ type engine struct {
 }
 
 func newEngine(ctx context.Context, opts *Options) *engine {
-	e := &engine{ctx: ctx, opts: opts, emptyIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}}
+	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}}
 	for _, r := range opts.Rules {
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
@@ -109,9 +117,65 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 			e.cross = append(e.cross, r)
 		} else {
 			e.perObject = append(e.perObject, r)
+			for _, k := range r.Context {
+				if !slices.Contains(e.contextKinds, k) {
+					e.contextKinds = append(e.contextKinds, k)
+				}
+			}
 		}
 	}
 	return e
+}
+
+// isContext reports whether o is of a kind some rule's Context names.
+func (e *engine) isContext(o *manifest.Object) bool {
+	return len(e.contextKinds) > 0 && rule.MatchKind(e.contextKinds, o.APIVersion, o.Kind)
+}
+
+// setContext builds the index per-object rules see from the run's
+// context objects and Options.Context.
+func (e *engine) setContext(found []*manifest.Object) {
+	if len(e.contextKinds) == 0 && len(e.opts.Context) == 0 {
+		return
+	}
+	sortObjects(found)
+	e.ctxIx = rule.NewIndex(append(found, e.opts.Context...))
+}
+
+// prescan is the loader's first pass that finds the run's context
+// objects, or nil when no rule needs any.
+func (e *engine) prescan() *manifest.Prescan {
+	if len(e.contextKinds) == 0 {
+		e.setContext(nil)
+		return nil
+	}
+	var words []string
+	for _, k := range e.contextKinds {
+		w := k[strings.LastIndexByte(k, '/')+1:]
+		if w == "*" {
+			words = nil
+			break
+		}
+		words = append(words, w)
+	}
+	var mu sync.Mutex
+	var found []*manifest.Object
+	return &manifest.Prescan{
+		Match: func(data []byte) bool { return words == nil || manifest.ContainsWord(data, words) },
+		Found: func(objs []*manifest.Object) {
+			var keep []*manifest.Object
+			for _, o := range objs {
+				if e.isContext(o) {
+					o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
+					keep = append(keep, o)
+				}
+			}
+			mu.Lock()
+			found = append(found, keep...)
+			mu.Unlock()
+		},
+		Done: func() { e.setContext(found) },
+	}
 }
 
 // Why an object is kept until the cross-object rules run.
@@ -152,7 +216,7 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 		ds = sourceDirectives(src)
 	}
 	for _, o := range p.Objects {
-		out = e.check(o, e.perObject, e.emptyIx, out)
+		out = e.check(o, e.perObject, e.ctxIx, out)
 		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
 		}
@@ -323,6 +387,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 		load.Workers = opts.Workers
 	}
 	e := newEngine(ctx, &opts)
+	load.Prescan = e.prescan()
 	var mu sync.Mutex
 	inputs := map[int]Input{}
 	files, errs := manifest.Stream(paths, load, func(i int, src *manifest.Source, p manifest.Parsed, first bool) {
@@ -361,6 +426,13 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 // Run checks objects already loaded into memory.
 func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
 	e := newEngine(ctx, &opts)
+	var found []*manifest.Object
+	for _, o := range res.Objects {
+		if e.isContext(o) {
+			found = append(found, o)
+		}
+	}
+	e.setContext(found)
 	e.file(nil, manifest.Parsed{Problems: res.Problems})
 	for _, src := range res.Sources {
 		if ds := sourceDirectives(src); len(ds) > 0 {

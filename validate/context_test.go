@@ -1,0 +1,116 @@
+package validate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// namespaceLabel reports, for each ConfigMap, the label "team" of its
+// Namespace as the rule's Context index has it.
+var namespaceLabel = &rule.Rule{ID: "namespace-label", Severity: rule.Info, Kinds: []string{"v1/ConfigMap"},
+	Context: []string{"v1/Namespace"},
+	Check: func(p *rule.Pass, o *manifest.Object) {
+		builds := p.Index.Memo("count", func() any { return new(atomic.Int64) }).(*atomic.Int64)
+		builds.Add(1)
+		team := "none"
+		for _, ns := range p.Index.Get("", "Namespace", "", o.Namespace) {
+			team = ns.StringMap("metadata", "labels")["team"]
+		}
+		p.Reportf(manifest.MustParsePath("metadata.name"), "", "team %s", team)
+	}}
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func messages(fs []rule.Finding) string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, filepath.Base(f.File)+": "+f.Message)
+	}
+	return strings.Join(out, "\n")
+}
+
+// A rule with a Context sees the context objects of every file of the
+// run, whatever the order, while the checked objects are streamed; and
+// objects given by Options.Context, which are not checked themselves.
+func TestRuleContextSeesTheWholeRun(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: web}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: db}\n",
+		// The namespaces come last in walk order, and mention no other kind.
+		"z.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {team: frontend}}\n",
+	})
+	given := load(t, "apiVersion: v1\nkind: Namespace\nmetadata: {name: db, labels: {team: storage}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: given, namespace: web}\n").Objects
+	for _, workers := range []int{1, 4} {
+		out := Lint(context.Background(), []string{dir}, manifest.Options{}, Options{Rules: []*rule.Rule{namespaceLabel}, Workers: workers, Context: given})
+		want := "a.yaml: team frontend\na.yaml: team storage"
+		if got := messages(out.Findings); got != want {
+			t.Errorf("workers %d: findings\n%s\nwant\n%s", workers, got, want)
+		}
+	}
+	// Without a rule that asks, there is no first pass: the Namespace in
+	// a later file is not seen.
+	noContext := *namespaceLabel
+	noContext.Context = nil
+	out := Lint(context.Background(), []string{dir}, manifest.Options{}, Options{Rules: []*rule.Rule{&noContext}})
+	if got, want := messages(out.Findings), "a.yaml: team none\na.yaml: team none"; got != want {
+		t.Errorf("without Context: findings\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Stdin is read once: the prescan keeps it for the second pass.
+func TestRuleContextFromStdin(t *testing.T) {
+	text := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: web}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {team: frontend}}\n"
+	out := Lint(context.Background(), []string{"-"}, manifest.Options{Stdin: strings.NewReader(text), StdinName: "in.yaml"}, Options{Rules: []*rule.Rule{namespaceLabel}})
+	if got, want := messages(out.Findings), "in.yaml: team frontend"; got != want {
+		t.Errorf("findings\n%s\nwant\n%s", got, want)
+	}
+	if out.Objects != 2 {
+		t.Errorf("objects = %d, want 2 (each counted once)", out.Objects)
+	}
+}
+
+// Run (objects in memory) gives the same view.
+func TestRuleContextInRun(t *testing.T) {
+	res := load(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: web}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {team: frontend}}\n")
+	fs := Run(context.Background(), res, Options{Rules: []*rule.Rule{namespaceLabel}})
+	if got, want := messages(fs), "in.yaml: team frontend"; got != want {
+		t.Errorf("findings\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestIndexMemoBuildsOnce(t *testing.T) {
+	ix := rule.NewIndex(nil)
+	var builds atomic.Int64
+	done := make(chan any)
+	for range 8 {
+		go func() {
+			done <- ix.Memo("k", func() any { builds.Add(1); return 42 })
+		}()
+	}
+	for range 8 {
+		if v := <-done; v != 42 {
+			t.Fatalf("Memo = %v", v)
+		}
+	}
+	if builds.Load() != 1 {
+		t.Errorf("built %d times, want 1", builds.Load())
+	}
+	if v := ix.Memo("other", func() any { return "x" }); v != "x" {
+		t.Errorf("second key = %v", v)
+	}
+}
