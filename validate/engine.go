@@ -49,9 +49,10 @@ type Options struct {
 	// NoSnippets leaves findings without their source snippet, for
 	// output formats that do not print it.
 	NoSnippets bool
-	// Context are objects loaded from elsewhere (--crds, policy folders)
-	// that rules with rule.Rule.Context see in their Index, next to the
-	// run's own objects of those kinds; they are not checked.
+	// Context are objects loaded from elsewhere (--crds, policy folders,
+	// the other files of an editor's workspace) that rules with
+	// rule.Rule.Context and cross-object rules see in their Index, next
+	// to the run's own objects; they are not checked.
 	Context []*manifest.Object
 }
 
@@ -305,6 +306,11 @@ func (e *engine) finish() []rule.Finding {
 	if len(e.cross) > 0 {
 		sortObjects(e.retained)
 		ix := rule.NewIndex(e.retained)
+		if len(e.opts.Context) > 0 {
+			// Objects from elsewhere (an editor's other files) are
+			// looked up, not checked.
+			ix = rule.NewIndex(append(slices.Clip(e.retained), e.opts.Context...))
+		}
 		for _, o := range e.retained {
 			e.findings = e.check(o, e.cross, ix, e.findings)
 		}

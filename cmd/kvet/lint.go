@@ -58,6 +58,9 @@ type lintFlags struct {
 	policyMem   int64
 	allowOut    bool
 	showConfig  bool
+	// configDir is where the .kvet.yaml search starts when --config is
+	// not given ("" for the current folder; kvet lsp's workspace root).
+	configDir string
 }
 
 // runLint is kvet lint in three steps: options (the flags, read by
@@ -170,7 +173,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if o.format, err = report.Lookup(lf.output); err != nil {
 		return nil, usageErr("%v", err)
 	}
-	cfg, err := loadConfig(lf.configPath)
+	cfg, err := loadConfig(lf.configPath, lf.configDir)
 	if err != nil {
 		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)
 	}
@@ -382,10 +385,14 @@ func writeMemProfile(path string) error {
 }
 
 // loadConfig reads the configuration named by --config, or .kvet.yaml in
-// the current folder or its nearest parent; no file means the defaults.
-func loadConfig(path string) (*config.Config, error) {
+// dir (default the current folder) or its nearest parent; no file means
+// the defaults.
+func loadConfig(path, dir string) (*config.Config, error) {
+	if dir == "" {
+		dir = "."
+	}
 	if path == "" {
-		path = config.Find(".")
+		path = config.Find(dir)
 		if path == "" {
 			return &config.Config{}, nil
 		}
