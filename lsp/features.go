@@ -10,6 +10,7 @@ import (
 	"github.com/tliron/glsp"
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
+	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
 )
@@ -182,6 +183,22 @@ func (s *Server) codeAction(_ *glsp.Context, p *protocol.CodeActionParams) (any,
 		if r.Start.Line < p.Range.Start.Line || r.Start.Line > p.Range.End.Line || f.Line < 1 || f.Line > len(lines) {
 			continue
 		}
+		if f.Fix != nil && len(f.Fix.Edits) > 0 {
+			var edits []protocol.TextEdit
+			for _, e := range f.Fix.Edits {
+				edits = append(edits, protocol.TextEdit{Range: editRange(lines, e), NewText: e.Text})
+			}
+			title := "Fix: " + f.Fix.Title
+			if !f.Fix.Safe {
+				title += " (unsafe: review it)"
+			}
+			preferred := f.Fix.Safe
+			fixKind := protocol.CodeActionKindQuickFix
+			actions = append(actions, protocol.CodeAction{
+				Title: title, Kind: &fixKind, Diagnostics: []protocol.Diagnostic{diags[i]}, IsPreferred: &preferred,
+				Edit: &protocol.WorkspaceEdit{Changes: map[protocol.DocumentUri][]protocol.TextEdit{p.TextDocument.URI: edits}},
+			})
+		}
 		k := key{f.Line, f.Rule}
 		if done[k] || f.Rule == rule.InternalError {
 			continue
@@ -198,6 +215,26 @@ func (s *Server) codeAction(_ *glsp.Context, p *protocol.CodeActionParams) (any,
 			Edit:        &edit,
 		})
 	}
-	sort.SliceStable(actions, func(i, j int) bool { return actions[i].Title < actions[j].Title })
+	// Fixes first, then the ignores, each in title order.
+	sort.SliceStable(actions, func(i, j int) bool {
+		fi, fj := strings.HasPrefix(actions[i].Title, "Fix: "), strings.HasPrefix(actions[j].Title, "Fix: ")
+		if fi != fj {
+			return fi
+		}
+		return actions[i].Title < actions[j].Title
+	})
 	return actions, nil
+}
+
+// editRange is an edit's range in LSP terms (0-based lines, UTF-16).
+func editRange(lines []string, e manifest.Edit) protocol.Range {
+	pos := func(p manifest.Position) protocol.Position {
+		line := max(p.Line-1, 0)
+		text := ""
+		if line < len(lines) {
+			text = lines[line]
+		}
+		return protocol.Position{Line: protocol.UInteger(line), Character: protocol.UInteger(utf16Offset(text, max(p.Column-1, 0)))}
+	}
+	return protocol.Range{Start: pos(e.From), End: pos(e.To)}
 }

@@ -258,6 +258,10 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, depth int) {
 				help = fmt.Sprintf("quote the value: %q", n.Value)
 			}
 			d.typeError(n, fmt.Sprintf("%s: expected a string, got %s", path, nodeKindName(n)), help)
+			if e, ok := d.obj.QuoteScalar(d.path.Path()); ok && n.Kind == yaml.ScalarNode {
+				// The text as written is the string meant: quoting keeps it.
+				d.problems[len(d.problems)-1].Fix = &Fix{Title: "quote " + n.Value, Safe: true, Edits: []Edit{e}}
+			}
 			return
 		}
 		v.SetString(n.Value)
@@ -400,16 +404,23 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, depth int) {
 				msg = fmt.Sprintf("unknown field %q at the top level", key)
 			}
 			help := ""
+			var fix *Fix
 			if s := Suggest(key, fields.names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 				help = fmt.Sprintf("rename %s to %s", key, s)
+				keyPath := d.path.Path().Field(key)
+				if e, ok := d.obj.RenameKey(keyPath, s); ok {
+					// One close known name: the rename is what was meant,
+					// but it turns an ignored field into a live one.
+					fix = &Fix{Title: "rename " + key + " to " + s, Safe: true, Edits: []Edit{e}}
+				}
 			} else {
 				help = fmt.Sprintf("remove it; `kubectl explain %s` lists the valid fields", explainPath(d.kind, Path(path.segs)))
 			}
 			d.path.field(key)
 			d.problems = append(d.problems, Problem{
 				Code: CodeUnknownField, Source: d.obj.Source, Pos: nodePos(k), Path: d.path.Path(),
-				Object: d.obj, DocIndex: d.obj.DocIndex, Message: msg, Help: help,
+				Object: d.obj, DocIndex: d.obj.DocIndex, Message: msg, Help: help, Fix: fix,
 			})
 			d.path.pop()
 			return

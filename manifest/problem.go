@@ -26,4 +26,6 @@ type Problem struct {
 	Object *Object
 	// DocIndex is the index of the document in its file.
 	DocIndex int
+	// Fix, when set, resolves the problem (kvet fix).
+	Fix *Fix
 }

@@ -3,9 +3,11 @@ package report
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 
+	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
 
@@ -76,7 +78,11 @@ func appendFindings(buf []byte, fs []rule.Finding, w *bufio.Writer) []byte {
 		buf = appendJSONString(buf, f.Object.Namespace)
 		buf = append(buf, ",\n        \"name\": "...)
 		buf = appendJSONString(buf, f.Object.Name)
-		buf = append(buf, "\n      }\n    }"...)
+		buf = append(buf, "\n      }"...)
+		if f.Fix != nil {
+			buf = appendFix(buf, f.Fix)
+		}
+		buf = append(buf, "\n    }"...)
 		if len(buf) > 32<<10 {
 			_, _ = w.Write(buf)
 			buf = buf[:0]
@@ -109,4 +115,34 @@ func appendJSONString(buf []byte, s string) []byte {
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
+}
+
+// appendFix appends a finding's "fix" member, as encoding/json indents
+// it: its title, whether it is safe, and its edits (1-based line and
+// character column, end exclusive).
+func appendFix(buf []byte, fix *manifest.Fix) []byte {
+	buf = append(buf, ",\n      \"fix\": {\n        \"title\": "...)
+	buf = appendJSONString(buf, fix.Title)
+	buf = append(buf, ",\n        \"safe\": "...)
+	buf = strconv.AppendBool(buf, fix.Safe)
+	if fix.Edits == nil {
+		buf = append(buf, ",\n        \"edits\": null"...)
+		return append(buf, "\n      }"...)
+	}
+	buf = append(buf, ",\n        \"edits\": ["...)
+	for i, e := range fix.Edits {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = fmt.Appendf(buf, "\n          {\n            \"start\": {\n              \"line\": %d,\n              \"column\": %d\n            },\n            \"end\": {\n              \"line\": %d,\n              \"column\": %d\n            },\n            \"text\": ",
+			e.From.Line, e.From.Column, e.To.Line, e.To.Column)
+		buf = appendJSONString(buf, e.Text)
+		buf = append(buf, "\n          }"...)
+	}
+	if len(fix.Edits) > 0 {
+		buf = append(buf, "\n        ]"...)
+	} else {
+		buf = append(buf, ']')
+	}
+	return append(buf, "\n      }"...)
 }

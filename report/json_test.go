@@ -36,6 +36,17 @@ func TestJSONMatchesEncodingJSON(t *testing.T) {
 			Line: i, Column: -i, Path: manifest.Path{}.Field(s).Item(i),
 			Object: rule.ObjectRef{APIVersion: s, Kind: s, Namespace: s, Name: fmt.Sprint(s, i)},
 		})
+		switch i % 7 {
+		case 1:
+			many[i].Fix = &manifest.Fix{Title: s, Safe: i%2 == 0, Edits: []manifest.Edit{
+				{From: manifest.Position{Line: i, Column: 3}, To: manifest.Position{Line: i, Column: 9}, Text: s},
+				{From: manifest.Position{Line: i + 1, Column: 1}, To: manifest.Position{Line: i + 1, Column: 1}, Text: "\n" + s},
+			}}
+		case 2:
+			many[i].Fix = &manifest.Fix{Title: s, Edits: []manifest.Edit{}}
+		case 3:
+			many[i].Fix = &manifest.Fix{Title: s}
+		}
 	}
 	for _, tc := range []struct {
 		name string

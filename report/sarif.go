@@ -136,7 +136,25 @@ type sarifResult struct {
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"` // kvet
+	Fixes               []sarifFix        `json:"fixes,omitempty"`               // kvet
 	Properties          *sarifResultProps `json:"properties,omitempty"`          // kvet
+}
+
+// sarifFix is a finding's fix: one artifact change with its
+// replacements (SARIF 2.1.0 §3.55).
+type sarifFix struct {
+	Description     sarifText             `json:"description"`
+	ArtifactChanges []sarifArtifactChange `json:"artifactChanges"`
+}
+
+type sarifArtifactChange struct {
+	ArtifactLocation sarifArtifact      `json:"artifactLocation"`
+	Replacements     []sarifReplacement `json:"replacements"`
+}
+
+type sarifReplacement struct {
+	DeletedRegion   sarifRegion `json:"deletedRegion"`
+	InsertedContent *sarifText  `json:"insertedContent,omitempty"`
 }
 
 type sarifResultProps struct {
@@ -299,7 +317,7 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 		}
 		loc.LogicalLocations = []sarifLogical{{Name: f.Object.Name, FullyQualifiedName: fq, Kind: "object"}}
 	}
-	return sarifResult{
+	res := sarifResult{
 		RuleID:     f.Rule,
 		RuleIndex:  ruleIndex,
 		Level:      sarifLevel(f.Severity),
@@ -307,6 +325,22 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 		Locations:  []sarifLocation{loc},
 		Properties: &sarifResultProps{Path: path, Object: f.Object},
 	}
+	if f.Fix != nil && len(f.Fix.Edits) > 0 {
+		change := sarifArtifactChange{ArtifactLocation: sarifArtifact{URI: sarifURI(f.File)}}
+		for _, e := range f.Fix.Edits {
+			r := sarifReplacement{DeletedRegion: sarifRegion{StartLine: e.From.Line, StartColumn: e.From.Column, EndLine: e.To.Line, EndColumn: e.To.Column}}
+			if e.Text != "" {
+				r.InsertedContent = &sarifText{Text: e.Text}
+			}
+			change.Replacements = append(change.Replacements, r)
+		}
+		desc := f.Fix.Title
+		if !f.Fix.Safe {
+			desc += " (unsafe: review it)"
+		}
+		res.Fixes = []sarifFix{{Description: sarifText{Text: desc}, ArtifactChanges: []sarifArtifactChange{change}}}
+	}
+	return res
 }
 
 // sarifURI turns a file path into a URI reference: relative paths stay

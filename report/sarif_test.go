@@ -53,6 +53,12 @@ func TestSARIFSchema(t *testing.T) {
 		rule.Finding{Rule: "yaml-syntax", Severity: rule.Error, Message: "x", File: "my dir/a b#1.yaml", Line: 1, Column: 1},
 		rule.Finding{Rule: "yaml-syntax", Severity: rule.Error, Message: "x", File: "<stdin>"},
 		rule.Finding{Rule: "yaml-syntax", Severity: rule.Error, Message: "x", File: "/abs/c:d.yaml", Line: 2},
+		// A fix: a replacement and an insertion.
+		rule.Finding{Rule: "job-restart-policy", Severity: rule.Error, Message: "x", File: "a.yaml", Line: 9, Column: 22,
+			Fix: &manifest.Fix{Title: "set restartPolicy: Never", Safe: true, Edits: []manifest.Edit{
+				{From: manifest.Position{Line: 9, Column: 22}, To: manifest.Position{Line: 9, Column: 28}, Text: "Never"},
+				{From: manifest.Position{Line: 10, Column: 1}, To: manifest.Position{Line: 10, Column: 1}, Text: "# x\n"},
+			}}},
 	)
 	odd.Unchecked = []rule.KindCount{{APIVersion: "cert-manager.io/v1", Kind: "Certificate", Count: 2}}
 	for name, r := range map[string]*Report{
@@ -62,6 +68,9 @@ func TestSARIFSchema(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			out := format(t, "sarif", r)
+			if want := name == "odd"; bytes.Contains(out, []byte(`"insertedContent": {`)) != want || bytes.Contains(out, []byte(`"deletedRegion": {`)) != want {
+				t.Errorf("fixes present %v, want %v", !want, want)
+			}
 			if want := len(r.Unchecked) > 0; bytes.Contains(out, []byte(`"notChecked": 2`)) != want {
 				t.Errorf("run properties: notChecked present %v, want %v\n%s", !want, want, out)
 			}

@@ -45,6 +45,9 @@ type Diagnostic struct {
 	// AtKey points the finding at the last mapping key of Path rather
 	// than at its value (a label whose key is invalid).
 	AtKey bool
+	// Fix, when set, resolves the finding (kvet fix, the editor's code
+	// actions, SARIF fixes); built with manifest.Object's edit helpers.
+	Fix *manifest.Fix
 }
 
 // NewPass is used by the engine (and tests) to build a pass.

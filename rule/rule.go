@@ -202,6 +202,9 @@ type Finding struct {
 	Path     manifest.Path `json:"path"`
 	Object   ObjectRef     `json:"object"`
 
+	// Fix, when set, resolves the finding: edits of the source.
+	Fix *manifest.Fix `json:"fix,omitempty"`
+
 	// Span is how many columns the offending text covers (for carets).
 	Span int `json:"-"`
 	// Secondary marks findings that restate, in other words, what a

@@ -57,10 +57,11 @@ func checkDeprecatedAPI(pass *rule.Pass, o *manifest.Object) {
 	}
 	switch api.Status(target) {
 	case kubeversion.Removed:
-		pass.Reportf(apiVersionPath, help, "%s %s is no longer served since Kubernetes %s (target %s)%s",
-			o.APIVersion, o.Kind, api.RemovedIn, target, replacement(api))
+		pass.Report(rule.Diagnostic{Path: apiVersionPath, Help: help, Fix: migrationFix(o, api),
+			Message: fmt.Sprintf("%s %s is no longer served since Kubernetes %s (target %s)%s",
+				o.APIVersion, o.Kind, api.RemovedIn, target, replacement(api))})
 	case kubeversion.Deprecated:
-		pass.Report(rule.Diagnostic{Path: apiVersionPath, Severity: rule.Warning, Help: help,
+		pass.Report(rule.Diagnostic{Path: apiVersionPath, Severity: rule.Warning, Help: help, Fix: migrationFix(o, api),
 			Message: fmt.Sprintf("%s %s is deprecated since Kubernetes %s and removed in %s%s",
 				o.APIVersion, o.Kind, api.DeprecatedIn, api.RemovedIn, replacement(api))})
 	}

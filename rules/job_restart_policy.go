@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -61,8 +63,22 @@ func checkJobRestartPolicy(pass *rule.Pass, o *manifest.Object) {
 	switch p := ref.Spec.RestartPolicy; p {
 	case corev1.RestartPolicyNever, corev1.RestartPolicyOnFailure:
 	case "":
-		pass.Reportf(path, help, "%s has no restartPolicy; it defaults to Always, which a %s's pods may not use", ref.Path.String(), o.Kind)
+		d := rule.Diagnostic{Path: path, Help: help,
+			Message: fmt.Sprintf("%s has no restartPolicy; it defaults to Always, which a %s's pods may not use", ref.Path.String(), o.Kind)}
+		if e, ok := o.InsertKey(ref.Path, "restartPolicy", "Never"); ok {
+			// The API server rejects the object as it is: any valid
+			// value is a change, and Never (a failed pod is replaced,
+			// not restarted in place) is the Job's usual choice.
+			d.Fix = &manifest.Fix{Title: "set restartPolicy: Never", Safe: true, Edits: []manifest.Edit{e}}
+		}
+		pass.Report(d)
 	default:
-		pass.Reportf(path, help, "restartPolicy is %s; a %s's pods must end, so it must be Never or OnFailure", p, o.Kind)
+		d := rule.Diagnostic{Path: path, Help: help,
+			Message: fmt.Sprintf("restartPolicy is %s; a %s's pods must end, so it must be Never or OnFailure", p, o.Kind)}
+		if e, ok := o.ReplaceScalar(path, "Never"); ok {
+			// Never or OnFailure is the author's choice to make.
+			d.Fix = &manifest.Fix{Title: "set restartPolicy: Never (or choose OnFailure)", Safe: false, Edits: []manifest.Edit{e}}
+		}
+		pass.Report(d)
 	}
 }

@@ -55,9 +55,14 @@ func checkStatefulSetPVCRetention(pass *rule.Pass, o *manifest.Object) {
 	spec := manifest.Path{}.Field("spec")
 	policy := ss.Spec.PersistentVolumeClaimRetentionPolicy
 	if policy == nil {
-		pass.Reportf(spec.Field("volumeClaimTemplates"),
-			"set spec.persistentVolumeClaimRetentionPolicy: whenDeleted: Retain (keep the data, the default) or Delete, and whenScaled: Retain or Delete",
-			"the PVCs of these volumeClaimTemplates outlive the StatefulSet: deleting or scaling it down keeps them until deleted by hand; make it a deliberate choice with persistentVolumeClaimRetentionPolicy")
+		d := rule.Diagnostic{Path: spec.Field("volumeClaimTemplates"),
+			Help:    "set spec.persistentVolumeClaimRetentionPolicy: whenDeleted: Retain (keep the data, the default) or Delete, and whenScaled: Retain or Delete",
+			Message: "the PVCs of these volumeClaimTemplates outlive the StatefulSet: deleting or scaling it down keeps them until deleted by hand; make it a deliberate choice with persistentVolumeClaimRetentionPolicy"}
+		if e, ok := o.InsertKey(spec, "persistentVolumeClaimRetentionPolicy", "\n  whenDeleted: Retain\n  whenScaled: Retain"); ok {
+			// The defaults, made explicit: nothing changes but the text.
+			d.Fix = &manifest.Fix{Title: "write the default retention policy (Retain, Retain) explicitly", Safe: true, Edits: []manifest.Edit{e}}
+		}
+		pass.Report(d)
 		return
 	}
 	if policy.WhenDeleted == appsv1.DeletePersistentVolumeClaimRetentionPolicyType {

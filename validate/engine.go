@@ -493,6 +493,7 @@ func runRule(r *rule.Rule, o *manifest.Object, ix *rule.Index, s *rule.Settings,
 		}
 		f := Locate(o, id, sev, d.Path, d.Message, d.Help)
 		f.Secondary = r.Restates
+		f.Fix = d.Fix
 		if d.AtKey && len(d.Path) > 0 {
 			if loc := o.Locate(d.Path); loc.Exact {
 				f.Line, f.Column, f.Span = loc.Key.Line, loc.Key.Column, max(len([]rune(d.Path[len(d.Path)-1].Key)), 1)

@@ -23,6 +23,9 @@ type findingLog struct {
 	strs   []string // common strings by index
 	segs   int      // path segments stored, for findings' one allocation
 	path   []byte   // scratch: the path being stored, encoded
+	// fixes are the few findings' fixes, by record index: pointers, but
+	// rare ones.
+	fixes map[int]*manifest.Fix
 }
 
 // packedFinding is a rule.Finding without pointers: the common strings by
@@ -97,6 +100,12 @@ func (l *findingLog) add(fs []rule.Finding) {
 			line: int32(f.Line), column: int32(f.Column), span: int32(f.Span), snippetShift: int32(f.SnippetShift),
 			severity: f.Severity, secondary: f.Secondary, fallback: f.Fallback,
 		})
+		if f.Fix != nil {
+			if l.fixes == nil {
+				l.fixes = map[int]*manifest.Fix{}
+			}
+			l.fixes[len(l.recs)-1] = f.Fix
+		}
 	}
 }
 
@@ -126,6 +135,7 @@ func (l *findingLog) findings() []rule.Finding {
 			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
 			Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
 			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback,
+			Fix: l.fixes[i],
 		}
 	}
 	*l = findingLog{}

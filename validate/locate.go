@@ -71,7 +71,7 @@ func problemFinding(p manifest.Problem) rule.Finding {
 	f := rule.Finding{
 		Rule: p.Code, Severity: rule.Error, Message: p.Message, Help: p.Help,
 		File: p.Source.Path, Line: p.Pos.Line, Column: p.Pos.Column, Path: p.Path,
-		Object: rule.RefOf(p.Object), Source: p.Source, Span: 1,
+		Object: rule.RefOf(p.Object), Source: p.Source, Span: 1, Fix: p.Fix,
 	}
 	if path := p.Path; p.Object != nil && len(path) > 0 {
 		if loc := p.Object.Locate(path); loc.Exact {

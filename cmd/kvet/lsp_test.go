@@ -26,7 +26,7 @@ spec:
 
 // nvimScript drives Neovim's built-in LSP client (0.7's start_client and
 // buf_attach_client): open the manifest, record the diagnostics, take the
-// code action on the Job's restartPolicy, apply its edit, and wait for the
+// first code action on the Job's restartPolicy (its fix), apply its edit, and wait for the
 // finding to go.
 const nvimScript = `
 local KVET, ROOT, FILE, OUT = [[%s]], [[%s]], [[%s]], [[%s]]
@@ -62,10 +62,13 @@ local params = {
 local results = vim.lsp.buf_request_sync(buf, "textDocument/codeAction", params, 10000)
 local action
 for _, r in pairs(results or {}) do
-  for _, a in ipairs(r.result or {}) do action = action or a end
+  for _, a in ipairs(r.result or {}) do
+    table.insert(lines, "offered " .. a.title)
+    action = action or a
+  end
 end
 if not action then return fail("no code action") end
-table.insert(lines, "action " .. action.title)
+table.insert(lines, "applied " .. action.title)
 vim.lsp.util.apply_workspace_edit(action.edit, "utf-16")
 local gone = vim.wait(30000, function()
   for _, d in ipairs(vim.diagnostic.get(buf)) do
@@ -114,7 +117,8 @@ func TestLSPWithNeovim(t *testing.T) {
 	// columns 21-27), an error, with the rule id as its code.
 	for _, want := range []string{
 		"diag 7:21-7:27 job-restart-policy 1",
-		"action Ignore job-restart-policy here (kvet:ignore comment)",
+		"offered Ignore job-restart-policy here (kvet:ignore comment)",
+		"applied Fix: set restartPolicy: Never (or choose OnFailure) (unsafe: review it)",
 		"gone true",
 	} {
 		if !strings.Contains(report, want) {
@@ -125,7 +129,7 @@ func TestLSPWithNeovim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "    spec:\n      # kvet:ignore job-restart-policy -- reason\n      restartPolicy: Always\n"; !strings.Contains(string(buf), want) {
+	if want := "    spec:\n      restartPolicy: Never\n      containers:\n"; !strings.Contains(string(buf), want) {
 		t.Errorf("buffer after the code action:\n%s\nwant it to contain\n%s", buf, want)
 	}
 	// kvet never writes the user's file: the edit is in the buffer only.

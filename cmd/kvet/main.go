@@ -84,6 +84,7 @@ Usage:
   kvet explain RULE-ID        print a rule's documentation
   kvet test [flags] PATH...   run Rego policies as conftest test does (drop-in)
   kvet verify [flags]         run the policies' Rego unit tests (test_* rules)
+  kvet fix [flags] PATH...    apply the fixes kvet is sure of (--diff to preview)
   kvet lsp [lint flags]       a language server on stdin/stdout, for editors
   kvet init                   write a commented starter .kvet.yaml
   kvet version                print the version
@@ -121,6 +122,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return code
 	case "init":
 		return runInit(args[1:], stdout, stderr)
+	case "fix":
+		return runFix(ctx, args[1:], stdin, stdout, stderr, tty)
 	case "lsp":
 		return runLSP(ctx, args[1:], stdin, stdout, stderr)
 	case "version", "--version":

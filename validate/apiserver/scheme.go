@@ -20,7 +20,9 @@ import (
 // types, defaulting funcs, conversions and declarative validations of every
 // group kvet validates. It is built once, on first use, and only read
 // afterwards (runtime.Scheme is safe for concurrent reads).
-var scheme = sync.OnceValue(func() *runtime.Scheme {
+var scheme = sync.OnceValue(newScheme)
+
+func newScheme() *runtime.Scheme {
 	// The API server's --allow-privileged: on in kubeadm, GKE, EKS, AKS
 	// and kind clusters (its default of false would reject every
 	// privileged container as "disallowed by cluster policy"). Pod
@@ -37,4 +39,4 @@ var scheme = sync.OnceValue(func() *runtime.Scheme {
 	schedulinginstall.Install(s)
 	storageinstall.Install(s)
 	return s
-})
+}
