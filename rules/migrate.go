@@ -8,6 +8,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
@@ -25,8 +26,11 @@ import (
 // metrics) is not offered.
 func migrationFix(o *manifest.Object, api kubeversion.API) *manifest.Fix {
 	to := api.Replacement
-	if to == "" || strings.ContainsAny(to, " (") || o.Typed == nil {
+	if to == "" || strings.ContainsAny(to, " (") {
 		return nil
+	}
+	if o.Typed == nil {
+		return renameOnlyFix(o, to)
 	}
 	e, ok := o.ReplaceString(apiVersionPath, to)
 	if !ok {
@@ -209,7 +213,10 @@ func validAfter(o *manifest.Object, old runtime.Object, migrated *manifest.Objec
 	if !ok || len(after) == 0 {
 		return ok
 	}
-	before, _ := apiserver.Validate(o.GVK(), old)
+	var before field.ErrorList
+	if old != nil {
+		before, _ = apiserver.Validate(o.GVK(), old)
+	}
 	seen := map[string]int{}
 	for _, e := range before {
 		seen[e.Field+" "+string(e.Type)]++
@@ -258,4 +265,28 @@ func yamlString(s string) string {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+// sameSchema lists the moves whose old version Kubernetes no longer ships
+// Go types for, so that no conversion can be checked, but whose schema is
+// the new version's, field for field (the deprecation guide lists no
+// change): the apiVersion alone changes, and the text must decode as the
+// new version cleanly and pass its validation.
+var sameSchema = map[string]string{
+	"autoscaling/v2beta2/HorizontalPodAutoscaler": "autoscaling/v2",
+}
+
+func renameOnlyFix(o *manifest.Object, to string) *manifest.Fix {
+	if sameSchema[o.APIVersion+"/"+o.Kind] != to {
+		return nil
+	}
+	e, ok := o.ReplaceString(apiVersionPath, to)
+	if !ok {
+		return nil
+	}
+	migrated, problems, err := o.WithEdits([]manifest.Edit{e})
+	if err != nil || migrated.Typed == nil || !sameProblems(o, problems) || !validAfter(o, nil, migrated, migrated.Typed) {
+		return nil
+	}
+	return &manifest.Fix{Title: "migrate to " + to, Safe: true, Edits: []manifest.Edit{e}}
 }

@@ -59,14 +59,15 @@ func TestFix(t *testing.T) {
 	dir := copyTree(t, src)
 	before := lintFindings(t, dir)
 	r := kvet(t, "", "fix", "--no-color", dir)
-	if r.code != 1 || !strings.Contains(r.stderr, "kvet fix: fixed 7 findings in 2 files; 2 more have unsafe fixes") {
+	if r.code != 1 || !strings.Contains(r.stderr, "kvet fix: fixed 10 findings in 3 files; 2 more have unsafe fixes") {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
-	// The report is what remains: the two unsafe fixes' findings.
-	if !strings.Contains(r.stdout, "2 errors") || !strings.Contains(r.stdout, "restartPolicy is Always") {
+	// The report is what remains: the two unsafe fixes' findings, and the
+	// autoscaling/v2beta1 HPA kvet has no fix for.
+	if !strings.Contains(r.stdout, "3 errors") || !strings.Contains(r.stdout, "restartPolicy is Always") {
 		t.Errorf("remaining report:\n%s", r.stdout)
 	}
-	for _, name := range []string{"ingress.yaml", "workloads.yaml"} {
+	for _, name := range []string{"autoscaling-policy.yaml", "ingress.yaml", "workloads.yaml"} {
 		got, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -92,13 +93,13 @@ func TestFix(t *testing.T) {
 			t.Errorf("kvet fix introduced a finding: %+v", f)
 		}
 	}
-	if len(after.Findings) != 2 {
-		t.Errorf("%d findings remain, want the 2 with unsafe fixes: %+v", len(after.Findings), after.Findings)
+	if len(after.Findings) != 3 {
+		t.Errorf("%d findings remain, want the 2 with unsafe fixes and the one without a fix: %+v", len(after.Findings), after.Findings)
 	}
 
-	// --unsafe-fixes applies the rest; nothing is left.
+	// --unsafe-fixes applies the rest; the finding without a fix is left.
 	r = kvet(t, "", "fix", "--no-color", "--unsafe-fixes", dir)
-	if r.code != 0 || !strings.Contains(r.stderr, "fixed 2 findings in 2 files") {
+	if r.code != 1 || !strings.Contains(r.stderr, "fixed 2 findings in 2 files") || !strings.Contains(r.stdout, "autoscaling/v2beta1 HorizontalPodAutoscaler") {
 		t.Errorf("--unsafe-fixes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
@@ -129,7 +130,7 @@ func TestFixDiffChangesNothing(t *testing.T) {
 	}
 	// No temporary file is left behind.
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 3 {
+	if len(entries) != 4 {
 		t.Errorf("files after fix: %v", entries)
 	}
 }
