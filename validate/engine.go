@@ -89,6 +89,7 @@ type engine struct {
 	perObject dispatch
 	cross     dispatch
 	runners   sync.Pool // *runner
+	inFile    bool      // a rule with InFile runs per object: keep scopes
 	// ctxIx is the index per-object rules see: the run's objects of the
 	// kinds in contextKinds (found by a prescan) and Options.Context;
 	// empty when no rule has a Context.
@@ -102,6 +103,7 @@ type engine struct {
 	directives []*directive
 	dirSources map[string]*manifest.Source
 	retained   []*manifest.Object
+	scopes     map[string]*rule.FileScope // by file, for InFile rules
 	objects    int
 	documents  int
 	sources    int
@@ -115,7 +117,10 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
 		}
-		if len(r.Uses) > 0 {
+		if r.InFile && !opts.Settings.Complete {
+			e.perObject.rules = append(e.perObject.rules, r)
+			e.inFile = true
+		} else if len(r.Uses) > 0 {
 			e.cross.rules = append(e.cross.rules, r)
 		} else {
 			e.perObject.rules = append(e.perObject.rules, r)
@@ -214,8 +219,14 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	if src != nil {
 		ds = sourceDirectives(src)
 	}
+	var scope *rule.FileScope
+	var scopePath string
 	for _, o := range p.Objects {
-		out = e.check(o, &e.perObject, e.ctxIx, out)
+		if e.inFile && (scope == nil || o.Source.Path != scopePath) {
+			scopePath = o.Source.Path
+			scope = e.scope(scopePath)
+		}
+		out = e.check(o, &e.perObject, e.ctxIx, scope, out)
 		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
 		}
@@ -263,10 +274,26 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 }
 
+// scope returns the InFile rules' memory of the file at path.
+func (e *engine) scope(path string) *rule.FileScope {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.scopes == nil {
+		e.scopes = map[string]*rule.FileScope{}
+	}
+	s := e.scopes[path]
+	if s == nil {
+		s = &rule.FileScope{}
+		e.scopes[path] = s
+	}
+	return s
+}
+
 // check runs the rules of d that apply to o and appends their findings
-// to out. One runner (and its Pass) serves every rule and object of the
-// call, so a rule that reports nothing costs no allocation.
-func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, out []rule.Finding) []rule.Finding {
+// to out; scope is o's file's, for InFile rules (nil after the files are
+// read). One runner (and its Pass) serves every rule of the call, so a
+// rule that reports nothing costs no allocation.
+func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, scope *rule.FileScope, out []rule.Finding) []rule.Finding {
 	rs := d.of(o.APIVersion, o.Kind)
 	if len(rs) == 0 {
 		return out
@@ -274,11 +301,11 @@ func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, out []ru
 	x := e.runners.Get().(*runner)
 	x.out = out
 	for _, r := range rs {
-		x.run(r, o, ix)
+		x.run(r, o, ix, scope)
 	}
 	out = x.out
 	x.out, x.r, x.o = nil, nil, nil
-	x.pass.Object, x.pass.Index, x.pass.Rule = nil, nil, nil
+	x.pass.Object, x.pass.Index, x.pass.Rule, x.pass.File = nil, nil, nil, nil
 	e.runners.Put(x)
 	return out
 }
@@ -366,7 +393,7 @@ func (e *engine) finish() []rule.Finding {
 		sortObjects(e.retained)
 		ix := rule.NewIndex(e.retained)
 		for _, o := range e.retained {
-			e.findings = e.check(o, &e.cross, ix, e.findings)
+			e.findings = e.check(o, &e.cross, ix, nil, e.findings)
 		}
 	}
 	if e.opts.Policies.CrossObject() {
@@ -542,7 +569,7 @@ func newRunner(s *rule.Settings) *runner {
 }
 
 // run runs r on o; a crash becomes an internal-error finding.
-func (x *runner) run(r *rule.Rule, o *manifest.Object, ix *rule.Index) {
+func (x *runner) run(r *rule.Rule, o *manifest.Object, ix *rule.Index, scope *rule.FileScope) {
 	defer func() {
 		if v := recover(); v != nil {
 			f := objectFinding(o, rule.InternalError, rule.Error,
@@ -552,7 +579,10 @@ func (x *runner) run(r *rule.Rule, o *manifest.Object, ix *rule.Index) {
 		}
 	}()
 	x.r, x.o = r, o
-	x.pass.Rule, x.pass.Object, x.pass.Index = r, o, ix
+	x.pass.Rule, x.pass.Object, x.pass.Index, x.pass.File = r, o, ix, nil
+	if r.InFile {
+		x.pass.File = scope
+	}
 	r.Check(x.pass, o)
 }
 
