@@ -47,6 +47,9 @@ type Config struct {
 	// RequireStatefulSetService makes a StatefulSet whose Service is not
 	// among the linted files an error, not a warning.
 	RequireStatefulSetService *bool `json:"requireStatefulSetService,omitempty"`
+	// RequireReferences says the linted files are the whole application:
+	// an object defined in two files is then a duplicate-object error.
+	RequireReferences *bool `json:"requireReferences,omitempty"`
 	// Overrides change enable, disable and severity for files matching
 	// their globs (e.g. stricter rules under prod/).
 	Overrides []Override `json:"overrides,omitempty"`

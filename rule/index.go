@@ -49,16 +49,20 @@ func NewIndex(objs []*manifest.Object) *Index {
 	for _, o := range objs {
 		g := o.Group()
 		ix.byKind[g+"/"+o.Kind] = append(ix.byKind[g+"/"+o.Kind], o)
-		k := indexKey{g, o.Kind, EffectiveNamespace(o), o.Name}
+		k := indexKey{g, o.Kind, ScopeNamespace(o), o.Name}
 		ix.byName[k] = append(ix.byName[k], o)
 	}
 	return ix
 }
 
 // Get returns the objects of group and kind ("" for the core group) with
-// this namespace ("" meaning default) and name.
+// this namespace ("" meaning default; ignored for cluster-scoped kinds) and
+// name, in input order (file path, then line).
 func (ix *Index) Get(group, kind, namespace, name string) []*manifest.Object {
-	if namespace == "" {
+	switch {
+	case ClusterScoped(group, kind):
+		namespace = ""
+	case namespace == "":
 		namespace = "default"
 	}
 	return ix.byName[indexKey{group, kind, namespace, name}]

@@ -15,7 +15,10 @@ type Pass struct {
 	Index  *Index
 	// Settings are the run's options rules may consult.
 	Settings *Settings
-	report   func(Diagnostic)
+	// File is set for a rule with InFile while the objects are read (the
+	// run not Complete): the object's file so far. Nil otherwise.
+	File   *FileScope
+	report func(Diagnostic)
 }
 
 // Settings are run-wide options that rules read.
@@ -25,6 +28,10 @@ type Settings struct {
 	// MissingServiceIsError makes statefulset-headless-service report a
 	// serviceName that names no linted Service as an error.
 	MissingServiceIsError bool
+	// Complete says the run is the whole application
+	// (--require-references): duplicate-object then compares objects
+	// across files too, not only within one file.
+	Complete bool
 }
 
 // Diagnostic is what a rule reports: a message about a field path of the

@@ -107,6 +107,10 @@ type Rule struct {
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are
 	// kept in memory for it; rules without Uses see an empty Index.
 	Uses []string
+	// InFile marks a rule with Uses that, unless Settings.Complete, only
+	// compares objects of the same file: it then runs as each object is
+	// read, with Pass.File instead of the Index, and keeps no objects.
+	InFile bool
 	// Context lists the kinds (same patterns as Kinds) a per-object rule
 	// needs from the whole run before it checks anything (the CRDs of
 	// custom resources, the Namespaces whose labels set a level). The

@@ -21,7 +21,7 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit, UnusedIgnore, InternalError,
 		JobRestartPolicy, JobTTL, JobParallelismExceedsCompletions, ImagePinned,
 		CronJobSchedule, CronJobStartingDeadline,
-		StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,
+		DuplicateObject, StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
 		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,

@@ -50,6 +50,7 @@ type lintFlags struct {
 	disable     []string
 	policies    []string
 	requireSvc  bool
+	requireRefs bool
 	showIgnored bool
 	regoVersion string
 	allowNet    bool
@@ -123,6 +124,7 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.BoolVar(&lf.allowOut, "allow-outside-policies", false, "let the configuration's policies: name folders outside its repository")
 	fs.BoolVar(&lf.showConfig, "show-config", false, "print the configuration file used, its root and policy folders, and exit")
 	fs.BoolVar(&lf.requireSvc, "require-statefulset-service", false, "a StatefulSet's Service missing from the linted files is an error, not a warning")
+	fs.BoolVar(&lf.requireRefs, "require-references", false, "the linted files are the whole application: an object defined in two files is an error")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
@@ -197,7 +199,10 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		}
 		return nil, usageErr("--kube-version: %v", err)
 	}
-	settings := rule.Settings{KubeVersion: kv, MissingServiceIsError: lf.requireSvc}
+	settings := rule.Settings{KubeVersion: kv, MissingServiceIsError: lf.requireSvc, Complete: lf.requireRefs}
+	if !fs.Changed("require-references") && cfg.RequireReferences != nil {
+		settings.Complete = *cfg.RequireReferences
+	}
 	if !fs.Changed("require-statefulset-service") && cfg.RequireStatefulSetService != nil {
 		settings.MissingServiceIsError = *cfg.RequireStatefulSetService
 	}

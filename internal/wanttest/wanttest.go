@@ -24,7 +24,7 @@
 //
 // A comment line "# kvet: FLAGS" sets the flags kvet lint would be given
 // for the fixture: --kube-version, --enable, --disable,
-// --require-statefulset-service, --max-nodes and --max-depth, with the
+// --require-statefulset-service, --require-references, --max-nodes and --max-depth, with the
 // CLI's meaning and defaults.
 package wanttest
 
@@ -149,11 +149,12 @@ func parseItems(s string, line int) ([]Want, error) {
 
 // Settings are a fixture's "# kvet:" flags.
 type Settings struct {
-	KubeVersion     string
-	Enable, Disable []string
-	RequireService  bool
-	MaxNodes        int
-	MaxDepth        int
+	KubeVersion       string
+	Enable, Disable   []string
+	RequireService    bool
+	RequireReferences bool
+	MaxNodes          int
+	MaxDepth          int
 }
 
 // FlagSet defines the flags a "# kvet:" line may set, into s, with kvet
@@ -166,6 +167,7 @@ func FlagSet(s *Settings) *flag.FlagSet {
 	fs.StringSliceVar(&s.Enable, "enable", nil, "")
 	fs.StringSliceVar(&s.Disable, "disable", nil, "")
 	fs.BoolVar(&s.RequireService, "require-statefulset-service", false, "")
+	fs.BoolVar(&s.RequireReferences, "require-references", false, "")
 	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
 	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
 	return fs
@@ -233,7 +235,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}},
 		validate.Options{
 			Rules:    all,
-			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService},
+			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences},
 			Policies: pols,
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
