@@ -97,6 +97,12 @@ type Rule struct {
 	// Off marks a built-in Go rule that is off unless enabled (an opt-in
 	// strictness, like unknown-kind).
 	Off bool
+	// Sets names the opt-in sets that turn the rule on by name besides
+	// its id: for a Go rule its group (security, reliability, rbac,
+	// networking), and for any rule the peer linters whose default checks
+	// it stands for (kube-score, kube-linter, polaris; filled in by the
+	// registry from rules.PeerChecks).
+	Sets []string
 	// Restates marks a rule whose findings restate, in other words, what
 	// a built-in rule may say about the same field (the API server's
 	// validation): where both report one field, the built-in rule's

@@ -26,7 +26,9 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
 	}
+	rs = append(rs, bestPractice...)
 	rs = append(rs, PolicyRules()...)
+	peerSets(rs)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
 	return rs
 })

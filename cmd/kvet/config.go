@@ -32,6 +32,11 @@ func checkRuleIDs(cfg *config.Config, pols *validate.Policies) error {
 		if r.Group != "" && !slices.Contains(k.Groups, r.Group) {
 			k.Groups = append(k.Groups, r.Group)
 		}
+		for _, s := range r.Sets {
+			if !slices.Contains(k.Groups, s) {
+				k.Groups = append(k.Groups, s)
+			}
+		}
 	}
 	ids, open := pols.UserIDs()
 	k.IDs = append(k.IDs, ids...)

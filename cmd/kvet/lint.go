@@ -263,7 +263,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 func checks(cfg *config.Config, all []*rule.Rule) (checkOf func(id string) config.Check, bundled []string) {
 	byID := map[string]config.Check{}
 	for _, r := range all {
-		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn()}
+		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn(), Sets: r.Sets}
 		byID[r.ID] = c
 		if r.Group != "" && cfg.On(c, "") {
 			bundled = append(bundled, rules.PolicyPackage(r.ID))

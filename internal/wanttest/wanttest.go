@@ -211,7 +211,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 	checks := map[string]config.Check{}
 	var bundled []string
 	for _, r := range all {
-		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn()}
+		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn(), Sets: r.Sets}
 		checks[r.ID] = c
 		if r.Group != "" && cfg.On(c, "") {
 			bundled = append(bundled, rules.PolicyPackage(r.ID))
