@@ -83,4 +83,3 @@ func checkServiceNodePort(pass *rule.Pass, o *manifest.Object) {
 		"use type ClusterIP behind an Ingress or Gateway (or LoadBalancer); keep NodePort for clusters with no load balancer",
 		"Service %q is of type NodePort: it opens a port on every node", o.Name)
 }
-

@@ -158,9 +158,11 @@ var SecretInEnv = &rule.Rule{
 (SECRET, PASSWORD, PASSWD, PASSPHRASE, TOKEN, BEARER, API_KEY, APIKEY,
 ACCESS_KEY, PRIVATE_KEY, CREDENTIAL, case-insensitive), and any value that
 holds a PEM private key. Names that point at a secret rather than hold
-one (ending in _FILE, _PATH, _DIR, _NAME, _REF, _KEY_ID, _URL, _TTL,
-_ENABLED) and values that are empty, booleans, numbers, absolute paths or
-$(VAR) references are not reported; kube-linter reports those too.`,
+one (ending in _FILE, _PATH, _DIR, _NAME, _NAMESPACE, _REF, _ID, _VERSION,
+_URL, _TTL, _ENABLED) and values that are empty, booleans, numbers,
+absolute paths, $(VAR) references or placeholders (<your token>,
+INSERT_TOKEN, the variable's own name) are not reported; kube-linter
+reports those too.`,
 		`The manifest is in version control, in CI logs and in every copy of the
 rendered chart: a secret written in it is leaked to everyone who can read
 those. It also cannot be rotated without a commit.`,
@@ -176,7 +178,7 @@ those. It also cannot be rotated without a commit.`,
 var secretWords = []string{"SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "TOKEN", "BEARER", "API_KEY", "APIKEY",
 	"ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"}
 
-var notSecretSuffixes = []string{"_FILE", "_PATH", "_DIR", "_NAME", "_REF", "_KEY_ID", "_URL", "_TTL", "_ENABLED"}
+var notSecretSuffixes = []string{"_FILE", "_PATH", "_DIR", "_NAME", "_NAMESPACE", "_REF", "_ID", "_VERSION", "_URL", "_TTL", "_ENABLED"}
 
 // secretName reports whether a variable or key name says it holds a
 // secret.
@@ -195,11 +197,13 @@ func secretName(name string) bool {
 	return false
 }
 
-// secretValue reports whether a value could be a secret at all: not empty,
-// not a boolean, a number, an absolute path or a $(VAR) reference.
-func secretValue(v string) bool {
+// secretValue reports whether the value of name could be a secret at
+// all: not empty, not a boolean, a number, an absolute path, a $(VAR)
+// reference or a placeholder (<your token>, INSERT_TOKEN, the name itself).
+func secretValue(name, v string) bool {
 	v = strings.TrimSpace(v)
-	if v == "" || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "$(") {
+	if v == "" || strings.HasPrefix(v, "/") || strings.HasPrefix(v, "$(") || v == name ||
+		strings.HasPrefix(v, "<") && strings.HasSuffix(v, ">") || placeholder(v) {
 		return false
 	}
 	switch strings.ToLower(v) {
@@ -208,6 +212,17 @@ func secretValue(v string) bool {
 	}
 	if _, err := strconv.ParseFloat(v, 64); err == nil {
 		return false
+	}
+	return true
+}
+
+// placeholder reports whether v is an upper-case constant such as
+// INSERT_TOKEN or SECRET, which samples write where a secret goes.
+func placeholder(v string) bool {
+	for _, r := range v {
+		if (r < 'A' || r > 'Z') && r != '_' {
+			return false
+		}
 	}
 	return true
 }
@@ -231,7 +246,7 @@ func checkSecretInEnv(pass *rule.Pass, o *manifest.Object) {
 			switch {
 			case privateKey(e.Value):
 				what = "a private key"
-			case secretName(e.Name) && secretValue(e.Value):
+			case secretName(e.Name) && secretValue(e.Name, e.Value):
 				what = "a literal secret"
 			default:
 				continue
@@ -273,7 +288,7 @@ func checkSecretInConfigMap(pass *rule.Pass, o *manifest.Object) {
 		switch {
 		case privateKey(v):
 			what = "a private key"
-		case secretName(k) && secretValue(v) && !strings.Contains(v, "\n"):
+		case secretName(k) && secretValue(k, v) && !strings.Contains(v, "\n"):
 			what = "a secret"
 		default:
 			continue
