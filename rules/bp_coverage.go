@@ -54,22 +54,41 @@ func pdbSelectors(ix *rule.Index) selectorsByNamespace {
 
 type netpolSelectorsKey struct{}
 
-func netpolSelectors(ix *rule.Index) selectorsByNamespace {
+// netpol is a NetworkPolicy's pod selector and the directions it limits.
+type netpol struct {
+	sel             labels.Selector
+	ingress, egress bool
+}
+
+// netpolsByNamespace are the run's NetworkPolicies by namespace, built once.
+func netpolsByNamespace(ix *rule.Index) map[string][]netpol {
 	return ix.Memo(netpolSelectorsKey{}, func() any {
-		m := selectorsByNamespace{}
+		m := map[string][]netpol{}
 		for _, o := range ix.ByKind("networking.k8s.io", "NetworkPolicy") {
 			np, ok := o.Typed.(*networkingv1.NetworkPolicy)
 			if !ok {
 				continue
 			}
 			// An empty podSelector selects every pod of the namespace.
-			if s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector); err == nil {
-				ns := rule.EffectiveNamespace(o)
-				m[ns] = append(m[ns], s)
+			s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+			if err != nil {
+				continue
 			}
+			p := netpol{sel: s}
+			// Without policyTypes a policy limits ingress, and egress when it
+			// has egress rules (the API server's default).
+			if len(np.Spec.PolicyTypes) == 0 {
+				p.ingress, p.egress = true, len(np.Spec.Egress) > 0
+			}
+			for _, t := range np.Spec.PolicyTypes {
+				p.ingress = p.ingress || t == networkingv1.PolicyTypeIngress
+				p.egress = p.egress || t == networkingv1.PolicyTypeEgress
+			}
+			ns := rule.EffectiveNamespace(o)
+			m[ns] = append(m[ns], p)
 		}
 		return m
-	}).(selectorsByNamespace)
+	}).(map[string][]netpol)
 }
 
 // labelsText writes labels as k=v,k=v, sorted.
@@ -102,7 +121,10 @@ var PDBMissing = &rule.Rule{
 		`Reports a Deployment or StatefulSet with 2 replicas or more (or scaled by a
 HorizontalPodAutoscaler of the run) whose pods no PodDisruptionBudget of
 its namespace selects. The budgets are looked for in every file of the
-run: one kept in another folder that is not linted is not seen.`,
+run: one kept in another folder that is not linted is not seen. kube-score
+also asks a Deployment of one replica (or with replicas unset) for a
+budget; kvet does not: a budget on a single pod either blocks every drain
+or allows the one pod to go, and protects nothing.`,
 		`Without a budget a node drain (a cluster upgrade, the autoscaler removing
 a node) may evict every replica at once; the replicas then protect
 nothing.`,
@@ -142,11 +164,15 @@ var NetworkPolicyMissing = &rule.Rule{
 	Check:   checkNetworkPolicyMissing,
 	Doc: bpDoc("No NetworkPolicy selects a workload's pods.",
 		`Reports a workload whose pod labels no NetworkPolicy of its namespace
-selects (a policy with an empty podSelector selects every pod). Policies
-are looked for in every file of the run: one kept in another folder that
-is not linted is not seen.`,
+selects (a policy with an empty podSelector selects every pod), and one
+whose selecting policies limit only ingress or only egress (as kube-score
+does; a policy without policyTypes limits ingress, and egress when it has
+egress rules). Policies are looked for in every file of the run: one kept
+in another folder that is not linted is not seen.`,
 		`Pods that no NetworkPolicy selects accept traffic from, and send it to,
-anything in the cluster: one compromised pod anywhere can reach them.`,
+anything in the cluster: one compromised pod anywhere can reach them, and
+a compromised pod without an egress policy can reach every other service
+and the internet.`,
 		`kind: Deployment
 metadata: {name: web, namespace: shop}
 spec:
@@ -156,9 +182,11 @@ spec:
 metadata: {name: web, namespace: shop}
 spec:
   podSelector: {matchLabels: {app: web}}
-  policyTypes: [Ingress]
+  policyTypes: [Ingress, Egress]
   ingress:
-    - from: [{podSelector: {matchLabels: {app: gateway}}}]`),
+    - from: [{podSelector: {matchLabels: {app: gateway}}}]
+  egress:
+    - to: [{podSelector: {matchLabels: {app: db}}}]`),
 }
 
 func checkNetworkPolicyMissing(pass *rule.Pass, o *manifest.Object) {
@@ -167,10 +195,25 @@ func checkNetworkPolicyMissing(pass *rule.Pass, o *manifest.Object) {
 		return // NetworkPolicies do not apply to host-network pods
 	}
 	ns := rule.EffectiveNamespace(o)
-	if netpolSelectors(pass.Index).match(ns, ref.Meta.Labels) {
-		return
+	var selected, ingress, egress bool
+	set := labels.Set(ref.Meta.Labels)
+	for _, p := range netpolsByNamespace(pass.Index)[ns] {
+		if p.sel.Matches(set) {
+			selected, ingress, egress = true, ingress || p.ingress, egress || p.egress
+		}
 	}
-	pass.Reportf(templateLabelsPath(ref),
-		"add a NetworkPolicy whose podSelector matches these labels and allows only the traffic the pods need",
-		"no NetworkPolicy in namespace %q in these files selects the pods of %s %q (%s)", ns, o.Kind, o.Name, labelsText(ref.Meta.Labels))
+	switch {
+	case !selected:
+		pass.Reportf(templateLabelsPath(ref),
+			"add a NetworkPolicy whose podSelector matches these labels and allows only the traffic the pods need",
+			"no NetworkPolicy in namespace %q in these files selects the pods of %s %q (%s)", ns, o.Kind, o.Name, labelsText(ref.Meta.Labels))
+	case !ingress || !egress:
+		dir := "egress"
+		if !ingress {
+			dir = "ingress"
+		}
+		pass.Reportf(templateLabelsPath(ref),
+			"add "+dir+" to the policyTypes of a NetworkPolicy that selects these pods, with the "+dir+" rules they need",
+			"the NetworkPolicies in namespace %q that select the pods of %s %q (%s) do not limit their %s", ns, o.Kind, o.Name, labelsText(ref.Meta.Labels), dir)
+	}
 }

@@ -157,7 +157,8 @@ var ReplicaSpread = &rule.Rule{
 		`Reports a Deployment or StatefulSet with 2 or more replicas whose pod
 template has no topologySpreadConstraints and no pod anti-affinity
 (required or preferred) whose label selector matches the template's
-labels.`,
+labels. kube-score also warns about a StatefulSet of one replica (or with
+replicas unset); kvet does not: one pod has nothing to spread.`,
 		`The scheduler may put every replica on one node; when that node fails or
 is drained, all of them go at once and the replicas protected nothing.`,
 		`spec:
