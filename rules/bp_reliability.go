@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/distribution/reference"
 	appsv1 "k8s.io/api/apps/v1"
@@ -157,7 +158,8 @@ var ReplicaSpread = &rule.Rule{
 		`Reports a Deployment or StatefulSet with 2 or more replicas whose pod
 template has no topologySpreadConstraints and no pod anti-affinity
 (required or preferred) whose label selector matches the template's
-labels. kube-score also warns about a StatefulSet of one replica (or with
+labels in the workload's own namespace (a term whose namespaces list
+leaves it out keeps other pods away, not these). kube-score also warns about a StatefulSet of one replica (or with
 replicas unset); kvet does not: one pod has nothing to spread.`,
 		`The scheduler may put every replica on one node; when that node fails or
 is drained, all of them go at once and the replicas protected nothing.`,
@@ -199,19 +201,31 @@ func selects(sel *metav1.LabelSelector, lbls map[string]string) bool {
 	return err == nil && !s.Empty() && s.Matches(labels.Set(lbls))
 }
 
+// spreads reports whether an anti-affinity term keeps the workload's own
+// pods apart: it has a topology key, selects their labels, and looks in
+// their namespace (no namespaces and no namespaceSelector, a list that
+// names it, or a namespaceSelector, whose match kvet cannot know).
+func spreads(t *corev1.PodAffinityTerm, ns string, lbls map[string]string) bool {
+	if t.TopologyKey == "" || !selects(t.LabelSelector, lbls) {
+		return false
+	}
+	return len(t.Namespaces) == 0 || t.NamespaceSelector != nil || slices.Contains(t.Namespaces, ns)
+}
+
 func checkReplicaSpread(pass *rule.Pass, o *manifest.Object) {
 	replicas, tmpl, ok := workloadOf(o)
 	if !ok || replicas == nil || *replicas < 2 || len(tmpl.Spec.TopologySpreadConstraints) > 0 {
 		return
 	}
 	if a := tmpl.Spec.Affinity; a != nil && a.PodAntiAffinity != nil {
+		ns := rule.EffectiveNamespace(o)
 		for _, t := range a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution {
-			if t.TopologyKey != "" && selects(t.LabelSelector, tmpl.Labels) {
+			if spreads(&t, ns, tmpl.Labels) {
 				return
 			}
 		}
 		for _, w := range a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
-			if w.PodAffinityTerm.TopologyKey != "" && selects(w.PodAffinityTerm.LabelSelector, tmpl.Labels) {
+			if spreads(&w.PodAffinityTerm, ns, tmpl.Labels) {
 				return
 			}
 		}

@@ -45,7 +45,9 @@ const (
 )
 
 // PeerChecks is the table of kube-linter's built-in checks, kube-score's
-// checks and polaris's checks against kvet's rules. The README's peer
+// checks and polaris's checks against kvet's rules. kube-linter also
+// checks OpenShift DeploymentConfigs, a custom resource whose pod template
+// kvet's rules do not read. The README's peer
 // table and the peer sets are generated from it.
 var PeerChecks = []PeerCheck{
 	// kube-linter (docs/generated/checks.md, pkg/builtinchecks)
@@ -57,6 +59,9 @@ var PeerChecks = []PeerCheck{
 	{KubeLinter, "dangling-horizontalpodautoscaler", false, nil, noteRefs},
 	{KubeLinter, "dangling-networkpolicy", false, nil, noteRefs},
 	{KubeLinter, "dangling-networkpolicypeer-podselector", false, nil, noteRefs},
+	{KubeLinter, "dangling-servicemonitor", false, nil, noteRefs},
+	{KubeLinter, "env-value-from", false, nil, noteRefs},
+	{KubeLinter, "schema-validation", false, []string{"unknown-field", "invalid-type", "api-required"}, "kvet checks every built-in object against its schema and the API server's validation by default"},
 	{KubeLinter, "default-service-account", false, nil, "not ported: the default ServiceAccount is harmless when it has no RBAC bindings and its token is not mounted (service-account-token)"},
 	{KubeLinter, "deprecated-service-account-field", true, []string{"deprecated-service-account-field"}, ""},
 	{KubeLinter, "dnsconfig-options", false, nil, noteConvent},
@@ -70,12 +75,12 @@ var PeerChecks = []PeerCheck{
 	{KubeLinter, "host-pid", true, []string{PodSecurityRule}, notePSS},
 	{KubeLinter, "hpa-minimum-three-replicas", false, []string{"hpa-replicas"}, "kvet asks for minReplicas of 2, the least that survives one eviction"},
 	{KubeLinter, "invalid-target-ports", true, []string{"api-invalid"}, "the API server's validation of port names"},
-	{KubeLinter, "job-ttl-seconds-after-finished", false, []string{"job-ttl"}, ""},
+	{KubeLinter, "job-ttl-seconds-after-finished", true, []string{"job-ttl"}, ""},
 	{KubeLinter, "latest-tag", true, []string{"image-pinned"}, ""},
 	{KubeLinter, "liveness-port", true, nil, noteRefs},
 	{KubeLinter, "readiness-port", true, nil, noteRefs},
 	{KubeLinter, "startup-port", true, nil, noteRefs},
-	{KubeLinter, "minimum-three-replicas", false, []string{"workload-replicas"}, "kvet asks for 2 replicas, the least that survives one eviction"},
+	{KubeLinter, "minimum-three-replicas", false, []string{"workload-replicas"}, "kvet asks for 2 replicas, the least that survives one eviction; OpenShift DeploymentConfigs are not checked"},
 	{KubeLinter, "mismatching-selector", true, []string{"api-invalid"}, "the API server's validation (selector does not match template labels)"},
 	{KubeLinter, "no-anti-affinity", true, []string{"replica-spread"}, "kvet also accepts topologySpreadConstraints"},
 	{KubeLinter, "no-extensions-v1beta", true, []string{"deprecated-api"}, ""},
@@ -83,7 +88,7 @@ var PeerChecks = []PeerCheck{
 	{KubeLinter, "no-readiness-probe", false, []string{"workload-probes"}, "Jobs and CronJobs are not checked"},
 	{KubeLinter, "no-node-affinity", false, nil, noteConvent},
 	{KubeLinter, "no-read-only-root-fs", true, []string{"read-only-root-filesystem"}, ""},
-	{KubeLinter, "no-rolling-update-strategy", false, []string{"rolling-update"}, ""},
+	{KubeLinter, "no-rolling-update-strategy", false, []string{"rolling-update", "api-not-supported"}, "a strategy type other than Recreate and RollingUpdate is the API server's api-not-supported"},
 	{KubeLinter, "non-existent-service-account", true, nil, noteRefs},
 	{KubeLinter, "non-isolated-pod", false, []string{"network-policy-missing"}, ""},
 	{KubeLinter, "pdb-max-unavailable", true, nil, noteRefs},
@@ -96,7 +101,7 @@ var PeerChecks = []PeerCheck{
 	{KubeLinter, "read-secret-from-env-var", false, nil, "not ported: secretKeyRef is Kubernetes' documented way to pass a secret; a literal secret is secret-in-env"},
 	{KubeLinter, "required-annotation-email", false, nil, noteConvent},
 	{KubeLinter, "required-label-owner", false, nil, noteConvent},
-	{KubeLinter, "restart-policy", false, []string{"job-restart-policy"}, "kvet deliberately differs: restartPolicy Never is right for a Job; kube-linter reports it"},
+	{KubeLinter, "restart-policy", false, []string{"job-restart-policy", "api-not-supported"}, "kvet deliberately differs: restartPolicy Never is right for a Job or a Pod, kube-linter reports it; a Deployment's, DaemonSet's or ReplicaSet's other than Always is the API server's api-not-supported"},
 	{KubeLinter, "run-as-non-root", true, []string{PodSecurityRule}, notePSS + " (restricted)"},
 	{KubeLinter, "scc-deny-privileged-container", false, []string{PodSecurityRule}, "OpenShift SecurityContextConstraints; the privileged check is " + notePSS},
 	{KubeLinter, "sensitive-host-mounts", true, []string{PodSecurityRule}, notePSS + " (hostPath volumes)"},
