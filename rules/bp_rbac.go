@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -101,10 +103,13 @@ var RBACClusterAdmin = &rule.Rule{
 	ID: "rbac-cluster-admin", Severity: rule.Warning,
 	Kinds: []string{"rbac.authorization.k8s.io/*/RoleBinding", "rbac.authorization.k8s.io/*/ClusterRoleBinding"},
 	Off:   true, Sets: []string{"rbac"},
-	Check: checkRBACClusterAdmin,
+	Context: roleKinds,
+	Check:   checkRBACClusterAdmin,
 	Doc: bpDoc("A RoleBinding or ClusterRoleBinding grants the cluster-admin role.",
 		`Reports a binding whose roleRef names cluster-admin (a ClusterRole, or a
-Role of that name). Kubernetes' own binding of system:masters is not
+Role of that name), or a role of the run that grants as much: every verb
+(or get, list, watch, create, update, patch and delete) on every resource
+of every API group. Kubernetes' own binding of system:masters is not
 reported.`,
 		`cluster-admin can do anything to every object; a ClusterRoleBinding to it
 makes its subjects root on the cluster, and even a RoleBinding gives full
@@ -131,8 +136,16 @@ func checkRBACClusterAdmin(pass *rule.Pass, o *manifest.Object) {
 	default:
 		return
 	}
+	what := "cluster-admin"
 	if ref.Name != "cluster-admin" {
-		return
+		ns := ""
+		if ref.Kind == "Role" {
+			ns = rule.EffectiveNamespace(o)
+		}
+		if !allPowerful(pass.Index)[ref.Kind+"/"+ns+"/"+ref.Name] {
+			return
+		}
+		what = fmt.Sprintf("%s %q, which grants every verb on every resource as cluster-admin does, and so", ref.Kind, ref.Name)
 	}
 	masters := len(subjects) > 0
 	for _, s := range subjects {
@@ -143,7 +156,44 @@ func checkRBACClusterAdmin(pass *rule.Pass, o *manifest.Object) {
 	}
 	pass.Reportf(manifest.Path{}.Field("roleRef").Field("name"),
 		"bind a Role or ClusterRole that grants only what the subjects need",
-		"%s %q grants cluster-admin, full control of %s", o.Kind, o.Name, scopeOf(o.Kind))
+		"%s %q grants %s, full control of %s", o.Kind, o.Name, what, scopeOf(o.Kind))
+}
+
+type allPowerfulKey struct{}
+
+var allVerbs = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
+
+// allPowerful is the set of "Kind/namespace/name" (no namespace for a
+// ClusterRole) of the run's roles with a rule granting every verb on every
+// resource of every API group, built once per run.
+func allPowerful(ix *rule.Index) map[string]bool {
+	return ix.Memo(allPowerfulKey{}, func() any {
+		m := map[string]bool{}
+		for _, kind := range []string{"Role", "ClusterRole"} {
+			for _, o := range ix.ByKind("rbac.authorization.k8s.io", kind) {
+				ns := ""
+				if kind == "Role" {
+					ns = rule.EffectiveNamespace(o)
+				}
+				for _, r := range policyRulesOf(o) {
+					if !slices.Contains(r.APIGroups, "*") || !slices.Contains(r.Resources, "*") {
+						continue
+					}
+					all := true
+					for _, v := range allVerbs {
+						if !slices.Contains(r.Verbs, v) {
+							all = false
+							break
+						}
+					}
+					if all || slices.Contains(r.Verbs, "*") {
+						m[kind+"/"+ns+"/"+o.Name] = true
+					}
+				}
+			}
+		}
+		return m
+	}).(map[string]bool)
 }
 
 func scopeOf(kind string) string {
@@ -193,9 +243,12 @@ var RBACPodExec = &rule.Rule{
 	ID: "rbac-pod-exec", Severity: rule.Warning, Kinds: roleKinds, Off: true, Sets: []string{"rbac"},
 	Check: checkRBACPodExec,
 	Doc: bpDoc("A Role or ClusterRole can exec into or attach to pods.",
-		`Reports a rule granting create or get (or "*") on pods/exec or pods/attach
-in the core API group. Each role is reported once, at its rule, not again
-at the bindings that use it (polaris also reports the bindings).`,
+		`Reports a rule granting create or get (or "*") on pods/exec, pods/attach,
+pods/* or "*" in the core API group. Each role is reported once, at its
+rule, not again at the bindings that use it (polaris also reports the
+bindings). Kubernetes' own roles (admin, edit, cluster-admin,
+system:controller:*, those labelled kubernetes.io/bootstrapping:
+rbac-defaults) are not reported.`,
 		`Exec runs any command in any container in scope, with that container's
 ServiceAccount token, mounted Secrets and network access: it is as good as
 owning the workloads. GET was enough for exec over WebSockets before
@@ -210,17 +263,40 @@ Kubernetes 1.31.`,
     verbs: ["get", "list"]`),
 }
 
+// defaultRole reports whether a role is one Kubernetes itself defines
+// (admin, edit, cluster-admin, the controllers' system:controller:*, or
+// any labelled kubernetes.io/bootstrapping: rbac-defaults).
+func defaultRole(o *manifest.Object) bool {
+	switch {
+	case o.Kind != "ClusterRole":
+		return false
+	case o.Name == "admin" || o.Name == "edit" || o.Name == "cluster-admin" || strings.HasPrefix(o.Name, "system:controller:"):
+		return true
+	}
+	meta, ok := o.Typed.(interface{ GetLabels() map[string]string })
+	return ok && meta.GetLabels()["kubernetes.io/bootstrapping"] == "rbac-defaults"
+}
+
 func checkRBACPodExec(pass *rule.Pass, o *manifest.Object) {
+	if defaultRole(o) {
+		return
+	}
 	for i, r := range policyRulesOf(o) {
 		if !grants(r, []string{""}, []string{"create", "get"}) {
 			continue
 		}
 		for j, res := range r.Resources {
-			if res == "pods/exec" || res == "pods/attach" {
-				pass.Reportf(pathRules.Item(i).Field("resources").Item(j),
-					"remove "+res+" from the role; give exec to people through a separate, audited role",
-					"rule %d of %s %q can run commands in pods (%s)", i+1, o.Kind, o.Name, res)
+			what := res
+			switch res {
+			case "pods/exec", "pods/attach":
+			case "*", "pods/*":
+				what = strconv.Quote(res) + ", which includes pods/exec"
+			default:
+				continue
 			}
+			pass.Reportf(pathRules.Item(i).Field("resources").Item(j),
+				"grant exec and attach to people through a separate, audited role, not to this one",
+				"rule %d of %s %q can run commands in pods (%s)", i+1, o.Kind, o.Name, what)
 		}
 	}
 }

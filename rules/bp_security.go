@@ -111,12 +111,12 @@ func checkDockerSocket(pass *rule.Pass, o *manifest.Object) {
 // ServiceAccountToken asks pods not to mount a service account token.
 var ServiceAccountToken = &rule.Rule{
 	ID: "service-account-token", Severity: rule.Warning, Kinds: podKinds, Off: true, Sets: []string{"security"},
-	Check: checkServiceAccountToken,
+	Context: []string{"v1/ServiceAccount"},
+	Check:   checkServiceAccountToken,
 	Doc: bpDoc("A pod mounts a Kubernetes API token it may not need.",
 		`Reports a pod template whose spec.automountServiceAccountToken is not
-false. kvet looks at the pod only: a ServiceAccount with
-automountServiceAccountToken: false in another file is not seen (polaris
-also checks the ServiceAccount).`,
+false, unless it is unset and the pod's ServiceAccount, found in any file
+of the run, sets automountServiceAccountToken: false.`,
 		`Every pod gets a token of its ServiceAccount in
 /var/run/secrets/kubernetes.io/serviceaccount unless told otherwise. Most
 applications never call the API server; for them the token only helps an
@@ -144,6 +144,9 @@ func checkServiceAccountToken(pass *rule.Pass, o *manifest.Object) {
 	if sa == "" {
 		sa = "default"
 	}
+	if ref.Spec.AutomountServiceAccountToken == nil && noAutomount(pass.Index)[rule.EffectiveNamespace(o)+"/"+sa] {
+		return
+	}
 	pass.Reportf(ref.Path.Field("automountServiceAccountToken"),
 		"set automountServiceAccountToken: false in the pod spec unless the pod calls the Kubernetes API",
 		"the pod mounts a token of ServiceAccount %q (automountServiceAccountToken is not false)", sa)
@@ -156,8 +159,9 @@ var SecretInEnv = &rule.Rule{
 	Doc: bpDoc("A container's environment holds a literal secret (a password, token or private key).",
 		`Reports an env entry with a literal value whose name says it is a secret
 (SECRET, PASSWORD, PASSWD, PASSPHRASE, TOKEN, BEARER, API_KEY, APIKEY,
-ACCESS_KEY, PRIVATE_KEY, CREDENTIAL, case-insensitive), and any value that
-holds a PEM private key. Names that point at a secret rather than hold
+ACCESS_KEY, PRIVATE_KEY, CREDENTIAL, case-insensitive; AZURE_...KEY and
+..._KEY_CONTENT), and any value that holds a private key
+(-----BEGIN ... PRIVATE KEY-----). Names that point at a secret rather than hold
 one (ending in _FILE, _PATH, _DIR, _NAME, _NAMESPACE, _REF, _ID, _VERSION,
 _URL, _TTL, _ENABLED) and values that are empty, booleans, numbers,
 absolute paths, $(VAR) references or placeholders (<your token>,
@@ -194,7 +198,8 @@ func secretName(name string) bool {
 			return true
 		}
 	}
-	return false
+	// Cloud SDKs' key variables (AZURE_BATCH_KEY, OCI_CLI_KEY_CONTENT).
+	return strings.HasPrefix(n, "AZURE_") && strings.HasSuffix(n, "KEY") || strings.HasSuffix(n, "_KEY_CONTENT")
 }
 
 // secretValue reports whether the value of name could be a secret at
@@ -227,9 +232,20 @@ func placeholder(v string) bool {
 	return true
 }
 
+// privateKey reports whether v holds a PEM (or PEM-like) private key
+// header: -----BEGIN RSA PRIVATE KEY-----, ---BEGIN OPENSSH PRIVATE KEY---.
 func privateKey(v string) bool {
-	i := strings.Index(v, "-----BEGIN ")
-	return i >= 0 && strings.Contains(v[i:], "PRIVATE KEY-----")
+	for rest := v; ; {
+		i := strings.Index(rest, "BEGIN ")
+		if i < 0 {
+			return false
+		}
+		line, _, _ := strings.Cut(rest[i:], "\n")
+		if i > 0 && rest[i-1] == '-' && strings.Contains(line, "PRIVATE KEY-") {
+			return true
+		}
+		rest = rest[i+len("BEGIN "):]
+	}
 }
 
 func checkSecretInEnv(pass *rule.Pass, o *manifest.Object) {
@@ -329,4 +345,20 @@ func checkSSHPort(pass *rule.Pass, o *manifest.Object) {
 			}
 		}
 	})
+}
+
+type noAutomountKey struct{}
+
+// noAutomount is the set of "namespace/name" of the run's ServiceAccounts
+// that set automountServiceAccountToken: false, built once per run.
+func noAutomount(ix *rule.Index) map[string]bool {
+	return ix.Memo(noAutomountKey{}, func() any {
+		m := map[string]bool{}
+		for _, o := range ix.ByKind("", "ServiceAccount") {
+			if sa, ok := o.Typed.(*corev1.ServiceAccount); ok && sa.AutomountServiceAccountToken != nil && !*sa.AutomountServiceAccountToken {
+				m[rule.EffectiveNamespace(o)+"/"+o.Name] = true
+			}
+		}
+		return m
+	}).(map[string]bool)
 }
