@@ -430,6 +430,12 @@ func (e *pssEval) mode(m *pssMode, lv psaapi.LevelVersion, p *pssPolicy, fromLab
 				if place.pod != nil {
 					path = appendPath(path, place.pod(e.ref.Spec))
 				}
+				if place.meta != nil {
+					if m := place.meta(&e.ref.Meta.ObjectMeta, e.ref.Spec); m != nil {
+						// The template's metadata is beside its spec.
+						path = appendPath(e.ref.Path[:len(e.ref.Path)-1].Field("metadata"), m)
+					}
+				}
 			case unitContainer:
 				path = e.ref.Path.Field(u.list).Item(u.index)
 				if place.container != nil {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -147,5 +148,37 @@ func TestParsePodSecurity(t *testing.T) {
 	}
 	if DefaultPodSecurity("", true) != "restricted" || DefaultPodSecurity("baseline", true) != "baseline" || DefaultPodSecurity("", false) != "" {
 		t.Error("DefaultPodSecurity: the flag wins, the security group means restricted, nothing means none")
+	}
+}
+
+// BenchmarkPodSecurity is the rule's cost per object: a Deployment that
+// meets restricted, one that fails four restricted checks (each then
+// placed by evaluating its pod, container and volume alone), and one in a
+// namespace no level covers.
+func BenchmarkPodSecurity(b *testing.B) {
+	const ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {pod-security.kubernetes.io/enforce: restricted}\n"
+	const deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: %s}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n%s      volumes: [{name: tmp, emptyDir: {}}]\n      containers:\n      - name: web\n        image: web:1.0.0\n%s      - name: sidecar\n        image: sidecar:1.0.0\n%s"
+	const podSC = "      securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n"
+	const cSC = "        securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n"
+	for _, c := range []struct{ name, text string }{
+		{"compliant", fmt.Sprintf(deploy, "shop", podSC, cSC, cSC)},
+		{"violating", fmt.Sprintf(deploy, "shop", "", "", "")},
+		{"no-level", fmt.Sprintf(deploy, "other", "", "", "")},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			res := manifest.Load([]string{"-"}, manifest.Options{Stdin: strings.NewReader(ns + "---\n" + c.text), StdinName: "b.yaml"})
+			if len(res.Errors) > 0 || len(res.Objects) != 2 {
+				b.Fatal(res.Errors)
+			}
+			ix := rule.NewIndex(res.Objects[:1])
+			o := res.Objects[1]
+			n := 0
+			pass := rule.NewPass(PodSecurity, o, ix, &rule.Settings{KubeVersion: kubeversion.Latest()}, func(rule.Diagnostic) { n++ })
+			b.ReportAllocs()
+			for b.Loop() {
+				checkPodSecurity(pass, o)
+			}
+			b.ReportMetric(float64(n)/float64(b.N), "findings/op")
+		})
 	}
 }

@@ -2,9 +2,11 @@ package rules
 
 import (
 	"reflect"
+	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kvetdev/kvet/manifest"
 )
@@ -17,6 +19,9 @@ import (
 // adds a check this table does not know (which is then reported at the
 // pod spec, not lost).
 type pssPlace struct {
+	// meta, when it returns a path, places a pod-level failure in the pod
+	// template's metadata instead (a deprecated annotation).
+	meta      func(*metav1.ObjectMeta, *corev1.PodSpec) manifest.Path
 	pod       func(*corev1.PodSpec) manifest.Path
 	container func(*corev1.Container) manifest.Path
 	volume    func(*corev1.Volume) manifest.Path
@@ -39,6 +44,7 @@ var pssPlaces = map[string]pssPlace{
 		help:      "set securityContext.allowPrivilegeEscalation: false on the container",
 	},
 	"appArmorProfile": {
+		meta: appArmorAnnotation,
 		pod:       securityContext[*corev1.PodSpec]("appArmorProfile", "type"),
 		container: securityContext[*corev1.Container]("appArmorProfile", "type"),
 		help:      "use an AppArmor profile of type RuntimeDefault or Localhost, not Unconfined",
@@ -182,6 +188,29 @@ var restrictedVolumeTypes = map[string]bool{
 // know has none, and is reported at the pod spec (or at the container or
 // volume that fails it).
 func pssPlaceOf(id string) pssPlace { return pssPlaces[id] }
+
+// appArmorAnnotation is the first deprecated AppArmor annotation with a
+// profile the check forbids, when the pod's own profile is not the
+// problem.
+func appArmorAnnotation(m *metav1.ObjectMeta, s *corev1.PodSpec) manifest.Path {
+	if sc := s.SecurityContext; sc != nil && sc.AppArmorProfile != nil &&
+		sc.AppArmorProfile.Type != corev1.AppArmorProfileTypeRuntimeDefault && sc.AppArmorProfile.Type != corev1.AppArmorProfileTypeLocalhost {
+		return nil
+	}
+	keys := make([]string, 0, len(m.Annotations))
+	for k := range m.Annotations {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := m.Annotations[k]
+		if strings.HasPrefix(k, corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix) && v != "" &&
+			v != corev1.DeprecatedAppArmorBetaProfileRuntimeDefault && !strings.HasPrefix(v, corev1.DeprecatedAppArmorBetaProfileNamePrefix) {
+			return manifest.Path{}.Field("annotations").Field(k)
+		}
+	}
+	return nil
+}
 
 // hostProbePath is the first probe or lifecycle handler of a container
 // that names a host.
