@@ -44,7 +44,7 @@ var pssPlaces = map[string]pssPlace{
 		help:      "set securityContext.allowPrivilegeEscalation: false on the container",
 	},
 	"appArmorProfile": {
-		meta: appArmorAnnotation,
+		meta:      appArmorAnnotation,
 		pod:       securityContext[*corev1.PodSpec]("appArmorProfile", "type"),
 		container: securityContext[*corev1.Container]("appArmorProfile", "type"),
 		help:      "use an AppArmor profile of type RuntimeDefault or Localhost, not Unconfined",
