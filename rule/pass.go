@@ -36,6 +36,9 @@ type Settings struct {
 	// pod-security enforces in namespaces whose labels set none; "" for
 	// none (--pod-security).
 	PodSecurity string
+	// PodSecuritySource says where PodSecurity came from, for messages
+	// ("--pod-security" when empty).
+	PodSecuritySource string
 }
 
 // Diagnostic is what a rule reports: a message about a field path of the

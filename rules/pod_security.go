@@ -112,13 +112,13 @@ func ParsePodSecurity(s string) (psaapi.LevelVersion, error) {
 }
 
 // DefaultPodSecurity is the default level a run uses: the flag's or the
-// configuration's value, else restricted when the retired group
-// "security" is enabled, else none.
-func DefaultPodSecurity(value string, securityGroup bool) string {
+// configuration's value (said by source), else restricted when the
+// retired group "security" is enabled, else none; and what set it.
+func DefaultPodSecurity(value, source string, securityGroup bool) (level, from string) {
 	if value == "" && securityGroup {
-		return string(psaapi.LevelRestricted)
+		return string(psaapi.LevelRestricted), "--enable " + SecurityGroup
 	}
-	return value
+	return value, source
 }
 
 // pssMode is one of the admission controller's three modes.
@@ -158,6 +158,7 @@ type pssPolicy struct {
 // pssRun is what the rule builds once per run.
 type pssRun struct {
 	eval       policy.Evaluator
+	source     string // what set the default level, for messages
 	defaults   psaapi.Policy
 	namespaces map[string]*pssPolicy
 	fallback   *pssPolicy // namespaces the run does not define
@@ -200,12 +201,15 @@ type pssMemoKey struct{}
 
 func pssRunOf(pass *rule.Pass) *pssRun {
 	return pass.Index.Memo(pssMemoKey{}, func() any {
-		run := &pssRun{}
+		run := &pssRun{source: "--pod-security"}
 		privileged := psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()}
 		run.defaults = psaapi.Policy{Enforce: privileged, Warn: privileged, Audit: privileged}
 		var target kubeversion.Version
 		if pass.Settings != nil {
 			target = pass.Settings.KubeVersion
+			if pass.Settings.PodSecuritySource != "" {
+				run.source = pass.Settings.PodSecuritySource
+			}
 			if s := pass.Settings.PodSecurity; s != "" {
 				if run.defaults.Enforce, run.err = ParsePodSecurity(s); run.err != nil {
 					return run
@@ -254,7 +258,7 @@ func checkPodSecurity(pass *rule.Pass, o *manifest.Object) {
 	if p.policy.FullyPrivileged() {
 		return
 	}
-	e := pssEval{pass: pass, o: o, ref: ref, eval: run.eval}
+	e := pssEval{pass: pass, o: o, ref: ref, eval: run.eval, source: run.source}
 	var done []psaapi.LevelVersion
 	for i := range pssModes {
 		lv := p.level(i)
@@ -314,11 +318,12 @@ func checkNamespaceLabels(pass *rule.Pass, ns *corev1.Namespace) {
 
 // pssEval evaluates one object's pod.
 type pssEval struct {
-	pass *rule.Pass
-	o    *manifest.Object
-	ref  PodSpecRef
-	eval policy.Evaluator
-	seen map[string]bool // check family and path already reported
+	pass   *rule.Pass
+	o      *manifest.Object
+	ref    PodSpecRef
+	eval   policy.Evaluator
+	source string
+	seen   map[string]bool // check family and path already reported
 }
 
 // pssUnit is a part of the pod a check can be blamed on: the pod's own
@@ -410,7 +415,7 @@ func (e *pssEval) mode(m *pssMode, lv psaapi.LevelVersion, p *pssPolicy, fromLab
 	}
 	where := fmt.Sprintf("%s by the labels of namespace %q", m.verb, p.namespace)
 	if !fromLabel {
-		where = fmt.Sprintf("%s in namespace %q by --pod-security, as no label sets a level", m.verb, rule.EffectiveNamespace(e.o))
+		where = fmt.Sprintf("%s in namespace %q by %s, as no label sets a level", m.verb, rule.EffectiveNamespace(e.o), e.source)
 	}
 	units := e.units(lv)
 	for _, id := range ids {

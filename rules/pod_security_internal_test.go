@@ -146,8 +146,14 @@ func TestParsePodSecurity(t *testing.T) {
 			t.Errorf("ParsePodSecurity(%q) = %s, want %s", in, got, want)
 		}
 	}
-	if DefaultPodSecurity("", true) != "restricted" || DefaultPodSecurity("baseline", true) != "baseline" || DefaultPodSecurity("", false) != "" {
-		t.Error("DefaultPodSecurity: the flag wins, the security group means restricted, nothing means none")
+	for _, c := range []struct {
+		value string
+		group bool
+		want  string
+	}{{"", true, "restricted --enable security"}, {"baseline", true, "baseline --pod-security"}, {"", false, " --pod-security"}} {
+		if l, from := DefaultPodSecurity(c.value, "--pod-security", c.group); l+" "+from != c.want {
+			t.Errorf("DefaultPodSecurity(%q, %v) = %s %s, want %s", c.value, c.group, l, from, c.want)
+		}
 	}
 }
 

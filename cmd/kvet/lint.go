@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -208,9 +209,9 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if !fs.Changed("require-statefulset-service") && cfg.RequireStatefulSetService != nil {
 		settings.MissingServiceIsError = *cfg.RequireStatefulSetService
 	}
-	podSecurity := lf.podSecurity
+	podSecurity, source := lf.podSecurity, "--pod-security"
 	if !fs.Changed("pod-security") && cfg.PodSecurity != "" {
-		podSecurity = cfg.PodSecurity
+		podSecurity, source = cfg.PodSecurity, "podSecurity in "+filepath.Base(cfg.Path)
 	}
 	if podSecurity != "" {
 		if _, err := rules.ParsePodSecurity(podSecurity); err != nil {
@@ -220,7 +221,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 			return nil, usageErr("--pod-security: %v", err)
 		}
 	}
-	settings.PodSecurity = rules.DefaultPodSecurity(podSecurity, cfg.On(securityGroup, ""))
+	settings.PodSecurity, settings.PodSecuritySource = rules.DefaultPodSecurity(podSecurity, source, cfg.On(securityGroup, ""))
 	o.start = time.Now()
 	all := rules.All()
 	checkOf, bundled := checks(cfg, all)

@@ -226,7 +226,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		}
 		return config.Check{ID: id, DefaultOn: true}
 	}
-	podSecurity := rules.DefaultPodSecurity(s.PodSecurity, cfg.On(config.Check{ID: "group:" + rules.SecurityGroup, Group: rules.SecurityGroup}, ""))
+	podSecurity, podSecuritySource := rules.DefaultPodSecurity(s.PodSecurity, "--pod-security", cfg.On(config.Check{ID: "group:" + rules.SecurityGroup, Group: rules.SecurityGroup}, ""))
 	if _, err := rules.ParsePodSecurity(podSecurity); podSecurity != "" && err != nil {
 		t.Fatalf("%s: # kvet: --pod-security: %v", path, err)
 	}
@@ -242,7 +242,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}},
 		validate.Options{
 			Rules:    all,
-			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity},
+			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource},
 			Policies: pols,
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
