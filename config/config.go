@@ -31,8 +31,9 @@ type Config struct {
 	KubeVersion string `json:"kubeVersion,omitempty"`
 	// FailOn is the lowest severity that fails the run.
 	FailOn string `json:"failOn,omitempty"`
-	// Enable turns on rules, or groups of bundled policies (security,
-	// reliability), that are off by default.
+	// Enable turns on rules, or groups of bundled policies (reliability;
+	// security, which makes restricted the default Pod Security level),
+	// that are off by default.
 	Enable []string `json:"enable,omitempty"`
 	// Disable turns rules or groups off.
 	Disable []string `json:"disable,omitempty"`
@@ -50,6 +51,9 @@ type Config struct {
 	// RequireReferences says the linted files are the whole application:
 	// an object defined in two files is then a duplicate-object error.
 	RequireReferences *bool `json:"requireReferences,omitempty"`
+	// PodSecurity is the Pod Security level (LEVEL[:VERSION]) enforced in
+	// namespaces whose labels set none, as --pod-security.
+	PodSecurity string `json:"podSecurity,omitempty"`
 	// Overrides change enable, disable and severity for files matching
 	// their globs (e.g. stricter rules under prod/).
 	Overrides []Override `json:"overrides,omitempty"`

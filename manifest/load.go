@@ -170,7 +170,7 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 				kept[i] = src
 			}
 			if ps.Match(src.Data) {
-				ps.Found(Parse(src, opts.Limits).Objects)
+				ps.Found(prescanParse(src, opts.Limits, ps.Match))
 			}
 		})
 		if ps.Done != nil {
@@ -251,6 +251,94 @@ func ContainsWord(data []byte, words []string) bool {
 		}
 	}
 	return false
+}
+
+// ContainsKind reports whether data has one of kinds as the value of a
+// "kind" key (kind: Namespace, "kind": "Namespace", {kind: 'Namespace'}):
+// the byte test a prescan uses to find the documents that may define an
+// object of a kind. A word alone is not enough: CRDs' descriptions name
+// Namespace and CustomResourceDefinition everywhere, and parsing the files
+// that merely mention them again cost a default run on the corpus about
+// half of its CPU time.
+func ContainsKind(data []byte, kinds []string) bool {
+	for _, w := range kinds {
+		for from := 0; ; {
+			i := bytes.Index(data[from:], []byte(w))
+			if i < 0 {
+				break
+			}
+			i += from
+			end := i + len(w)
+			if (i == 0 || !wordByte(data[i-1])) && (end == len(data) || !wordByte(data[end])) && kindKeyBefore(data[:i]) {
+				return true
+			}
+			from = i + 1
+		}
+	}
+	return false
+}
+
+// kindKeyBefore reports whether data ends with a "kind" key and its colon,
+// quotes and blanks allowed around them.
+func kindKeyBefore(data []byte) bool {
+	i := len(data)
+	skip := func() {
+		for i > 0 && (data[i-1] == ' ' || data[i-1] == '\t' || data[i-1] == '\n' || data[i-1] == '\r' || data[i-1] == '"' || data[i-1] == '\'') {
+			i--
+		}
+	}
+	skip()
+	if i == 0 || data[i-1] != ':' {
+		return false
+	}
+	i--
+	skip()
+	return i >= 4 && string(data[i-4:i]) == "kind" && (i == 4 || !wordByte(data[i-5]))
+}
+
+// prescanParse parses the documents of src that match (all of a file with
+// one document), each with the line numbers it has in the file.
+func prescanParse(src *Source, limits Limits, match func([]byte) bool) []*Object {
+	starts := documentStarts(src.Data)
+	if len(starts) <= 1 {
+		return Parse(src, limits).Objects
+	}
+	var objs []*Object
+	line := 1
+	for k, start := range starts {
+		end := len(src.Data)
+		if k+1 < len(starts) {
+			end = starts[k+1]
+		}
+		doc := src.Data[start:end]
+		if match(doc) {
+			// Blank lines before the document keep its line numbers.
+			padded := make([]byte, 0, line-1+len(doc))
+			padded = append(append(padded, bytes.Repeat([]byte{'\n'}, line-1)...), doc...)
+			objs = append(objs, Parse(&Source{Path: src.Path, Data: padded}, limits).Objects...)
+		}
+		line += bytes.Count(doc, []byte{'\n'})
+	}
+	return objs
+}
+
+// documentStarts returns the offsets where the documents of a YAML stream
+// start: 0, and each line that begins with the "---" marker (which ends
+// any scalar at the start of a line, so no content is cut).
+func documentStarts(data []byte) []int {
+	starts := []int{0}
+	for i := 0; i < len(data); {
+		if i > 0 && bytes.HasPrefix(data[i:], []byte("---")) &&
+			(i+3 == len(data) || data[i+3] == ' ' || data[i+3] == '\t' || data[i+3] == '\n' || data[i+3] == '\r') {
+			starts = append(starts, i)
+		}
+		nl := bytes.IndexByte(data[i:], '\n')
+		if nl < 0 {
+			break
+		}
+		i += nl + 1
+	}
+	return starts
 }
 
 func wordByte(c byte) bool {

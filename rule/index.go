@@ -26,7 +26,10 @@ type memoEntry struct {
 // schema, a policy's compiled expressions. build must not call Memo with
 // the same key. Safe for concurrent use.
 func (ix *Index) Memo(key any, build func() any) any {
-	e, _ := ix.memo.LoadOrStore(key, &memoEntry{})
+	e, ok := ix.memo.Load(key)
+	if !ok { // LoadOrStore alone would allocate an entry on every call
+		e, _ = ix.memo.LoadOrStore(key, &memoEntry{})
+	}
 	m := e.(*memoEntry)
 	m.once.Do(func() { m.v = build() })
 	return m.v

@@ -23,7 +23,7 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		CronJobSchedule, CronJobStartingDeadline,
 		DuplicateObject, StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
-		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind,
+		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind, PodSecurity,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
 	}
 	rs = append(rs, bestPractice...)

@@ -169,7 +169,7 @@ func (e *engine) prescan() *manifest.Prescan {
 	var mu sync.Mutex
 	var found []*manifest.Object
 	return &manifest.Prescan{
-		Match: func(data []byte) bool { return words == nil || manifest.ContainsWord(data, words) },
+		Match: func(data []byte) bool { return words == nil || manifest.ContainsKind(data, words) },
 		Found: func(objs []*manifest.Object) {
 			var keep []*manifest.Object
 			for _, o := range objs {

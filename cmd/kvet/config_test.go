@@ -163,3 +163,27 @@ func TestConfigPoliciesStayInTheRepository(t *testing.T) {
 		t.Errorf("--show-config:\n%s\nwant\n%s", r.stdout, want)
 	}
 }
+
+// podSecurity: in the configuration sets the default Pod Security level,
+// --pod-security overrides it, and a level the admission controller would
+// not read is a usage error naming where it came from.
+func TestPodSecurityLevelFromConfigAndFlag(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".kvet.yaml"), "podSecurity: restricted\n")
+	write(t, filepath.Join(dir, "pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: c:1.0}\n")
+	r := kvetIn(t, dir, "lint", "pod.yaml")
+	if r.code != 1 || !strings.Contains(r.stdout, `error[pod-security]: runAsNonRoot: pod or container "c" must set securityContext.runAsNonRoot=true (PodSecurity "restricted:latest"`) {
+		t.Errorf("podSecurity: restricted: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := kvetIn(t, dir, "lint", "--pod-security", "baseline", "pod.yaml"); r.code != 0 || strings.Contains(r.stdout, "pod-security") {
+		t.Errorf("--pod-security baseline: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := kvetIn(t, dir, "lint", "--pod-security", "strict", "pod.yaml"); r.code != 2 ||
+		!strings.Contains(r.stderr, `--pod-security: level "strict": must be one of privileged, baseline, restricted`) {
+		t.Errorf("--pod-security strict: exit %d %q", r.code, r.stderr)
+	}
+	write(t, filepath.Join(dir, ".kvet.yaml"), "podSecurity: restricted:1.30\n")
+	if r := kvetIn(t, dir, "lint", "pod.yaml"); r.code != 2 || !strings.Contains(r.stderr, `podSecurity in `) || !strings.Contains(r.stderr, `version "1.30": must be "latest" or "v1.x"`) {
+		t.Errorf("podSecurity: restricted:1.30: exit %d %q", r.code, r.stderr)
+	}
+}

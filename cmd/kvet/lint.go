@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -61,7 +62,8 @@ type lintFlags struct {
 	showConfig  bool
 	// configDir is where the .kvet.yaml search starts when --config is
 	// not given ("" for the current folder; kvet lsp's workspace root).
-	configDir string
+	configDir   string
+	podSecurity string
 }
 
 // runLint is kvet lint in three steps: options (the flags, read by
@@ -125,6 +127,7 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.BoolVar(&lf.showConfig, "show-config", false, "print the configuration file used, its root and policy folders, and exit")
 	fs.BoolVar(&lf.requireSvc, "require-statefulset-service", false, "a StatefulSet's Service missing from the linted files is an error, not a warning")
 	fs.BoolVar(&lf.requireRefs, "require-references", false, "the linted files are the whole application: an object defined in two files is an error")
+	fs.StringVar(&lf.podSecurity, "pod-security", "", "Pod Security level enforced in namespaces whose labels set none: baseline|restricted[:v1.NN]")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
@@ -206,6 +209,19 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if !fs.Changed("require-statefulset-service") && cfg.RequireStatefulSetService != nil {
 		settings.MissingServiceIsError = *cfg.RequireStatefulSetService
 	}
+	podSecurity, source := lf.podSecurity, "--pod-security"
+	if !fs.Changed("pod-security") && cfg.PodSecurity != "" {
+		podSecurity, source = cfg.PodSecurity, "podSecurity in "+filepath.Base(cfg.Path)
+	}
+	if podSecurity != "" {
+		if _, err := rules.ParsePodSecurity(podSecurity); err != nil {
+			if !fs.Changed("pod-security") {
+				return nil, usageErr("podSecurity in %s: %v", cfg.Path, err)
+			}
+			return nil, usageErr("--pod-security: %v", err)
+		}
+	}
+	settings.PodSecurity, settings.PodSecuritySource = rules.DefaultPodSecurity(podSecurity, source, cfg.On(securityGroup, ""))
 	o.start = time.Now()
 	all := rules.All()
 	checkOf, bundled := checks(cfg, all)

@@ -24,7 +24,8 @@
 //
 // A comment line "# kvet: FLAGS" sets the flags kvet lint would be given
 // for the fixture: --kube-version, --enable, --disable,
-// --require-statefulset-service, --require-references, --max-nodes and --max-depth, with the
+// --require-statefulset-service, --require-references, --max-nodes,
+// --max-depth and --pod-security, with the
 // CLI's meaning and defaults.
 package wanttest
 
@@ -155,6 +156,7 @@ type Settings struct {
 	RequireReferences bool
 	MaxNodes          int
 	MaxDepth          int
+	PodSecurity       string
 }
 
 // FlagSet defines the flags a "# kvet:" line may set, into s, with kvet
@@ -170,6 +172,7 @@ func FlagSet(s *Settings) *flag.FlagSet {
 	fs.BoolVar(&s.RequireReferences, "require-references", false, "")
 	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
 	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
+	fs.StringVar(&s.PodSecurity, "pod-security", "", "")
 	return fs
 }
 
@@ -223,6 +226,10 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		}
 		return config.Check{ID: id, DefaultOn: true}
 	}
+	podSecurity, podSecuritySource := rules.DefaultPodSecurity(s.PodSecurity, "--pod-security", cfg.On(config.Check{ID: "group:" + rules.SecurityGroup, Group: rules.SecurityGroup}, ""))
+	if _, err := rules.ParsePodSecurity(podSecurity); podSecurity != "" && err != nil {
+		t.Fatalf("%s: # kvet: --pod-security: %v", path, err)
+	}
 	ctx := context.Background()
 	var pols *validate.Policies
 	if len(bundled) > 0 {
@@ -235,7 +242,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}},
 		validate.Options{
 			Rules:    all,
-			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences},
+			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource},
 			Policies: pols,
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
