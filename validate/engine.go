@@ -437,7 +437,10 @@ func (e *engine) finish() []rule.Finding {
 	e.detach(e.findings)
 	fs, ignored := e.settle(e.findings)
 	if e.mapBack(fs) {
+		// One template or values line seen through several value sets
+		// of a chart is one finding (the first rendering's).
 		Sort(fs)
+		fs = dedupe(fs)
 	}
 	e.mapBack(ignored)
 	e.ignored = ignored
