@@ -268,3 +268,18 @@ func TestParseRenderError(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// BenchmarkRender renders a chart named by KVET_BENCH_CHART (a folder):
+// what helm template's own rendering costs, without its process.
+func BenchmarkRender(b *testing.B) {
+	dir := os.Getenv("KVET_BENCH_CHART")
+	if dir == "" {
+		b.Skip("KVET_BENCH_CHART not set")
+	}
+	r := New(Options{})
+	for b.Loop() {
+		if _, probs := r.Render(context.Background(), dir); len(probs) > 0 {
+			b.Fatal(probs)
+		}
+	}
+}
