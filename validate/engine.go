@@ -461,6 +461,7 @@ func (e *engine) mapBack(fs []rule.Finding) bool {
 		}
 		pl := f.Source.Origin.Place(f.Line, f.Column, f.Path)
 		f.Rendered = &rule.Rendered{File: f.File, Line: f.Line}
+		f.Fix = nil // its edits are in the rendered text, which no one edits
 		if pl.Source != nil {
 			f.File, f.Line, f.Column = pl.Source.Path, pl.Line, pl.Column
 			f.Span = 1

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -151,5 +152,24 @@ func TestSARIFRelatedLocation(t *testing.T) {
 		res.RelatedLocations[0].PhysicalLocation.Region.StartLine != 15 ||
 		!strings.HasSuffix(res.Locations[0].PhysicalLocation.ArtifactLocation.URI, "charts/web/values.yaml") {
 		t.Errorf("result %+v", res)
+	}
+}
+
+// TestFixLeavesChartsAlone: kvet fix on a chart renders it, fixes
+// nothing in it (the rendered text is no file) and writes nothing.
+func TestFixLeavesChartsAlone(t *testing.T) {
+	root := helmRepo(t)
+	chart := filepath.Join(root, "charts", "web")
+	before, err := os.ReadFile(filepath.Join(chart, "templates", "deploy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := kvet(t, "", "fix", chart)
+	if r.code != exitFindings || !strings.Contains(r.stdout, "values.yaml:2") {
+		t.Errorf("kvet fix on a chart: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	after, _ := os.ReadFile(filepath.Join(chart, "templates", "deploy.yaml"))
+	if !bytes.Equal(before, after) {
+		t.Errorf("kvet fix changed a template")
 	}
 }
