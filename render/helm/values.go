@@ -2,6 +2,7 @@ package helm
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -183,8 +184,8 @@ func (run *chartRun) validate(schemaSrc *manifest.Source, vals map[string]any, k
 	}
 	// The schema sees plain JSON types, as Helm's Values.AsMap gives them.
 	err = sch.Validate(chartutil.Values(vals).AsMap())
-	ve, ok := err.(*jsonschema.ValidationError)
-	if !ok {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
 		if err != nil {
 			return []manifest.Problem{at(schemaSrc, 1, 1, "values.schema.json: "+err.Error())}
 		}
