@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	_ "github.com/kvetdev/kvet/internal/golden" // go test ./... -update passes here too
 	"os"
 	"path/filepath"
 	"strings"
