@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	_ "github.com/kvetdev/kvet/internal/golden" // go test ./... -update passes here too
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	_ "github.com/kvetdev/kvet/internal/golden" // go test ./... -update passes here too
 	"github.com/kvetdev/kvet/manifest"
 )
 
