@@ -284,3 +284,22 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// TestSeveralValuesOnALine: a scalar printed from two values points at
+// the template line, which names both.
+func TestSeveralValuesOnALine(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "app")
+	writeChart(t, dir, map[string]string{
+		"Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+		"values.yaml":       "repo: nginx\ntag: latest\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  image: {{ .Values.repo }}:{{ .Values.tag }}\n",
+	})
+	srcs, probs := New(Options{}).Render(context.Background(), dir)
+	if len(probs) > 0 || len(srcs) != 1 {
+		t.Fatalf("%d outputs, %+v", len(srcs), probs)
+	}
+	pl := srcs[0].Origin.Place(6, 10, manifest.Path{{Key: "data", Index: -1}, {Key: "image", Index: -1}})
+	if pl.Source == nil || filepath.Base(pl.Source.Path) != "cm.yaml" || pl.Line != 6 || pl.Column != 10 {
+		t.Errorf("placed at %+v, want cm.yaml:6:10", pl)
+	}
+}

@@ -179,6 +179,11 @@ func (o *origin) fromValues(tl string, block bool, path manifest.Path) (manifest
 		return manifest.Place{}, false
 	}
 	base := o.run.subValues[o.chartPath()]
+	if !block && len(refs) > 1 {
+		// image: {{ .Values.repo }}:{{ .Values.tag }}: the text comes
+		// from several values; the template line names them all.
+		return manifest.Place{}, false
+	}
 	for _, ref := range refs {
 		keys := append(append([]string(nil), base...), strings.Split(ref[1][1:], ".")...)
 		if block {
