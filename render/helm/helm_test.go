@@ -303,3 +303,29 @@ func TestSeveralValuesOnALine(t *testing.T) {
 		t.Errorf("placed at %+v, want cm.yaml:6:10", pl)
 	}
 }
+
+// TestWithScope: inside {{ with .Values.x }}, a value printed from the
+// dot points at x in the values file.
+func TestWithScope(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "app")
+	writeChart(t, dir, map[string]string{
+		"Chart.yaml":  "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+		"values.yaml": "res:\n  limits:\n    memory: lots\nname: web\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n" +
+			"  {{- with .Values.res }}\n  limits:\n    {{- toYaml .limits | nindent 4 }}\n  {{- end }}\n" +
+			"  {{- with .Values }}\n  name: {{ .name }}\n  {{- end }}\n",
+	})
+	srcs, probs := New(Options{}).Render(context.Background(), dir)
+	if len(probs) > 0 || len(srcs) != 1 {
+		t.Fatalf("%d outputs, %+v", len(srcs), probs)
+	}
+	// Rendered: 6 limits:, 7 memory: lots, 8 name: web.
+	pl := srcs[0].Origin.Place(7, 13, manifest.Path{{Key: "data", Index: -1}, {Key: "limits", Index: -1}, {Key: "memory", Index: -1}})
+	if pl.Source == nil || filepath.Base(pl.Source.Path) != "values.yaml" || pl.Line != 3 {
+		t.Errorf("memory placed at %+v, want values.yaml:3\n%s", pl, srcs[0].Data)
+	}
+	pl = srcs[0].Origin.Place(8, 9, manifest.Path{{Key: "data", Index: -1}, {Key: "name", Index: -1}})
+	if pl.Source == nil || filepath.Base(pl.Source.Path) != "values.yaml" || pl.Line != 4 {
+		t.Errorf("name placed at %+v, want values.yaml:4\n%s", pl, srcs[0].Data)
+	}
+}

@@ -152,10 +152,49 @@ func (o *origin) Place(line, col int, path manifest.Path) manifest.Place {
 		return manifest.Place{Source: o.tpl, Line: t0 + 1, Column: indent(o.tlines[t0]) + 1}
 	}
 	tl := o.tlines[chosen]
+	if !valuesRef.MatchString(tl) {
+		if scope, ok := o.withScope(chosen); ok {
+			tl = dotRef.ReplaceAllStringFunc(tl, func(m string) string {
+				sub := dotRef.FindStringSubmatch(m)
+				if sub[2] == "" {
+					return sub[1] + ".Values" + scope // the dot itself
+				}
+				return sub[1] + ".Values" + scope + "." + sub[2]
+			})
+		}
+	}
 	if pl, ok := o.fromValues(tl, chosen == bare, path); ok {
 		return pl
 	}
 	return manifest.Place{Source: o.tpl, Line: chosen + 1, Column: strings.Index(tl, "{{") + 1}
+}
+
+var (
+	withValues = regexp.MustCompile(`\{\{-?\s*with\s+\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)*)\s*-?\}\}`)
+	blockStart = regexp.MustCompile(`\{\{-?\s*(?:if|range|with|define|block)\b`)
+	blockEnd   = regexp.MustCompile(`\{\{-?\s*end\b`)
+	// dotRef is a reference relative to the dot: {{ .image }}, toYaml . .
+	dotRef = regexp.MustCompile(`([\s(|{])\.((?:[A-Za-z_][A-Za-z0-9_-]*)?(?:\.[A-Za-z_][A-Za-z0-9_-]*)*)`)
+)
+
+// withScope returns the .Values path that a "{{ with .Values.x }}" block
+// enclosing template line t sets the dot to (".x"; "" for .Values), and
+// whether there is one.
+func (o *origin) withScope(t int) (string, bool) {
+	depth := 0
+	for i := t - 1; i >= 0; i-- {
+		l := o.tlines[i]
+		depth += len(blockEnd.FindAllString(l, -1))
+		starts := len(blockStart.FindAllString(l, -1))
+		if starts > depth {
+			if m := withValues.FindStringSubmatch(l); m != nil {
+				return m[1], true
+			}
+			return "", false // the innermost block is an if or a range
+		}
+		depth -= starts
+	}
+	return "", false
 }
 
 // isControl reports whether an action line only controls the flow
