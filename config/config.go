@@ -57,6 +57,10 @@ type Config struct {
 	// Overrides change enable, disable and severity for files matching
 	// their globs (e.g. stricter rules under prod/).
 	Overrides []Override `json:"overrides,omitempty"`
+	// Charts give Helm charts their value sets: each set is rendered and
+	// linted (the command line's -f, --set and --set-string, when given,
+	// replace them).
+	Charts []Chart `json:"charts,omitempty"`
 
 	// Dir is the folder of the file: relative globs and policy folders
 	// are relative to it.
@@ -66,6 +70,23 @@ type Config struct {
 
 	flagEnable, flagDisable []string
 	src                     *manifest.Source // the file's text, for positions
+}
+
+// Chart is a Helm chart's section: its folder, relative to the file, and
+// its value sets.
+type Chart struct {
+	Path   string        `json:"path"`
+	Values []ChartValues `json:"values"`
+}
+
+// ChartValues is one value set of a chart, as helm template's flags.
+type ChartValues struct {
+	// Name tells its findings from the other sets' (default: the files).
+	Name string `json:"name,omitempty"`
+	// Files are values files relative to the configuration file.
+	Files     []string `json:"files,omitempty"`
+	Set       []string `json:"set,omitempty"`
+	SetString []string `json:"setString,omitempty"`
 }
 
 // Override is a per-path section of the configuration.

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,12 @@ type Options struct {
 	// find objects that the checks of the second pass need from the whole
 	// run (CRDs, Namespaces), then to stream as usual.
 	Prescan *Prescan
+	// Renderers build the folders that are not manifests themselves (Helm
+	// charts): such a folder, walked or named, is rendered and its files
+	// are not read as manifests; a file named inside one renders it.
+	Renderers []Renderer
+	// Context bounds rendering (default: none).
+	Context context.Context
 }
 
 // Prescan is a first pass over the inputs. Each input whose bytes Match
@@ -129,6 +136,26 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	var errs []error
 	var files []string
 	walked := map[int]bool{} // files found by a walk, not named
+	roots := map[string]bool{}
+	var rendered map[int]*rendering
+	addRoot := func(dir string) {
+		if roots[dir] {
+			return
+		}
+		roots[dir] = true
+		if rendered == nil {
+			rendered = map[int]*rendering{}
+		}
+		srcs, probs := renderRoot(opts, dir)
+		for _, pr := range probs {
+			rendered[len(files)] = &rendering{src: pr.Source, problems: []Problem{pr}}
+			files = append(files, pr.Source.Path)
+		}
+		for _, src := range srcs {
+			rendered[len(files)] = &rendering{src: src}
+			files = append(files, src.Path)
+		}
+	}
 	for _, p := range paths {
 		if p == "-" {
 			files = append(files, p)
@@ -140,12 +167,24 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 			continue
 		}
 		if !st.IsDir() {
+			if dir := enclosingRoot(opts.Renderers, p); dir != "" {
+				addRoot(dir)
+				continue
+			}
 			files = append(files, p)
 			continue
 		}
-		w := walker{visited: map[string]bool{}, exclude: opts.Exclude, note: opts.Note}
+		if isRoot(opts.Renderers, p) {
+			addRoot(filepath.Clean(p))
+			continue
+		}
+		w := walker{visited: map[string]bool{}, exclude: opts.Exclude, note: opts.Note, renderers: opts.Renderers}
 		errs = append(errs, w.walkRoot(p)...)
 		for _, f := range w.files {
+			if w.roots[f] {
+				addRoot(f)
+				continue
+			}
 			walked[len(files)] = true
 			files = append(files, f)
 		}
@@ -159,6 +198,12 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	if ps := opts.Prescan; ps != nil {
 		kept = make([]*Source, len(files))
 		eachFile(len(files), workers, func(i int) {
+			if r := rendered[i]; r != nil {
+				if r.problems == nil && ps.Match(r.src.Data) {
+					ps.Found(Parse(r.src, opts.Limits).Objects)
+				}
+				return
+			}
 			src, err := readSource(files[i], walked[i], opts)
 			if err != nil {
 				if !rereadable(files[i]) {
@@ -180,6 +225,14 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	eachFile(len(files), workers, func(i int) {
 		var src *Source
 		var err error
+		if r := rendered[i]; r != nil {
+			if r.problems != nil {
+				fn(i, r.src, Parsed{Problems: r.problems}, true)
+			} else {
+				streamFile(i, r.src, opts, fn)
+			}
+			return
+		}
 		if kept != nil && kept[i] != nil {
 			src, kept[i] = kept[i], nil
 		} else if kept != nil && !rereadable(files[i]) {
@@ -486,6 +539,10 @@ type walker struct {
 	exclude func(string) bool
 	note    func(string)
 	files   []string
+	// renderers decide which folders are rendered (roots, listed in files
+	// and marked in roots) rather than walked.
+	renderers []Renderer
+	roots     map[string]bool
 	// root is the walked directory with its symlinks resolved: no file
 	// or directory outside it is read.
 	root string
@@ -569,6 +626,12 @@ func (w *walker) walk(dir string) (errs []error) {
 			mode = st.Mode().Type()
 		}
 		switch {
+		case mode.IsDir() && isRoot(w.renderers, p):
+			if w.roots == nil {
+				w.roots = map[string]bool{}
+			}
+			w.roots[p] = true
+			w.files = append(w.files, p)
 		case mode.IsDir():
 			errs = append(errs, w.walk(p)...)
 		case !IsManifestFile(name):
@@ -579,4 +642,60 @@ func (w *walker) walk(dir string) (errs []error) {
 		}
 	}
 	return errs
+}
+
+// rendering is an input that a Renderer made: a rendered source, or a
+// source (a template) with the problems that stopped its rendering.
+type rendering struct {
+	src      *Source
+	problems []Problem
+}
+
+func isRoot(rs []Renderer, dir string) bool {
+	for _, r := range rs {
+		if r.Root(dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// enclosingRoot returns the nearest folder above the file p that a
+// renderer builds (a chart holding a changed template or values file),
+// looking no higher than the repository's root (the folder holding .git);
+// "" when there is none.
+func enclosingRoot(rs []Renderer, p string) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	dir := filepath.Dir(p)
+	for {
+		if isRoot(rs, dir) {
+			return filepath.Clean(dir)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return ""
+		}
+		parent := filepath.Join(dir, "..")
+		a, err1 := filepath.Abs(dir)
+		b, err2 := filepath.Abs(parent)
+		if err1 != nil || err2 != nil || a == b {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// renderRoot renders dir with the first renderer that builds it.
+func renderRoot(opts Options, dir string) ([]*Source, []Problem) {
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	for _, r := range opts.Renderers {
+		if r.Root(dir) {
+			return r.Render(ctx, dir)
+		}
+	}
+	return nil, nil
 }

@@ -199,6 +199,13 @@ func RefOf(o *manifest.Object) ObjectRef {
 	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
 }
 
+// Rendered is a position in rendered text: File names it as the renderer
+// does (a chart template's "# Source:" name).
+type Rendered struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
 // Finding is one reported problem. Its JSON form is kvet's stable output
 // contract (see README).
 type Finding struct {
@@ -211,6 +218,10 @@ type Finding struct {
 	Column   int           `json:"column"`
 	Path     manifest.Path `json:"path"`
 	Object   ObjectRef     `json:"object"`
+	// Rendered, for a finding in rendered text (a Helm chart's output),
+	// is where it is in that text; File, Line and Column are then the
+	// place in the template or values file the text comes from.
+	Rendered *Rendered `json:"rendered,omitempty"`
 
 	// Fix, when set, resolves the finding: edits of the source.
 	Fix *manifest.Fix `json:"fix,omitempty"`

@@ -18,7 +18,7 @@ func All() []*rule.Rule {
 
 var registry = sync.OnceValue(func() []*rule.Rule {
 	rs := []*rule.Rule{
-		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit, UnusedIgnore, InternalError,
+		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit, RenderError, UnusedIgnore, InternalError,
 		JobRestartPolicy, JobTTL, JobParallelismExceedsCompletions, ImagePinned,
 		CronJobSchedule, CronJobStartingDeadline,
 		DuplicateObject, StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,

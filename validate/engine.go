@@ -99,6 +99,7 @@ type engine struct {
 
 	mu         sync.Mutex
 	log        findingLog     // the files' findings, until finish
+	rendered   []rule.Finding // the findings in rendered text, kept with their Source until mapped back
 	findings   []rule.Finding // in finish
 	ignored    []rule.Finding
 	directives []*directive
@@ -243,8 +244,10 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 		}
 	}
 	e.detach(out)
+	out, rendered := splitRendered(out)
 	e.mu.Lock()
 	e.log.add(out)
+	e.rendered = append(e.rendered, rendered...)
 	e.retained = append(e.retained, keep...)
 	e.directives = append(e.directives, ds...)
 	for _, d := range ds {
@@ -366,12 +369,29 @@ func (d *dispatch) kind(apiVersion, kind string) kindRules {
 func (e *engine) detach(fs []rule.Finding) {
 	for i := range fs {
 		if f := &fs[i]; f.Source != nil {
+			if f.Source.Origin != nil {
+				continue // mapped back once settled (mapBack)
+			}
 			if !e.opts.NoSnippets {
 				f.Snippet, f.SnippetShift = f.Source.Snippet(f.Line, f.Column)
 			}
 			f.Source = nil
 		}
 	}
+}
+
+// splitRendered moves the findings in rendered text (still holding their
+// Source, for mapBack) out of fs; they are few (a chart's output).
+func splitRendered(fs []rule.Finding) (plain, rendered []rule.Finding) {
+	plain = fs[:0]
+	for _, f := range fs {
+		if f.Source != nil && f.Source.Origin != nil {
+			rendered = append(rendered, f)
+		} else {
+			plain = append(plain, f)
+		}
+	}
+	return plain, rendered
 }
 
 // sortObjects orders retained objects, which arrive in worker order, so
@@ -389,7 +409,8 @@ func sortObjects(objs []*manifest.Object) {
 
 // finish runs the cross-object rules and orders the findings.
 func (e *engine) finish() []rule.Finding {
-	e.findings = e.log.findings()
+	e.findings = append(e.log.findings(), e.rendered...)
+	e.rendered = nil
 	if len(e.cross.rules) > 0 {
 		sortObjects(e.retained)
 		ix := rule.NewIndex(e.retained)
@@ -415,8 +436,45 @@ func (e *engine) finish() []rule.Finding {
 	}
 	e.detach(e.findings)
 	fs, ignored := e.settle(e.findings)
+	if e.mapBack(fs) {
+		// One template or values line seen through several value sets
+		// of a chart is one finding (the first rendering's).
+		Sort(fs)
+		fs = dedupe(fs)
+	}
+	e.mapBack(ignored)
 	e.ignored = ignored
 	return fs
+}
+
+// mapBack moves the findings in rendered text (a Helm chart's output) to
+// the place in the template or values file their text comes from, keeping
+// the rendered place in Rendered. Ignores were matched on the rendered
+// text (where a template's "# kvet:ignore" comment lands) before. It
+// reports whether a finding moved.
+func (e *engine) mapBack(fs []rule.Finding) bool {
+	moved := false
+	for i := range fs {
+		f := &fs[i]
+		if f.Source == nil || f.Source.Origin == nil {
+			continue
+		}
+		pl := f.Source.Origin.Place(f.Line, f.Column, f.Path)
+		f.Rendered = &rule.Rendered{File: f.File, Line: f.Line}
+		f.Fix = nil // its edits are in the rendered text, which no one edits
+		if pl.Source != nil {
+			f.File, f.Line, f.Column = pl.Source.Path, pl.Line, pl.Column
+			f.Span = 1
+			if !e.opts.NoSnippets {
+				f.Snippet, f.SnippetShift = pl.Source.Snippet(f.Line, f.Column)
+			}
+			moved = true
+		} else if !e.opts.NoSnippets {
+			f.Snippet, f.SnippetShift = f.Source.Snippet(f.Line, f.Column)
+		}
+		f.Source = nil
+	}
+	return moved
 }
 
 // restates reports whether findings of rule id only restate, in the API

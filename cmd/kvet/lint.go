@@ -60,6 +60,8 @@ type lintFlags struct {
 	policyMem   int64
 	allowOut    bool
 	showConfig  bool
+	// helm are the chart rendering flags, as helm template's.
+	helm helmFlags
 	// configDir is where the .kvet.yaml search starts when --config is
 	// not given ("" for the current folder; kvet lsp's workspace root).
 	configDir   string
@@ -129,6 +131,7 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.BoolVar(&lf.requireRefs, "require-references", false, "the linted files are the whole application: an object defined in two files is an error")
 	fs.StringVar(&lf.podSecurity, "pod-security", "", "Pod Security level enforced in namespaces whose labels set none: baseline|restricted[:v1.NN]")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
+	lf.helm.define(fs)
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
 	fs.StringVar(&lf.memProfile, "memprofile", "", "write an allocation profile to this file when done (for kvet's developers)")
@@ -252,6 +255,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
 		Exclude: cfg.Excluded, Read: budget.read,
+		Renderers: lf.helm.renderers(cfg, kv.String()),
 	}
 	o.check = validate.Options{
 		Rules:       all,
@@ -306,6 +310,7 @@ type lintOutcome struct {
 func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer) *lintOutcome {
 	load := o.load
 	load.Stdin = stdin
+	load.Context = ctx
 	load.Note = func(msg string) { _, _ = fmt.Fprintf(stderr, "kvet: note: %s\n", report.Printable(msg)) }
 	check := o.check
 	progressDone := make(chan struct{})
