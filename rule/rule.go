@@ -118,6 +118,12 @@ type Rule struct {
 	// objects given by flags, validate.Options.Context) and gives the rule
 	// an Index of them; the checked objects are still streamed, not kept.
 	Context []string
+	// MoreContext, when set, names kinds the rule needs from the whole
+	// run once its Context objects are known (the paramKinds of the
+	// admission policies that have bindings), from the Index of them; the
+	// engine then makes one more first pass for those kinds only, so that
+	// a run where it returns nothing pays for none.
+	MoreContext func(*Index) []string
 	// Doc is markdown: a one-line summary, then the sections
 	// "## What it does", "## Why is this bad?", "## Example",
 	// "## Use instead".

@@ -135,11 +135,6 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 	return e
 }
 
-// isContext reports whether o is of a kind some rule's Context names.
-func (e *engine) isContext(o *manifest.Object) bool {
-	return len(e.contextKinds) > 0 && rule.MatchKind(e.contextKinds, o.APIVersion, o.Kind)
-}
-
 // setContext builds the index per-object rules see from the run's
 // context objects and Options.Context.
 func (e *engine) setContext(found []*manifest.Object) {
@@ -157,8 +152,17 @@ func (e *engine) prescan() *manifest.Prescan {
 		e.setContext(nil)
 		return nil
 	}
+	var mu sync.Mutex
+	var found []*manifest.Object
+	return e.prescanFor(e.contextKinds, &mu, &found)
+}
+
+// prescanFor is a prescan pass for the given kinds, adding their objects
+// to found; its Next is a pass for the kinds rules' MoreContext asks for
+// once those are known, if any is new.
+func (e *engine) prescanFor(kinds []string, mu *sync.Mutex, found *[]*manifest.Object) *manifest.Prescan {
 	var words []string
-	for _, k := range e.contextKinds {
+	for _, k := range kinds {
 		w := k[strings.LastIndexByte(k, '/')+1:]
 		if w == "*" {
 			words = nil
@@ -166,24 +170,46 @@ func (e *engine) prescan() *manifest.Prescan {
 		}
 		words = append(words, w)
 	}
-	var mu sync.Mutex
-	var found []*manifest.Object
 	return &manifest.Prescan{
 		Match: func(data []byte) bool { return words == nil || manifest.ContainsWord(data, words) },
 		Found: func(objs []*manifest.Object) {
 			var keep []*manifest.Object
 			for _, o := range objs {
-				if e.isContext(o) {
+				if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
 					o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
 					keep = append(keep, o)
 				}
 			}
 			mu.Lock()
-			found = append(found, keep...)
+			*found = append(*found, keep...)
 			mu.Unlock()
 		},
-		Done: func() { e.setContext(found) },
+		Done: func() { e.setContext(*found) },
+		Next: func() *manifest.Prescan {
+			if more := e.moreContext(); len(more) > 0 {
+				return e.prescanFor(more, mu, found)
+			}
+			return nil
+		},
 	}
+}
+
+// moreContext asks the rules with MoreContext which kinds they need
+// besides those found so far, and adds the new ones to contextKinds.
+func (e *engine) moreContext() []string {
+	var more []string
+	for _, r := range e.perObject.rules {
+		if r.MoreContext == nil {
+			continue
+		}
+		for _, k := range r.MoreContext(e.ctxIx) {
+			if !slices.Contains(e.contextKinds, k) {
+				e.contextKinds = append(e.contextKinds, k)
+				more = append(more, k)
+			}
+		}
+	}
+	return more
 }
 
 // Why an object is kept until the cross-object rules run.
@@ -520,12 +546,17 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
 	e := newEngine(ctx, &opts)
 	var found []*manifest.Object
-	for _, o := range res.Objects {
-		if e.isContext(o) {
-			found = append(found, o)
+	for kinds := e.contextKinds; len(kinds) > 0; kinds = e.moreContext() {
+		for _, o := range res.Objects {
+			if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
+				found = append(found, o)
+			}
 		}
+		e.setContext(found)
 	}
-	e.setContext(found)
+	if len(found) == 0 {
+		e.setContext(nil)
+	}
 	e.file(nil, manifest.Parsed{Problems: res.Problems})
 	for _, src := range res.Sources {
 		if ds := sourceDirectives(src); len(ds) > 0 {
