@@ -25,6 +25,7 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
 		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
+		AdmissionPolicy,
 	}
 	rs = append(rs, PolicyRules()...)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })

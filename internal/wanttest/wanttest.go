@@ -155,6 +155,10 @@ type Settings struct {
 	RequireReferences bool
 	MaxNodes          int
 	MaxDepth          int
+	// AdmissionPolicies are --admission-policies paths, relative to the
+	// test's folder (the package's, where kvet lint runs in
+	// cmd/kvet's TestFixturesMatchCLI too).
+	AdmissionPolicies []string
 }
 
 // FlagSet defines the flags a "# kvet:" line may set, into s, with kvet
@@ -170,6 +174,7 @@ func FlagSet(s *Settings) *flag.FlagSet {
 	fs.BoolVar(&s.RequireReferences, "require-references", false, "")
 	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
 	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
+	fs.StringArrayVar(&s.AdmissionPolicies, "admission-policies", nil, "")
 	return fs
 }
 
@@ -231,12 +236,19 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 			t.Fatalf("%s: loading the bundled policies: %v", path, err)
 		}
 	}
+	var contextObjs []*manifest.Object
+	if len(s.AdmissionPolicies) > 0 {
+		if contextObjs, err = validate.LoadContext(s.AdmissionPolicies, manifest.Options{}); err != nil {
+			t.Fatalf("%s: # kvet: --admission-policies: %v", path, err)
+		}
+	}
 	out := validate.Lint(ctx, []string{path},
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}},
 		validate.Options{
 			Rules:    all,
 			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences},
 			Policies: pols,
+			Context:  contextObjs,
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
 		})

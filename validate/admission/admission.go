@@ -88,6 +88,9 @@ type Decision struct {
 	// that failed to evaluate, a missing param) under failurePolicy Fail,
 	// not from an expression that evaluated to false.
 	Error bool
+	// Config is true for an error of the policy's or binding's
+	// configuration (no params found, a selector that does not parse).
+	Config bool
 }
 
 // Policies is the compiled set of policies that have bindings, with the
@@ -273,7 +276,7 @@ func configError(h *hook, b *admissionregistrationv1.ValidatingAdmissionPolicyBi
 	if fp := h.policy.Spec.FailurePolicy; fp != nil && *fp == admissionregistrationv1.Ignore {
 		return out
 	}
-	d := Decision{Policy: h.policy.Name, Action: Deny, Validation: -1, Error: true}
+	d := Decision{Policy: h.policy.Name, Action: Deny, Validation: -1, Error: true, Config: true}
 	if b == nil {
 		d.Message = fmt.Errorf("failed to configure policy: %w", err).Error()
 	} else {
