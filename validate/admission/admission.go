@@ -442,8 +442,29 @@ var objectInterfaces = sync.OnceValue(func() admission.ObjectInterfaces {
 		gvr, _ := resourceOf(gvk)
 		reg.RegisterKindFor(gvr, "", gvk)
 	}
-	return &admission.RuntimeObjectInterfaces{ObjectCreater: s, ObjectTyper: s, ObjectDefaulter: s, ObjectConvertor: s, EquivalentResourceMapper: reg}
+	return &admission.RuntimeObjectInterfaces{ObjectCreater: s, ObjectTyper: s, ObjectDefaulter: s, ObjectConvertor: hubConvertor{s}, EquivalentResourceMapper: reg}
 })
+
+// hubConvertor converts between two external versions through the
+// internal one, as the API server does (its admission attributes hold
+// the internal object; kvet's hold the external one it decoded).
+type hubConvertor struct{ *runtime.Scheme }
+
+func (c hubConvertor) Convert(in, out, ctx any) error {
+	err := c.Scheme.Convert(in, out, ctx)
+	obj, ok := in.(runtime.Object)
+	if err == nil || !ok {
+		return err
+	}
+	internal, ierr := c.New(obj.GetObjectKind().GroupVersionKind().GroupKind().WithVersion(runtime.APIVersionInternal))
+	if ierr != nil {
+		return err
+	}
+	if ierr := c.Scheme.Convert(in, internal, ctx); ierr != nil {
+		return err
+	}
+	return c.Scheme.Convert(internal, out, ctx)
+}
 
 // allowAll is the authorizer CEL's authorizer variable sees: kvet has no
 // cluster to ask, and a policy that checks the requester's permissions

@@ -199,3 +199,20 @@ func TestExcludeAndObjectSelector(t *testing.T) {
 		}
 	}
 }
+
+// matchPolicy Equivalent (the default) matches a rule written for another
+// version of the resource, and the object is converted to that version
+// before evaluation; Exact does not match it.
+func TestMatchPolicyEquivalent(t *testing.T) {
+	p := strings.Replace(policy, "apiVersions: [v1]", "apiVersions: [v1beta2]", 1)
+	p = strings.Replace(p, "object.spec.replicas <= 5", "object.apiVersion == 'apps/v1beta2' && object.spec.replicas <= 5", 1)
+	d := load(t, deployment("big", 10, "team: a"))[0]
+	got := decisions(New(load(t, p, binding("deny", "Deny"))).Evaluate(context.Background(), d))
+	if want := "max-replicas/deny Deny #0 \"at most 5 replicas\"\n"; got != want {
+		t.Errorf("Equivalent: got %swant %s", got, want)
+	}
+	exact := strings.Replace(p, "  matchConstraints:\n", "  matchConstraints:\n    matchPolicy: Exact\n", 1)
+	if got := New(load(t, exact, binding("deny", "Deny"))).Evaluate(context.Background(), d); len(got) != 0 {
+		t.Errorf("Exact: got %s", decisions(got))
+	}
+}
