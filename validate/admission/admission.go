@@ -260,7 +260,7 @@ func (ps *Policies) Evaluate(ctx context.Context, o *manifest.Object) []Decision
 	if ps.Empty() {
 		return nil
 	}
-	req := ps.request(o)
+	req := ps.newRequest(o)
 	var out []Decision
 	versioned := map[schema.GroupVersionKind]*admission.VersionedAttributes{}
 	for _, h := range ps.hooks {
@@ -286,7 +286,8 @@ func configError(h *hook, b *admissionregistrationv1.ValidatingAdmissionPolicyBi
 	return append(out, d)
 }
 
-func (ps *Policies) evaluate(ctx context.Context, h *hook, req admission.Attributes, versioned map[schema.GroupVersionKind]*admission.VersionedAttributes, out []Decision) []Decision {
+func (ps *Policies) evaluate(ctx context.Context, h *hook, r *request, versioned map[schema.GroupVersionKind]*admission.VersionedAttributes, out []Decision) []Decision {
+	req := r.match
 	matches, matchResource, matchKind, err := ps.matcher.DefinitionMatches(req, ps.objects, validating.NewValidatingAdmissionPolicyAccessor(h.policy))
 	switch {
 	case err != nil:
@@ -316,7 +317,7 @@ func (ps *Policies) evaluate(ctx context.Context, h *hook, req admission.Attribu
 		}
 		va := versioned[matchKind]
 		if va == nil && len(params) > 0 {
-			va, err = admission.NewVersionedAttributes(req, matchKind, ps.objects)
+			va, err = admission.NewVersionedAttributes(r.full(), matchKind, ps.objects)
 			if err != nil {
 				out = configError(h, b, fmt.Errorf("failed to convert object version: %w", err), out)
 				continue
@@ -351,34 +352,58 @@ func (ps *Policies) evaluate(ctx context.Context, h *hook, req admission.Attribu
 	return out
 }
 
-// request is o's CREATE as the API server's admission sees it: the object
-// with the scheme's defaults (a built-in kind) or as written (others), in
-// the namespace kubectl sends it to.
-func (ps *Policies) request(o *manifest.Object) admission.Attributes {
-	gvk := o.GVK()
-	resource, namespaced := resourceOf(gvk)
-	ns := ""
-	if namespaced {
-		ns = o.Namespace
-		if ns == "" {
-			ns = corev1.NamespaceDefault
+// request is o's CREATE as the API server's admission sees it. match
+// holds o as decoded, for the matchers, which only read its labels and
+// name; full, built when a policy matches, holds a copy with the scheme's
+// defaults (a built-in kind) or as written (others), in the namespace
+// kubectl sends it to, for the expressions.
+type request struct {
+	o          *manifest.Object
+	match      admission.Attributes
+	fullAttrs  admission.Attributes
+	gvk        schema.GroupVersionKind
+	resource   schema.GroupVersionResource
+	namespaced bool
+	namespace  string
+}
+
+func (ps *Policies) newRequest(o *manifest.Object) *request {
+	r := &request{o: o, gvk: o.GVK()}
+	r.resource, r.namespaced = resourceOf(r.gvk)
+	if r.namespaced {
+		r.namespace = o.Namespace
+		if r.namespace == "" {
+			r.namespace = corev1.NamespaceDefault
 		}
+	}
+	obj := o.Typed
+	if obj == nil {
+		obj = &unstructured.Unstructured{Object: o.Raw()} // only read
+	}
+	r.match = r.attributes(obj)
+	return r
+}
+
+func (r *request) attributes(obj runtime.Object) admission.Attributes {
+	return admission.NewAttributesRecord(obj, nil, r.gvk, r.namespace, r.o.Name, r.resource, "", admission.Create, nil, false, &user.DefaultInfo{Name: "kvet"})
+}
+
+func (r *request) full() admission.Attributes {
+	if r.fullAttrs != nil {
+		return r.fullAttrs
 	}
 	var obj runtime.Object
-	if o.Typed != nil {
-		obj, _ = apiserver.Defaulted(gvk, o.Typed)
+	if r.o.Typed != nil {
+		obj, _ = apiserver.Defaulted(r.gvk, r.o.Typed)
 	}
 	if obj == nil {
-		u := &unstructured.Unstructured{Object: deepCopy(o.Raw())}
-		if namespaced {
-			u.SetNamespace(ns)
-		}
-		obj = u
-	} else if acc, err := meta.Accessor(obj); err == nil && namespaced {
-		acc.SetNamespace(ns)
+		obj = &unstructured.Unstructured{Object: deepCopy(r.o.Raw())}
 	}
-	name := o.Name
-	return admission.NewAttributesRecord(obj, nil, gvk, ns, name, resource, "", admission.Create, nil, false, &user.DefaultInfo{Name: "kvet"})
+	if acc, err := meta.Accessor(obj); err == nil && r.namespaced {
+		acc.SetNamespace(r.namespace)
+	}
+	r.fullAttrs = r.attributes(obj)
+	return r.fullAttrs
 }
 
 // deepCopy copies a Raw map, which must not be modified, for an
