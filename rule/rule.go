@@ -122,8 +122,12 @@ type Rule struct {
 	// run once its Context objects are known (the paramKinds of the
 	// admission policies that have bindings), from the Index of them; the
 	// engine then makes one more first pass for those kinds only, so that
-	// a run where it returns nothing pays for none.
-	MoreContext func(*Index) []string
+	// a run where it returns nothing pays for none. words, when not nil,
+	// are what that pass looks for in a file's bytes before parsing it,
+	// instead of the kinds' names: the names of the objects it needs
+	// (a binding's param), when they are known, so that files of a common
+	// kind (ConfigMap) are not all parsed twice.
+	MoreContext func(*Index) (kinds, words []string)
 	// Doc is markdown: a one-line summary, then the sections
 	// "## What it does", "## Why is this bad?", "## Example",
 	// "## Use instead".

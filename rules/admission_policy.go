@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/google/cel-go/common"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/cel-go/common/types"
 	"github.com/google/cel-go/parser"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
@@ -87,32 +89,80 @@ spec:
 ` + "```",
 }
 
-// admissionMoreContext: once the policies and bindings are known, the
-// Namespaces (for namespaceSelector) and the paramKinds of the policies
-// that have a binding; nothing when none has.
-func admissionMoreContext(ix *rule.Index) []string {
-	bound := map[string]bool{}
+// admissionMoreContext: once the policies and bindings are known, what
+// the policies that have a binding read besides the object: the
+// Namespaces when a namespaceSelector or an expression (namespaceObject)
+// needs them, and the params of their paramKinds, looked for by their
+// names where every binding names its param; nothing when no policy has a
+// binding.
+func admissionMoreContext(ix *rule.Index) (kinds, words []string) {
+	bindings := map[string][]*admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
 	for _, o := range ix.ByKind(admissionGroup, "ValidatingAdmissionPolicyBinding") {
 		if b, ok := o.Typed.(*admissionregistrationv1.ValidatingAdmissionPolicyBinding); ok {
-			bound[b.Spec.PolicyName] = true
+			bindings[b.Spec.PolicyName] = append(bindings[b.Spec.PolicyName], b)
 		}
 	}
-	var more []string
+	add := func(kind, word string) {
+		if !slices.Contains(kinds, kind) {
+			kinds = append(kinds, kind)
+		}
+		if !slices.Contains(words, word) {
+			words = append(words, word)
+		}
+	}
 	for _, o := range ix.ByKind(admissionGroup, "ValidatingAdmissionPolicy") {
 		p, ok := o.Typed.(*admissionregistrationv1.ValidatingAdmissionPolicy)
-		if !ok || !bound[p.Name] {
+		if !ok || len(bindings[p.Name]) == 0 {
 			continue
 		}
-		if len(more) == 0 {
-			more = append(more, "v1/Namespace")
+		needNamespaces := readsNamespace(p)
+		if mc := p.Spec.MatchConstraints; mc != nil && mc.NamespaceSelector != nil && !emptySelector(mc.NamespaceSelector) {
+			needNamespaces = true
 		}
-		if pk := p.Spec.ParamKind; pk != nil && pk.APIVersion != "" && pk.Kind != "" {
-			if k := pk.APIVersion + "/" + pk.Kind; !slices.Contains(more, k) {
-				more = append(more, k)
+		pk := p.Spec.ParamKind
+		for _, b := range bindings[p.Name] {
+			if mr := b.Spec.MatchResources; mr != nil && mr.NamespaceSelector != nil && !emptySelector(mr.NamespaceSelector) {
+				needNamespaces = true
+			}
+			if pk == nil || pk.APIVersion == "" || pk.Kind == "" || b.Spec.ParamRef == nil {
+				continue
+			}
+			if name := b.Spec.ParamRef.Name; name != "" {
+				add(pk.APIVersion+"/"+pk.Kind, name)
+			} else {
+				add(pk.APIVersion+"/"+pk.Kind, pk.Kind) // by selector: every object of the kind
 			}
 		}
+		if needNamespaces {
+			add("v1/Namespace", "Namespace")
+		}
 	}
-	return more
+	return kinds, words
+}
+
+func emptySelector(s *metav1.LabelSelector) bool {
+	return len(s.MatchLabels) == 0 && len(s.MatchExpressions) == 0
+}
+
+// readsNamespace reports whether an expression of the policy may read
+// the namespaceObject variable.
+func readsNamespace(p *admissionregistrationv1.ValidatingAdmissionPolicy) bool {
+	var exprs []string
+	for _, v := range p.Spec.Validations {
+		exprs = append(exprs, v.Expression, v.MessageExpression)
+	}
+	for _, v := range p.Spec.Variables {
+		exprs = append(exprs, v.Expression)
+	}
+	for _, m := range p.Spec.MatchConditions {
+		exprs = append(exprs, m.Expression)
+	}
+	for _, e := range exprs {
+		if strings.Contains(e, "namespaceObject") {
+			return true
+		}
+	}
+	return false
 }
 
 type admissionKey struct{}
@@ -137,6 +187,11 @@ func checkAdmissionPolicy(pass *rule.Pass, o *manifest.Object) {
 			sev, verb = rule.Warning, "warns"
 		case admission.Audit:
 			sev, verb = rule.Info, "audits"
+		}
+		if d.Error {
+			// An evaluation error quotes the expression, often a
+			// multi-line block scalar: one line, as a finding's message is.
+			d.Message = strings.Join(strings.Fields(d.Message), " ")
 		}
 		msg := fmt.Sprintf("ValidatingAdmissionPolicy '%s' with binding '%s' %s: %s", d.Policy, d.Binding, verb, d.Message)
 		if d.Binding == "" {

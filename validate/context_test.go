@@ -124,13 +124,13 @@ func TestRuleMoreContext(t *testing.T) {
 	var seen atomic.Int64
 	r := &rule.Rule{ID: "more-context", Severity: rule.Info, Kinds: []string{"v1/Secret"},
 		Context: []string{"v1/Namespace"},
-		MoreContext: func(ix *rule.Index) []string {
+		MoreContext: func(ix *rule.Index) ([]string, []string) {
 			for _, ns := range ix.ByKind("", "Namespace") {
 				if ns.StringMap("metadata", "labels")["config"] == "wanted" {
-					return []string{"v1/ConfigMap"}
+					return []string{"v1/ConfigMap"}, []string{"c"}
 				}
 			}
-			return nil
+			return nil, nil
 		},
 		Check: func(p *rule.Pass, o *manifest.Object) {
 			seen.Add(1)

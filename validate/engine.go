@@ -154,21 +154,22 @@ func (e *engine) prescan() *manifest.Prescan {
 	}
 	var mu sync.Mutex
 	var found []*manifest.Object
-	return e.prescanFor(e.contextKinds, &mu, &found)
+	return e.prescanFor(e.contextKinds, nil, &mu, &found)
 }
 
 // prescanFor is a prescan pass for the given kinds, adding their objects
 // to found; its Next is a pass for the kinds rules' MoreContext asks for
 // once those are known, if any is new.
-func (e *engine) prescanFor(kinds []string, mu *sync.Mutex, found *[]*manifest.Object) *manifest.Prescan {
-	var words []string
-	for _, k := range kinds {
-		w := k[strings.LastIndexByte(k, '/')+1:]
-		if w == "*" {
-			words = nil
-			break
+func (e *engine) prescanFor(kinds, words []string, mu *sync.Mutex, found *[]*manifest.Object) *manifest.Prescan {
+	if words == nil {
+		for _, k := range kinds {
+			w := k[strings.LastIndexByte(k, '/')+1:]
+			if w == "*" {
+				words = nil
+				break
+			}
+			words = append(words, w)
 		}
-		words = append(words, w)
 	}
 	return &manifest.Prescan{
 		Match: func(data []byte) bool { return words == nil || manifest.ContainsWord(data, words) },
@@ -186,8 +187,8 @@ func (e *engine) prescanFor(kinds []string, mu *sync.Mutex, found *[]*manifest.O
 		},
 		Done: func() { e.setContext(*found) },
 		Next: func() *manifest.Prescan {
-			if more := e.moreContext(); len(more) > 0 {
-				return e.prescanFor(more, mu, found)
+			if more, words := e.moreContext(); len(more) > 0 {
+				return e.prescanFor(more, words, mu, found)
 			}
 			return nil
 		},
@@ -195,21 +196,35 @@ func (e *engine) prescanFor(kinds []string, mu *sync.Mutex, found *[]*manifest.O
 }
 
 // moreContext asks the rules with MoreContext which kinds they need
-// besides those found so far, and adds the new ones to contextKinds.
-func (e *engine) moreContext() []string {
-	var more []string
+// besides those found so far, and adds the new ones to contextKinds;
+// words are what to look for in files to find them (nil: the kinds'
+// names).
+func (e *engine) moreContext() (more, words []string) {
+	byName := true
 	for _, r := range e.perObject.rules {
 		if r.MoreContext == nil {
 			continue
 		}
-		for _, k := range r.MoreContext(e.ctxIx) {
+		kinds, ws := r.MoreContext(e.ctxIx)
+		added := false
+		for _, k := range kinds {
 			if !slices.Contains(e.contextKinds, k) {
 				e.contextKinds = append(e.contextKinds, k)
 				more = append(more, k)
+				added = true
 			}
 		}
+		if added {
+			if ws == nil {
+				byName = false
+			}
+			words = append(words, ws...)
+		}
 	}
-	return more
+	if !byName || len(more) == 0 {
+		return more, nil
+	}
+	return more, words
 }
 
 // Why an object is kept until the cross-object rules run.
@@ -546,7 +561,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
 	e := newEngine(ctx, &opts)
 	var found []*manifest.Object
-	for kinds := e.contextKinds; len(kinds) > 0; kinds = e.moreContext() {
+	for kinds := e.contextKinds; len(kinds) > 0; kinds, _ = e.moreContext() {
 		for _, o := range res.Objects {
 			if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
 				found = append(found, o)

@@ -378,7 +378,20 @@ func (ps *Policies) newRequest(o *manifest.Object) *request {
 	}
 	obj := o.Typed
 	if obj == nil {
-		obj = &unstructured.Unstructured{Object: o.Raw()} // only read
+		// The matchers read only the kind, name, namespace and labels:
+		// not the whole object (a CustomResourceDefinition's schema).
+		meta := map[string]any{"name": o.Name}
+		if o.Namespace != "" {
+			meta["namespace"] = o.Namespace
+		}
+		if labels := o.StringMap("metadata", "labels"); len(labels) > 0 {
+			l := make(map[string]any, len(labels))
+			for k, v := range labels {
+				l[k] = v
+			}
+			meta["labels"] = l
+		}
+		obj = &unstructured.Unstructured{Object: map[string]any{"apiVersion": o.APIVersion, "kind": o.Kind, "metadata": meta}}
 	}
 	r.match = r.attributes(obj)
 	return r
@@ -397,9 +410,24 @@ func (r *request) full() admission.Attributes {
 		obj, _ = apiserver.Defaulted(r.gvk, r.o.Typed)
 	}
 	if obj == nil {
-		obj = &unstructured.Unstructured{Object: deepCopy(r.o.Raw())}
-	}
-	if acc, err := meta.Accessor(obj); err == nil && r.namespaced {
+		// Validating admission only reads the object; Raw's map must not
+		// be modified, so the namespace is set on a copy of the top level
+		// and of metadata only.
+		raw := r.o.Raw()
+		top := make(map[string]any, len(raw))
+		for k, v := range raw {
+			top[k] = v
+		}
+		if m, ok := raw["metadata"].(map[string]any); ok && r.namespaced {
+			mc := make(map[string]any, len(m)+1)
+			for k, v := range m {
+				mc[k] = v
+			}
+			mc["namespace"] = r.namespace
+			top["metadata"] = mc
+		}
+		obj = &unstructured.Unstructured{Object: top}
+	} else if acc, err := meta.Accessor(obj); err == nil && r.namespaced {
 		acc.SetNamespace(r.namespace)
 	}
 	r.fullAttrs = r.attributes(obj)
@@ -422,6 +450,24 @@ func deepCopy(m map[string]any) map[string]any {
 // and for most custom resources. A kind not in the table is namespaced
 // unless it is one of the built-in cluster-scoped kinds.
 func resourceOf(gvk schema.GroupVersionKind) (schema.GroupVersionResource, bool) {
+	if v, ok := resources.Load(gvk); ok {
+		r := v.(resourceScope)
+		return r.gvr, r.namespaced
+	}
+	gvr, namespaced := guessResource(gvk)
+	resources.Store(gvk, resourceScope{gvr, namespaced})
+	return gvr, namespaced
+}
+
+// resources caches resourceOf by kind.
+var resources sync.Map
+
+type resourceScope struct {
+	gvr        schema.GroupVersionResource
+	namespaced bool
+}
+
+func guessResource(gvk schema.GroupVersionKind) (schema.GroupVersionResource, bool) {
 	if r, namespaced, ok := apiserver.Resource(gvk); ok {
 		return gvk.GroupVersion().WithResource(r), namespaced
 	}
