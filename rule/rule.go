@@ -102,6 +102,11 @@ type Rule struct {
 	// validation): where both report one field, the built-in rule's
 	// finding is the one kept.
 	Restates bool
+	// Apart marks a rule whose findings are about another stage than the
+	// fields' validity (admission policies, which the API server runs
+	// after validation): they do not make an API validation finding about
+	// the same field redundant, as other rules' findings do.
+	Apart bool
 	// Uses lists the kinds (same patterns as Kinds) a cross-object rule
 	// looks up in the Index. A rule with Uses runs after every file is
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are

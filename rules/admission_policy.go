@@ -27,6 +27,7 @@ const admissionGroup = "admissionregistration.k8s.io"
 var AdmissionPolicy = &rule.Rule{
 	ID:       "admission-policy",
 	Severity: rule.Error,
+	Apart:    true, // the API server's validation errors come first, and stay
 	Context: []string{
 		admissionGroup + "/v1/ValidatingAdmissionPolicy",
 		admissionGroup + "/v1/ValidatingAdmissionPolicyBinding",

@@ -96,6 +96,8 @@ type engine struct {
 	// empty when no rule has a Context.
 	ctxIx        *rule.Index
 	contextKinds []string
+	// apart are the ids of rules whose findings are Rule.Apart.
+	apart map[string]bool
 
 	mu         sync.Mutex
 	log        findingLog     // the files' findings, until finish
@@ -115,6 +117,12 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}}
 	e.runners.New = func() any { return newRunner(&opts.Settings) }
 	for _, r := range opts.Rules {
+		if r.Apart {
+			if e.apart == nil {
+				e.apart = map[string]bool{}
+			}
+			e.apart[r.ID] = true
+		}
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
 		}
@@ -469,7 +477,10 @@ func restates(f *rule.Finding) bool { return f.Secondary }
 // An API finding about a field absent from the source (defaulted from
 // another, like a Service port's targetPort) is dropped too when a finding
 // about a field that is there, on the same line, says the same thing.
-func dropRestated(fs []rule.Finding) []rule.Finding {
+// Findings of rules in apart (admission-policy: another layer of the
+// API server, after validation) neither make API findings redundant nor
+// are dropped.
+func dropRestated(fs []rule.Finding, apart map[string]bool) []rule.Finding {
 	type key struct {
 		file string
 		obj  rule.ObjectRef
@@ -485,7 +496,7 @@ func dropRestated(fs []rule.Finding) []rule.Finding {
 	exact := map[lineKey]bool{}
 	var buf []byte // a path's exact encoding, for the map key
 	for _, f := range fs {
-		if len(f.Path) > 0 && !restates(&f) {
+		if len(f.Path) > 0 && !restates(&f) && !apart[f.Rule] {
 			buf = f.Path.AppendBinary(buf[:0])
 			own[key{f.File, f.Object, string(buf)}] = true
 		}
