@@ -20,6 +20,11 @@
 // and kvet reports each. auditAnnotations are not evaluated (they only
 // annotate the audit log).
 //
+// The object is the one validating admission would see on create: with
+// the scheme's defaults, and for a Pod the tolerations of the
+// DefaultTolerationSeconds plugin (the only mutating admission kvet runs;
+// the others need cluster state).
+//
 // Namespaces are the Namespace objects given to New; a namespace that none
 // defines is taken as existing with only the label the API server sets on
 // every namespace, kubernetes.io/metadata.name.
@@ -50,10 +55,13 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/cel/environment"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/client-go/informers"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	admissionregistrationdefaults "k8s.io/kubernetes/pkg/apis/admissionregistration/v1"
+	api "k8s.io/kubernetes/pkg/apis/core"
+	"k8s.io/kubernetes/plugin/pkg/admission/defaulttolerationseconds"
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/validate/apiserver"
@@ -409,6 +417,9 @@ func (r *request) full() admission.Attributes {
 	if r.o.Typed != nil {
 		obj, _ = apiserver.Defaulted(r.gvk, r.o.Typed)
 	}
+	if pod, ok := obj.(*corev1.Pod); ok {
+		obj = mutatePod(pod, r)
+	}
 	if obj == nil {
 		// Validating admission only reads the object; Raw's map must not
 		// be modified, so the namespace is set on a copy of the top level
@@ -606,4 +617,35 @@ func newParamStore(gvk schema.GroupVersionKind, objs []*manifest.Object) *paramS
 		st.scope = meta.RESTScopeNamespace
 	}
 	return st
+}
+
+// tolerationSeconds is the API server's DefaultTolerationSeconds admission
+// plugin, on by default in every cluster: it adds the not-ready and
+// unreachable tolerations to every pod before validating admission, so a
+// policy that reads spec.tolerations finds them.
+var tolerationSeconds = sync.OnceValue(func() *defaulttolerationseconds.Plugin {
+	p := defaulttolerationseconds.NewDefaultTolerationSeconds()
+	p.InspectFeatureGates(utilfeature.DefaultFeatureGate)
+	return p
+})
+
+// mutatePod runs the default mutating admission kvet knows on a pod
+// (DefaultTolerationSeconds), on its internal form as the plugin expects;
+// pod is returned unchanged when a conversion fails.
+func mutatePod(pod *corev1.Pod, r *request) runtime.Object {
+	s := apiserver.Scheme()
+	internal := &api.Pod{}
+	if err := s.Convert(pod, internal, nil); err != nil {
+		return pod
+	}
+	attrs := admission.NewAttributesRecord(internal, nil, r.gvk, r.namespace, r.o.Name, r.resource, "", admission.Create, nil, false, &user.DefaultInfo{Name: "kvet"})
+	if err := tolerationSeconds().Admit(context.Background(), attrs, objectInterfaces()); err != nil {
+		return pod
+	}
+	out := &corev1.Pod{}
+	if err := s.Convert(internal, out, nil); err != nil {
+		return pod
+	}
+	out.SetGroupVersionKind(r.gvk)
+	return out
 }

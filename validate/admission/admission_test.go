@@ -216,3 +216,24 @@ func TestMatchPolicyEquivalent(t *testing.T) {
 		t.Errorf("Exact: got %s", decisions(got))
 	}
 }
+
+// A pod reaches validating admission with the tolerations the
+// DefaultTolerationSeconds plugin adds in every cluster.
+func TestPodDefaultTolerations(t *testing.T) {
+	p := `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: tolerations}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}
+  validations:
+  - expression: object.spec.tolerations.size() == 0
+    messageExpression: "string(object.spec.tolerations.size()) + ' tolerations, ' + string(object.spec.tolerations[0].tolerationSeconds)"`
+	b := strings.Replace(binding("deny", "Deny"), "max-replicas", "tolerations", 1)
+	pod := load(t, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: \"a:1\"}]}")[0]
+	got := decisions(New(load(t, p, b)).Evaluate(context.Background(), pod))
+	if want := "tolerations/deny Deny #0 \"2 tolerations, 300\"\n"; got != want {
+		t.Errorf("got %swant %s", got, want)
+	}
+}
