@@ -45,6 +45,11 @@ type Config struct {
 	Exclude []string `json:"exclude,omitempty"`
 	// Policies are folders of your own Rego policies run by kvet lint.
 	Policies []string `json:"policies,omitempty"`
+	// AdmissionPolicies are files or folders of ValidatingAdmissionPolicies
+	// and bindings (and their params) that kvet lint evaluates against the
+	// linted objects without linting them; relative to this file and
+	// inside its repository, like policies.
+	AdmissionPolicies []string `json:"admissionPolicies,omitempty"`
 	// RequireStatefulSetService makes a StatefulSet whose Service is not
 	// among the linted files an error, not a warning.
 	RequireStatefulSetService *bool `json:"requireStatefulSetService,omitempty"`
@@ -327,7 +332,19 @@ func (c *Config) Excluded(path string) bool {
 // folders (/proc, /sys, /dev) are errors in any case: walking them for
 // .rego files would not end, or would read the process's secrets.
 func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
-	out := make([]string, len(c.Policies))
+	return c.confined("policies", c.Policies, allowOutside)
+}
+
+// AdmissionPolicyPaths returns the admissionPolicies paths, relative to
+// the file's folder, under PolicyDirs' rules.
+func (c *Config) AdmissionPolicyPaths(allowOutside bool) ([]string, error) {
+	return c.confined("admissionPolicies", c.AdmissionPolicies, allowOutside)
+}
+
+// confined resolves the paths of the configuration's key against its
+// folder and checks that each stays in the repository (see PolicyDirs).
+func (c *Config) confined(key string, paths []string, allowOutside bool) ([]string, error) {
+	out := make([]string, len(paths))
 	var probs []manifest.Problem
 	root := c.Root()
 	if r, err := filepath.EvalSymlinks(root); err == nil {
@@ -337,7 +354,7 @@ func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
 	if src == nil {
 		src = &manifest.Source{Path: c.Path}
 	}
-	for i, p := range c.Policies {
+	for i, p := range paths {
 		if filepath.IsAbs(p) || c.Dir == "" {
 			out[i] = p
 		} else {
@@ -348,12 +365,12 @@ func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
 			continue
 		}
 		pos := manifest.Position{Line: 1, Column: 1}
-		path := manifest.Path{}.Field("policies").Item(i)
+		path := manifest.Path{}.Field(key).Item(i)
 		if loc, ok := locatePath(src, path); ok && loc.Exact {
 			pos = loc.Value
 		}
 		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: path,
-			Message: fmt.Sprintf("policies: %q %s", p, msg)})
+			Message: fmt.Sprintf("%s: %q %s", key, p, msg)})
 	}
 	if len(probs) > 0 {
 		return nil, &Error{Problems: probs}

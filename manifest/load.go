@@ -62,6 +62,11 @@ type Prescan struct {
 	Match func(data []byte) bool
 	Found func(objs []*Object)
 	Done  func()
+	// Next, when set, is called after Done; a non-nil result is one more
+	// first pass, made before the streaming pass (kinds that only what
+	// this pass found tells are needed: the paramKinds of admission
+	// policies).
+	Next func() *Prescan
 }
 
 // Result is everything loaded from the inputs.
@@ -197,29 +202,44 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	var kept []*Source // inputs read once only, kept by the prescan
 	if ps := opts.Prescan; ps != nil {
 		kept = make([]*Source, len(files))
-		eachFile(len(files), workers, func(i int) {
-			if r := rendered[i]; r != nil {
-				if r.problems == nil && ps.Match(r.src.Data) {
-					ps.Found(Parse(r.src, opts.Limits).Objects)
+		failed := make([]bool, len(files))
+		for ps != nil {
+			eachFile(len(files), workers, func(i int) {
+				if r := rendered[i]; r != nil {
+					if r.problems == nil && ps.Match(r.src.Data) {
+						ps.Found(Parse(r.src, opts.Limits).Objects)
+					}
+					return
 				}
-				return
-			}
-			src, err := readSource(files[i], walked[i], opts)
-			if err != nil {
-				if !rereadable(files[i]) {
-					readErrs[i] = err // the second pass does not read it again
+				src := kept[i]
+				if src == nil {
+					if failed[i] {
+						return
+					}
+					var err error
+					src, err = readSource(files[i], walked[i], opts)
+					if err != nil {
+						if !rereadable(files[i]) {
+							readErrs[i] = err // the second pass does not read it again
+							failed[i] = true
+						}
+						return // else reported by the second pass
+					}
+					if !rereadable(files[i]) {
+						kept[i] = src
+					}
 				}
-				return // else reported by the second pass
+				if ps.Match(src.Data) {
+					ps.Found(prescanParse(src, opts.Limits, ps.Match))
+				}
+			})
+			if ps.Done != nil {
+				ps.Done()
 			}
-			if !rereadable(files[i]) {
-				kept[i] = src
+			if ps.Next == nil {
+				break
 			}
-			if ps.Match(src.Data) {
-				ps.Found(prescanParse(src, opts.Limits, ps.Match))
-			}
-		})
-		if ps.Done != nil {
-			ps.Done()
+			ps = ps.Next()
 		}
 	}
 	eachFile(len(files), workers, func(i int) {

@@ -74,6 +74,10 @@ func (ix *Index) Get(group, kind, namespace, name string) []*manifest.Object {
 // ByKind returns every object of group and kind.
 func (ix *Index) ByKind(group, kind string) []*manifest.Object { return ix.byKind[group+"/"+kind] }
 
+// All returns every indexed object, in index order; it must not be
+// modified.
+func (ix *Index) All() []*manifest.Object { return ix.all }
+
 // Len is the number of indexed objects.
 func (ix *Index) Len() int { return len(ix.all) }
 

@@ -108,6 +108,11 @@ type Rule struct {
 	// validation): where both report one field, the built-in rule's
 	// finding is the one kept.
 	Restates bool
+	// Apart marks a rule whose findings are about another stage than the
+	// fields' validity (admission policies, which the API server runs
+	// after validation): they do not make an API validation finding about
+	// the same field redundant, as other rules' findings do.
+	Apart bool
 	// Uses lists the kinds (same patterns as Kinds) a cross-object rule
 	// looks up in the Index. A rule with Uses runs after every file is
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are
@@ -124,6 +129,16 @@ type Rule struct {
 	// objects given by flags, validate.Options.Context) and gives the rule
 	// an Index of them; the checked objects are still streamed, not kept.
 	Context []string
+	// MoreContext, when set, names kinds the rule needs from the whole
+	// run once its Context objects are known (the paramKinds of the
+	// admission policies that have bindings), from the Index of them; the
+	// engine then makes one more first pass for those kinds only, so that
+	// a run where it returns nothing pays for none. words, when not nil,
+	// are what that pass looks for in a file's bytes before parsing it,
+	// instead of the kinds' names: the names of the objects it needs
+	// (a binding's param), when they are known, so that files of a common
+	// kind (ConfigMap) are not all parsed twice.
+	MoreContext func(*Index) (kinds, words []string)
 	// Doc is markdown: a one-line summary, then the sections
 	// "## What it does", "## Why is this bad?", "## Example",
 	// "## Use instead".

@@ -25,6 +25,7 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
 		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind, PodSecurity,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
+		AdmissionPolicy,
 	}
 	rs = append(rs, bestPractice...)
 	rs = append(rs, PolicyRules()...)

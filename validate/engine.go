@@ -96,6 +96,8 @@ type engine struct {
 	// empty when no rule has a Context.
 	ctxIx        *rule.Index
 	contextKinds []string
+	// apart are the ids of rules whose findings are Rule.Apart.
+	apart map[string]bool
 
 	mu         sync.Mutex
 	log        findingLog     // the files' findings, until finish
@@ -116,6 +118,12 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}}
 	e.runners.New = func() any { return newRunner(&opts.Settings) }
 	for _, r := range opts.Rules {
+		if r.Apart {
+			if e.apart == nil {
+				e.apart = map[string]bool{}
+			}
+			e.apart[r.ID] = true
+		}
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
 		}
@@ -136,11 +144,6 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 	return e
 }
 
-// isContext reports whether o is of a kind some rule's Context names.
-func (e *engine) isContext(o *manifest.Object) bool {
-	return len(e.contextKinds) > 0 && rule.MatchKind(e.contextKinds, o.APIVersion, o.Kind)
-}
-
 // setContext builds the index per-object rules see from the run's
 // context objects and Options.Context.
 func (e *engine) setContext(found []*manifest.Object) {
@@ -158,33 +161,83 @@ func (e *engine) prescan() *manifest.Prescan {
 		e.setContext(nil)
 		return nil
 	}
-	var words []string
-	for _, k := range e.contextKinds {
-		w := k[strings.LastIndexByte(k, '/')+1:]
-		if w == "*" {
-			words = nil
-			break
-		}
-		words = append(words, w)
-	}
 	var mu sync.Mutex
 	var found []*manifest.Object
+	return e.prescanFor(e.contextKinds, nil, &mu, &found)
+}
+
+// prescanFor is a prescan pass for the given kinds, adding their objects
+// to found; its Next is a pass for the kinds rules' MoreContext asks for
+// once those are known, if any is new.
+func (e *engine) prescanFor(kinds, words []string, mu *sync.Mutex, found *[]*manifest.Object) *manifest.Prescan {
+	// Kinds are looked for as "kind: X"; the words MoreContext gives
+	// (object names) as words anywhere in a document.
+	match := manifest.ContainsWord
+	if words == nil {
+		match = manifest.ContainsKind
+		for _, k := range kinds {
+			w := k[strings.LastIndexByte(k, '/')+1:]
+			if w == "*" {
+				words = nil
+				break
+			}
+			words = append(words, w)
+		}
+	}
 	return &manifest.Prescan{
-		Match: func(data []byte) bool { return words == nil || manifest.ContainsKind(data, words) },
+		Match: func(data []byte) bool { return words == nil || match(data, words) },
 		Found: func(objs []*manifest.Object) {
 			var keep []*manifest.Object
 			for _, o := range objs {
-				if e.isContext(o) {
+				if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
 					o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
 					keep = append(keep, o)
 				}
 			}
 			mu.Lock()
-			found = append(found, keep...)
+			*found = append(*found, keep...)
 			mu.Unlock()
 		},
-		Done: func() { e.setContext(found) },
+		Done: func() { e.setContext(*found) },
+		Next: func() *manifest.Prescan {
+			if more, words := e.moreContext(); len(more) > 0 {
+				return e.prescanFor(more, words, mu, found)
+			}
+			return nil
+		},
 	}
+}
+
+// moreContext asks the rules with MoreContext which kinds they need
+// besides those found so far, and adds the new ones to contextKinds;
+// words are what to look for in files to find them (nil: the kinds'
+// names).
+func (e *engine) moreContext() (more, words []string) {
+	byName := true
+	for _, r := range e.perObject.rules {
+		if r.MoreContext == nil {
+			continue
+		}
+		kinds, ws := r.MoreContext(e.ctxIx)
+		added := false
+		for _, k := range kinds {
+			if !slices.Contains(e.contextKinds, k) {
+				e.contextKinds = append(e.contextKinds, k)
+				more = append(more, k)
+				added = true
+			}
+		}
+		if added {
+			if ws == nil {
+				byName = false
+			}
+			words = append(words, ws...)
+		}
+	}
+	if !byName || len(more) == 0 {
+		return more, nil
+	}
+	return more, words
 }
 
 // Why an object is kept until the cross-object rules run.
@@ -486,7 +539,10 @@ func restates(f *rule.Finding) bool { return f.Secondary }
 // An API finding about a field absent from the source (defaulted from
 // another, like a Service port's targetPort) is dropped too when a finding
 // about a field that is there, on the same line, says the same thing.
-func dropRestated(fs []rule.Finding) []rule.Finding {
+// Findings of rules in apart (admission-policy: another layer of the
+// API server, after validation) neither make API findings redundant nor
+// are dropped.
+func dropRestated(fs []rule.Finding, apart map[string]bool) []rule.Finding {
 	type key struct {
 		file string
 		obj  rule.ObjectRef
@@ -502,7 +558,7 @@ func dropRestated(fs []rule.Finding) []rule.Finding {
 	exact := map[lineKey]bool{}
 	var buf []byte // a path's exact encoding, for the map key
 	for _, f := range fs {
-		if len(f.Path) > 0 && !restates(&f) {
+		if len(f.Path) > 0 && !restates(&f) && !apart[f.Rule] {
 			buf = f.Path.AppendBinary(buf[:0])
 			own[key{f.File, f.Object, string(buf)}] = true
 		}
@@ -578,12 +634,17 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
 	e := newEngine(ctx, &opts)
 	var found []*manifest.Object
-	for _, o := range res.Objects {
-		if e.isContext(o) {
-			found = append(found, o)
+	for kinds := e.contextKinds; len(kinds) > 0; kinds, _ = e.moreContext() {
+		for _, o := range res.Objects {
+			if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
+				found = append(found, o)
+			}
 		}
+		e.setContext(found)
 	}
-	e.setContext(found)
+	if len(found) == 0 {
+		e.setContext(nil)
+	}
 	e.file(nil, manifest.Parsed{Problems: res.Problems})
 	for _, src := range res.Sources {
 		if ds := sourceDirectives(src); len(ds) > 0 {

@@ -187,3 +187,55 @@ func TestPodSecurityLevelFromConfigAndFlag(t *testing.T) {
 		t.Errorf("podSecurity: restricted:1.30: exit %d %q", r.code, r.stderr)
 	}
 }
+
+// admissionPolicies: in the configuration are files or folders relative to
+// it, kept inside the repository like policies:; their policies are
+// evaluated against the linted objects, and their files are not linted.
+func TestConfigAdmissionPolicies(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	write(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
+	write(t, filepath.Join(repo, "deploy", "job.yaml"), jobNoTTL)
+	// Outside deploy/, and with a finding of its own (no TTL) that must
+	// not be reported: its files are loaded, not linted.
+	write(t, filepath.Join(repo, "platform", "vap.yaml"), `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: ttl}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [batch], apiVersions: [v1], operations: [CREATE], resources: [jobs]}
+  validations:
+  - {expression: "has(object.spec.ttlSecondsAfterFinished)", message: Jobs set a TTL}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: ttl}
+spec: {policyName: ttl, validationActions: [Deny]}
+---
+`+jobNoTTL)
+	write(t, filepath.Join(repo, ".kvet.yaml"), "admissionPolicies: [platform]\n")
+	r := kvetIn(t, filepath.Join(repo, "deploy"), "lint", "-o", "json", ".")
+	if r.code != 1 || strings.Count(r.stdout, `"rule": "admission-policy"`) != 1 ||
+		!strings.Contains(r.stdout, `ValidatingAdmissionPolicy 'ttl' with binding 'ttl' denied request: Jobs set a TTL`) ||
+		strings.Contains(r.stdout, `"file": "../platform`) || !strings.Contains(r.stdout, "platform/vap.yaml:9)") {
+		t.Errorf("exit %d stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+	// Without it, the policy is not known.
+	r = kvetIn(t, filepath.Join(repo, "deploy"), "lint", "-o", "json", "--config", filepath.Join(dir, "none.yaml"), ".")
+	if strings.Contains(r.stdout, `"rule": "admission-policy"`) {
+		t.Errorf("without the configuration: %s", r.stdout)
+	}
+	// The flag adds to it; a broken file is a usage error at its line.
+	write(t, filepath.Join(dir, "broken.yaml"), "kind: [\n")
+	r = kvetIn(t, repo, "lint", "--admission-policies", filepath.Join(dir, "broken.yaml"), "deploy")
+	if r.code != 2 || !strings.Contains(r.stderr, "--admission-policies: "+filepath.Join(dir, "broken.yaml")+":") {
+		t.Errorf("broken file: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// Outside the repository: refused at its line.
+	write(t, filepath.Join(repo, ".kvet.yaml"), "admissionPolicies: [../elsewhere]\n")
+	r = kvetIn(t, repo, "lint", "deploy")
+	if r.code != 2 || !strings.Contains(r.stderr, `.kvet.yaml:1:21: admissionPolicies: "../elsewhere" is outside the repository`) {
+		t.Errorf("outside: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

@@ -50,6 +50,7 @@ type lintFlags struct {
 	enable      []string
 	disable     []string
 	policies    []string
+	admission   []string
 	requireSvc  bool
 	requireRefs bool
 	showIgnored bool
@@ -120,6 +121,7 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.StringSliceVar(&lf.enable, "enable", nil, "turn on rules or policy groups (security, reliability, ...); repeatable, comma-separated")
 	fs.StringSliceVar(&lf.disable, "disable", nil, "turn off rules or policy groups; repeatable, comma-separated")
 	fs.StringArrayVarP(&lf.policies, "policy", "p", nil, "folder of your own Rego policies to run too (repeatable)")
+	fs.StringArrayVar(&lf.admission, "admission-policies", nil, "file or folder of ValidatingAdmissionPolicies and bindings to evaluate the manifests against, not linted (repeatable)")
 	fs.StringVar(&lf.regoVersion, "rego-version", "v1", "Rego syntax of your policies: v1 (OPA 1.x) or v0")
 	fs.BoolVar(&lf.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
 	fs.BoolVar(&lf.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
@@ -234,6 +236,11 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if o.policyDirs, err = policyDirs(cfg, lf.allowOut, lf.policies); err != nil {
 		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)
 	}
+	admissionPaths, err := cfg.AdmissionPolicyPaths(lf.allowOut)
+	if err != nil {
+		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)
+	}
+	admissionPaths = append(admissionPaths, lf.admission...)
 	if lf.showConfig {
 		return o, nil
 	}
@@ -257,7 +264,16 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		Exclude: cfg.Excluded, Read: budget.read,
 		Renderers: lf.helm.renderers(cfg, kv.String()),
 	}
+	var contextObjs []*manifest.Object // loaded for the rules, not linted
+	if len(admissionPaths) > 0 {
+		ctxLoad := o.load
+		ctxLoad.Exclude = nil
+		if contextObjs, err = validate.LoadContext(admissionPaths, ctxLoad); err != nil {
+			return nil, usageErr("--admission-policies: %v", err)
+		}
+	}
 	o.check = validate.Options{
+		Context:     contextObjs,
 		Rules:       all,
 		Workers:     lf.workers,
 		NoSnippets:  !report.PrintsSnippets(lf.output),

@@ -168,6 +168,10 @@ type Settings struct {
 	// the chart).
 	Values, Set, SetString []string
 	ReleaseName, Namespace string
+	// AdmissionPolicies are --admission-policies paths, relative to the
+	// test's folder (the package's, where kvet lint runs in
+	// cmd/kvet's TestFixturesMatchCLI too).
+	AdmissionPolicies []string
 }
 
 // FlagSet defines the flags a "# kvet:" line may set, into s, with kvet
@@ -189,6 +193,7 @@ func FlagSet(s *Settings) *flag.FlagSet {
 	fs.StringArrayVar(&s.SetString, "set-string", nil, "")
 	fs.StringVar(&s.ReleaseName, "release-name", "release-name", "")
 	fs.StringVar(&s.Namespace, "namespace", "default", "")
+	fs.StringArrayVar(&s.AdmissionPolicies, "admission-policies", nil, "")
 	return fs
 }
 
@@ -260,12 +265,19 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 	}
 	renderer := helm.New(helm.Options{KubeVersion: kv.String(), ReleaseName: s.ReleaseName, Namespace: s.Namespace,
 		Values: helm.ValueSet{Files: values, Set: s.Set, SetString: s.SetString}})
+	var contextObjs []*manifest.Object
+	if len(s.AdmissionPolicies) > 0 {
+		if contextObjs, err = validate.LoadContext(s.AdmissionPolicies, manifest.Options{}); err != nil {
+			t.Fatalf("%s: # kvet: --admission-policies: %v", path, err)
+		}
+	}
 	out := validate.Lint(ctx, []string{path},
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}, Renderers: []manifest.Renderer{renderer}},
 		validate.Options{
 			Rules:    all,
 			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource},
 			Policies: pols,
+			Context:  contextObjs,
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
 		})
