@@ -39,6 +39,9 @@ type Options struct {
 	// Documents makes Stream parse with ParseDocuments: every document of
 	// any shape in Parsed.Docs, no objects (what kvet test evaluates).
 	Documents bool
+	// Sources are inputs already in memory (a kustomize build's output),
+	// streamed after the paths' files, under their Path.
+	Sources []*Source
 	// Prescan, when set, makes Stream read every input twice: first to
 	// find objects that the checks of the second pass need from the whole
 	// run (CRDs, Namespaces), then to stream as usual.
@@ -150,6 +153,17 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 			files = append(files, f)
 		}
 	}
+	named := len(files)
+	for range opts.Sources {
+		files = append(files, "")
+	}
+	// read reads input i: a file, or one of opts.Sources.
+	read := func(i int) (*Source, error) {
+		if i >= named {
+			return opts.Sources[i-named], nil
+		}
+		return readSource(files[i], walked[i], opts)
+	}
 	readErrs := make([]error, len(files))
 	workers := opts.Workers
 	if workers <= 0 {
@@ -159,14 +173,14 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	if ps := opts.Prescan; ps != nil {
 		kept = make([]*Source, len(files))
 		eachFile(len(files), workers, func(i int) {
-			src, err := readSource(files[i], walked[i], opts)
+			src, err := read(i)
 			if err != nil {
 				if !rereadable(files[i]) {
 					readErrs[i] = err // the second pass does not read it again
 				}
 				return // else reported by the second pass
 			}
-			if !rereadable(files[i]) {
+			if i < named && !rereadable(files[i]) {
 				kept[i] = src
 			}
 			if ps.Match(src.Data) {
@@ -182,10 +196,10 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 		var err error
 		if kept != nil && kept[i] != nil {
 			src, kept[i] = kept[i], nil
-		} else if kept != nil && !rereadable(files[i]) {
+		} else if kept != nil && i < named && !rereadable(files[i]) {
 			return // the prescan's read failed, and its error is kept
 		} else {
-			src, err = readSource(files[i], walked[i], opts)
+			src, err = read(i)
 		}
 		if err != nil {
 			readErrs[i] = err

@@ -135,6 +135,7 @@ type sarifResult struct {
 	Level               string            `json:"level"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
+	RelatedLocations    []sarifRelated    `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"` // kvet
 	Fixes               []sarifFix        `json:"fixes,omitempty"`               // kvet
 	Properties          *sarifResultProps `json:"properties,omitempty"`          // kvet
@@ -165,6 +166,15 @@ type sarifResultProps struct {
 type sarifLocation struct {
 	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
 	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+// sarifRelated is a finding's place in rendered output (a kustomize
+// build), when its location is the source the user edits.
+// The rendered output is not a file, so it has no physical location;
+// the message names the rendering and the line.
+type sarifRelated struct {
+	ID      int       `json:"id"`
+	Message sarifText `json:"message"`
 }
 
 type sarifPhysical struct {
@@ -339,6 +349,11 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 			desc += " (unsafe: review it)"
 		}
 		res.Fixes = []sarifFix{{Description: sarifText{Text: desc}, ArtifactChanges: []sarifArtifactChange{change}}}
+	}
+	if r := f.Rendered; r != nil {
+		res.RelatedLocations = []sarifRelated{{
+			Message: sarifText{Text: "rendered: line " + strconv.Itoa(r.Line) + " of " + r.File},
+		}}
 	}
 	return res
 }

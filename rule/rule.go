@@ -199,6 +199,13 @@ func RefOf(o *manifest.Object) ObjectRef {
 	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
 }
 
+// Rendered is a place in rendered output: File names the rendering
+// ("kustomize build overlays/prod"), Line is 1-based in its output.
+type Rendered struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
 // Finding is one reported problem. Its JSON form is kvet's stable output
 // contract (see README).
 type Finding struct {
@@ -211,6 +218,10 @@ type Finding struct {
 	Column   int           `json:"column"`
 	Path     manifest.Path `json:"path"`
 	Object   ObjectRef     `json:"object"`
+	// Rendered, for a finding in a rendered manifest (a kustomize build)
+	// that File and Line map back to its source, is where the field is in
+	// the rendered output; nil otherwise.
+	Rendered *Rendered `json:"rendered,omitempty"`
 
 	// Fix, when set, resolves the finding: edits of the source.
 	Fix *manifest.Fix `json:"fix,omitempty"`

@@ -1,0 +1,417 @@
+// Package kustomize builds the kustomizations kvet lint finds, with
+// kustomize's own library (sigs.k8s.io/kustomize/api/krusty, the code
+// behind kubectl kustomize), and maps the findings on the built resources
+// back to the lines the user edits: the base file, the patch, or the
+// kustomization line of a transformer.
+package kustomize
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/resource"
+	"sigs.k8s.io/kustomize/api/types"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// Options control the builds.
+type Options struct {
+	// AllowRemote lets kustomize fetch remote bases and files (git
+	// repositories, URLs); refused otherwise, as an error at the entry.
+	AllowRemote bool
+	// Timeout bounds one build (default 60 s).
+	Timeout time.Duration
+	// MaxFileSize bounds every file a build reads and its output
+	// (default 256 MiB).
+	MaxFileSize int64
+	// Exclude, when set, skips folders and files of a walk.
+	Exclude func(path string) bool
+}
+
+// Set is the kustomizations of a run: the builds, their problems, and the
+// files they consume.
+type Set struct {
+	Builds []*Build
+	// Problems are errors at a kustomization's file:line (a missing
+	// entry, a refused remote base, a failed build).
+	Problems []Problem
+	consumed map[string]bool // absolute paths
+	byName   map[string]*Build
+	model    *model
+	origins  map[string]*parsedFile // origin files read by Remap, by absolute path
+}
+
+// Problem is an error about a kustomization.
+type Problem struct {
+	File         string
+	Line, Column int
+	Span         int // columns the offending text covers
+	Message      string
+	Help         string
+}
+
+// Build is one kustomization root built.
+type Build struct {
+	// Dir is the root's folder as the user would write it; Name the
+	// rendering's name in findings ("kustomize build overlays/prod").
+	Dir, Name string
+	// Output is the built resources as one YAML stream, for the engine.
+	Output *manifest.Source
+	root   *kust
+	docs   []*builtDoc
+}
+
+// builtDoc is one resource of a build: where it is in the output and
+// where it came from.
+type builtDoc struct {
+	first, last int // lines in Output
+	node        *yaml.Node
+	kind, name  string
+	origin      string // absolute path of the origin file ("" when unknown)
+	configured  string // absolute path of the kustomization that generated it
+}
+
+// Roots returns the folders below paths (walked as kvet lint walks:
+// hidden entries skipped) that hold a kustomization file, in lexical
+// order. A kustomization file named directly counts for its folder.
+func Roots(paths []string, exclude func(string) bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(dir string) {
+		if !seen[dir] {
+			seen[dir] = true
+			out = append(out, dir)
+		}
+	}
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if !st.IsDir() {
+			if IsKustomizationFile(p) {
+				add(filepath.Dir(p))
+			}
+			continue
+		}
+		_ = filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return nil
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if path != p && exclude != nil && exclude(path) {
+					return filepath.SkipDir
+				}
+				if KustomizationFile(path) != "" {
+					add(path)
+				}
+			}
+			return nil
+		})
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Render builds every kustomization root found under paths. A root that
+// another root of the run includes (a base its overlays use) is not built
+// on its own.
+func Render(paths []string, opts Options) *Set {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = 256 << 20
+	}
+	s := &Set{consumed: map[string]bool{}, byName: map[string]*Build{}, model: newModel(&opts)}
+	roots := Roots(paths, opts.Exclude)
+	if len(roots) == 0 {
+		return s
+	}
+	type loaded struct {
+		k     *kust
+		fatal bool
+	}
+	var ks []loaded
+	for _, dir := range roots {
+		k, fatal := s.model.load(dir, map[string]bool{})
+		if k != nil {
+			ks = append(ks, loaded{k, fatal})
+		}
+	}
+	// A kustomization included by another one of the run is built
+	// through it; components are never built on their own.
+	included := map[*kust]bool{}
+	var mark func(k *kust)
+	mark = func(k *kust) {
+		for _, c := range k.children {
+			if !included[c] {
+				included[c] = true
+				mark(c)
+			}
+		}
+	}
+	for _, l := range ks {
+		mark(l.k)
+	}
+	for _, k := range s.model.byDir {
+		s.consume(k)
+	}
+	for _, l := range ks {
+		if included[l.k] || l.k.component {
+			continue
+		}
+		if l.fatal {
+			continue // its problems say why
+		}
+		b, err := s.build(l.k, &opts)
+		if err != nil {
+			s.model.buildError(l.k, err)
+			continue
+		}
+		s.Builds = append(s.Builds, b)
+		s.byName[b.Name] = b
+	}
+	for _, p := range s.model.problems {
+		s.Problems = append(s.Problems, Problem{File: p.file, Line: p.line, Column: p.column, Span: max(p.span, 1), Message: p.message, Help: p.help})
+	}
+	return s
+}
+
+// consume marks a kustomization's file and local entries as consumed.
+func (s *Set) consume(k *kust) {
+	if abs, err := filepath.Abs(k.file); err == nil {
+		s.consumed[filepath.Clean(abs)] = true
+	}
+	for _, e := range k.entries {
+		if e.abs != "" {
+			s.consumed[e.abs] = true
+		}
+	}
+}
+
+// Consumed reports whether a file is read by one of the run's
+// kustomizations (a resource, a patch, a generator's input, a
+// kustomization file), so that it is not linted on its own.
+func (s *Set) Consumed(path string) bool {
+	if s == nil || len(s.consumed) == 0 {
+		return false
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	return s.consumed[filepath.Clean(abs)]
+}
+
+// Sources are the builds' outputs, for the engine to lint.
+func (s *Set) Sources() []*manifest.Source {
+	out := make([]*manifest.Source, len(s.Builds))
+	for i, b := range s.Builds {
+		out[i] = b.Output
+	}
+	return out
+}
+
+// build runs krusty on k's folder, within the timeout.
+func (s *Set) build(k *kust, opts *Options) (*Build, error) {
+	fs := newReadOnlyFS(k.file, opts.MaxFileSize)
+	kopts := krusty.MakeDefaultOptions()
+	kopts.LoadRestrictions = types.LoadRestrictionsRootOnly
+	type result struct {
+		m   resmap.ResMap
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				done <- result{err: fmt.Errorf("kustomize crashed: %v", v)}
+			}
+		}()
+		m, err := krusty.MakeKustomizer(kopts).Run(fs, k.abs)
+		done <- result{m, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(opts.Timeout):
+		// The build goes on in its goroutine, but its result is dropped.
+		return nil, fmt.Errorf("the build took longer than %s and was abandoned", opts.Timeout)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	fs.mu.Lock()
+	for p := range fs.read {
+		s.consumed[p] = true
+	}
+	fs.mu.Unlock()
+	b := &Build{Dir: k.dir, Name: "kustomize build " + k.dir, root: k}
+	var out bytes.Buffer
+	line := 1
+	for _, res := range r.m.Resources() {
+		d := &builtDoc{kind: res.GetKind(), name: res.GetName()}
+		if o, err := res.GetOrigin(); err == nil && o != nil {
+			switch {
+			case o.Repo != "":
+			case o.ConfiguredIn != "":
+				d.configured = filepath.Clean(filepath.Join(k.abs, o.ConfiguredIn))
+			case o.Path != "":
+				d.origin = filepath.Clean(filepath.Join(k.abs, o.Path))
+			}
+		}
+		if err := stripBuildAnnotations(res); err != nil {
+			return nil, err
+		}
+		y, err := res.AsYAML()
+		if err != nil {
+			return nil, err
+		}
+		if out.Len() > 0 {
+			out.WriteString("---\n")
+			line++
+		}
+		n := bytes.Count(y, []byte("\n"))
+		d.first, d.last = line, line+n-1
+		line += n
+		out.Write(y)
+		if int64(out.Len()) > opts.MaxFileSize {
+			return nil, fmt.Errorf("the build's output is larger than the limit of %d bytes; raise --max-file-size", opts.MaxFileSize)
+		}
+		var doc yaml.Node
+		if err := yaml.Unmarshal(y, &doc); err == nil && len(doc.Content) > 0 {
+			d.node = doc.Content[0]
+		}
+		b.docs = append(b.docs, d)
+	}
+	b.Output = &manifest.Source{Path: b.Name, Data: out.Bytes()}
+	return b, nil
+}
+
+// originAnnotations are the annotations kvet has kustomize add, taken out
+// of what the rules see.
+var originAnnotations = []string{"config.kubernetes.io/origin", "alpha.config.kubernetes.io/transformations"}
+
+func stripBuildAnnotations(res *resource.Resource) error {
+	a := res.GetAnnotations()
+	changed := false
+	for _, k := range originAnnotations {
+		if _, ok := a[k]; ok {
+			delete(a, k)
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return res.SetAnnotations(a)
+}
+
+// buildError turns a failed build into a problem at the kustomization
+// line that names what failed, when the message names one of its entries,
+// else at the kustomization file's first line.
+func (m *model) buildError(k *kust, err error) {
+	msg := err.Error()
+	if abs, e := filepath.Abs(k.dir); e == nil {
+		msg = strings.ReplaceAll(msg, abs+string(filepath.Separator), k.dir+string(filepath.Separator))
+		msg = strings.ReplaceAll(msg, abs, k.dir)
+	}
+	if wd, e := os.Getwd(); e == nil {
+		msg = strings.ReplaceAll(msg, wd+string(filepath.Separator), "")
+	}
+	file, node := k.file, (*yaml.Node)(nil)
+	best := 0
+	var visit func(k *kust, seen map[*kust]bool)
+	visit = func(k *kust, seen map[*kust]bool) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		for _, e := range k.entries {
+			if len(e.value) > best && strings.Contains(err.Error(), e.value) {
+				best, file, node = len(e.value), k.file, e.node
+			}
+		}
+		for _, c := range k.children {
+			visit(c, seen)
+		}
+	}
+	visit(k, map[*kust]bool{})
+	if best == 0 {
+		// A patch that matches nothing is named by its target's id
+		// ("ConfigMap.v1.[noGrp]/no-such-map.[noNs]"): find the patch.
+		var find func(k *kust, seen map[*kust]bool)
+		find = func(k *kust, seen map[*kust]bool) {
+			if seen[k] || node != nil {
+				return
+			}
+			seen[k] = true
+			for _, p := range k.patches {
+				for _, d := range p.docs {
+					if name := scalar(d, "metadata", "name"); name != "" && p.entry != nil &&
+						strings.Contains(err.Error(), "/"+name+".") && strings.Contains(err.Error(), scalar(d, "kind")+".") {
+						file, node = k.file, p.entry
+						return
+					}
+				}
+			}
+			for _, c := range k.children {
+				find(c, seen)
+			}
+		}
+		find(k, map[*kust]bool{})
+	}
+	m.problem(file, node, "kustomize build "+k.dir+" failed: "+msg,
+		"fix the kustomization so that kustomize build (or kubectl kustomize) succeeds; the rest of the run was still linted")
+}
+
+// RuleID is the id of the findings about kustomizations themselves: a
+// missing or refused entry, a build that fails.
+const RuleID = "kustomize-build"
+
+// Findings are the set's problems as error findings, with their snippet
+// unless noSnippets.
+func (s *Set) Findings(noSnippets bool) []rule.Finding {
+	out := make([]rule.Finding, 0, len(s.Problems))
+	for _, p := range s.Problems {
+		f := rule.Finding{Rule: RuleID, Severity: rule.Error, Message: p.Message, Help: p.Help,
+			File: p.File, Line: p.Line, Column: p.Column, Span: p.Span}
+		if !noSnippets {
+			if src := s.source(p.File); src != nil {
+				f.Snippet, f.SnippetShift = src.Snippet(p.Line, p.Column)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// source is a kustomization file of the run, as read.
+func (s *Set) source(file string) *manifest.Source {
+	for _, k := range s.model.byDir {
+		if k.file == file {
+			return k.src
+		}
+	}
+	return nil
+}
