@@ -206,3 +206,17 @@ func treeHash(t *testing.T, dir string) string {
 	}
 	return string(h.Sum(nil))
 }
+
+// TestKustomizeConftest: kvet test on a kustomize tree evaluates each
+// overlay's build (named "kustomize build DIR", as conftest users pipe
+// kustomize build) and not the patch on its own, which has no selector.
+func TestKustomizeConftest(t *testing.T) {
+	r := kvet(t, "", "test", "-p", "testdata/kustomize/policy", "testdata/kustomize/app")
+	if r.code != 1 {
+		t.Errorf("exit code %d, want 1; stderr: %s", r.code, r.stderr)
+	}
+	want := "FAIL - kustomize build testdata/kustomize/app/overlays/dev - main - Deployment web is not prefixed\n"
+	if !strings.Contains(r.stdout, want) || strings.Contains(r.stdout, "no selector") || !strings.Contains(r.stdout, "1 failure") {
+		t.Errorf("got:\n%s\nwant the dev overlay's unprefixed Deployment only", r.stdout)
+	}
+}
