@@ -17,7 +17,6 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
-	"sigs.k8s.io/kustomize/api/resource"
 	"sigs.k8s.io/kustomize/api/types"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -69,16 +68,24 @@ type Build struct {
 	Output *manifest.Source
 	root   *kust
 	docs   []*builtDoc
+	opts   *Options
+	// originsDone is set once originBuild ran.
+	originsDone bool
 }
 
 // builtDoc is one resource of a build: where it is in the output and
 // where it came from.
 type builtDoc struct {
 	first, last int // lines in Output
-	node        *yaml.Node
+	start, end  int // bytes in Output
 	kind, name  string
-	origin      string // absolute path of the origin file ("" when unknown)
-	configured  string // absolute path of the kustomization that generated it
+	// node is the resource's tree (parsed is set once it was tried).
+	node   *yaml.Node
+	parsed bool
+	// resolved is set once origin and configured are known.
+	resolved   bool
+	origin     string // absolute path of the origin file ("" when unknown)
+	configured string // absolute path of the kustomization that generated it
 }
 
 // Roots returns the folders below paths (walked as kvet lint walks:
@@ -232,9 +239,60 @@ func (s *Set) Sources() []*manifest.Source {
 	return out
 }
 
-// build runs krusty on k's folder, within the timeout.
+// build runs krusty on k's folder, within the timeout, without origin
+// annotations: where each resource comes from is found when a finding
+// needs it (Build.resolve).
 func (s *Set) build(k *kust, opts *Options) (*Build, error) {
+	m, read, err := runKrusty(k, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	for p := range read {
+		s.consumed[p] = true
+	}
+	if child(k.top, "buildMetadata") != nil {
+		// The user's own buildMetadata: what it adds is not the
+		// resources' content, and the rules do not see it.
+		if err := m.RemoveOriginAnnotations(); err != nil {
+			return nil, err
+		}
+		if err := m.RemoveTransformerAnnotations(); err != nil {
+			return nil, err
+		}
+	}
+	b := &Build{Dir: k.dir, Name: "kustomize build " + k.dir, root: k, opts: opts}
+	var out bytes.Buffer
+	line := 1
+	for _, res := range m.Resources() {
+		d := &builtDoc{kind: res.GetKind(), name: res.GetName()}
+		y, err := res.AsYAML()
+		if err != nil {
+			return nil, err
+		}
+		if out.Len() > 0 {
+			out.WriteString("---\n")
+			line++
+		}
+		n := bytes.Count(y, []byte("\n"))
+		d.first, d.last = line, line+n-1
+		d.start, d.end = out.Len(), out.Len()+len(y)
+		line += n
+		out.Write(y)
+		if int64(out.Len()) > opts.MaxFileSize {
+			return nil, fmt.Errorf("the build's output is larger than the limit of %d bytes; raise --max-file-size", opts.MaxFileSize)
+		}
+		b.docs = append(b.docs, d)
+	}
+	b.Output = &manifest.Source{Path: b.Name, Data: out.Bytes()}
+	return b, nil
+}
+
+// runKrusty builds k's folder within the timeout, through the read-only
+// file system, with originAnnotations on or not; it returns the files the
+// build read (absolute paths).
+func runKrusty(k *kust, opts *Options, origins bool) (resmap.ResMap, map[string]bool, error) {
 	fs := newReadOnlyFS(k.file, opts.MaxFileSize)
+	fs.origins = origins
 	kopts := krusty.MakeDefaultOptions()
 	kopts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	type result struct {
@@ -256,76 +314,71 @@ func (s *Set) build(k *kust, opts *Options) (*Build, error) {
 	case r = <-done:
 	case <-time.After(opts.Timeout):
 		// The build goes on in its goroutine, but its result is dropped.
-		return nil, fmt.Errorf("the build took longer than %s and was abandoned", opts.Timeout)
+		return nil, nil, fmt.Errorf("the build took longer than %s and was abandoned", opts.Timeout)
 	}
 	if r.err != nil {
-		return nil, r.err
+		return nil, nil, r.err
 	}
 	fs.mu.Lock()
-	for p := range fs.read {
-		s.consumed[p] = true
-	}
-	fs.mu.Unlock()
-	b := &Build{Dir: k.dir, Name: "kustomize build " + k.dir, root: k}
-	var out bytes.Buffer
-	line := 1
-	for _, res := range r.m.Resources() {
-		d := &builtDoc{kind: res.GetKind(), name: res.GetName()}
-		if o, err := res.GetOrigin(); err == nil && o != nil {
-			switch {
-			case o.Repo != "":
-			case o.ConfiguredIn != "":
-				d.configured = filepath.Clean(filepath.Join(k.abs, o.ConfiguredIn))
-			case o.Path != "":
-				d.origin = filepath.Clean(filepath.Join(k.abs, o.Path))
-			}
-		}
-		if err := stripBuildAnnotations(res); err != nil {
-			return nil, err
-		}
-		y, err := res.AsYAML()
-		if err != nil {
-			return nil, err
-		}
-		if out.Len() > 0 {
-			out.WriteString("---\n")
-			line++
-		}
-		n := bytes.Count(y, []byte("\n"))
-		d.first, d.last = line, line+n-1
-		line += n
-		out.Write(y)
-		if int64(out.Len()) > opts.MaxFileSize {
-			return nil, fmt.Errorf("the build's output is larger than the limit of %d bytes; raise --max-file-size", opts.MaxFileSize)
-		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(y, &doc); err == nil && len(doc.Content) > 0 {
-			d.node = doc.Content[0]
-		}
-		b.docs = append(b.docs, d)
-	}
-	b.Output = &manifest.Source{Path: b.Name, Data: out.Bytes()}
-	return b, nil
+	defer fs.mu.Unlock()
+	return r.m, fs.read, nil
 }
 
-// originAnnotations are the annotations kvet has kustomize add, taken out
-// of what the rules see.
+// node is the built resource's node tree, parsed on first use.
+func (b *Build) node(d *builtDoc) *yaml.Node {
+	if d.parsed {
+		return d.node
+	}
+	d.parsed = true
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b.Output.Data[d.start:d.end], &doc); err == nil && len(doc.Content) > 0 {
+		d.node = doc.Content[0]
+	}
+	return d.node
+}
+
+// originBuild builds again with originAnnotations on, once, and gives
+// each resource the file kustomize says it came from. It is the exact
+// answer when the tree has several candidates for a resource; kvet does
+// not build with it every time because it makes kustomize record every
+// transformer on every resource, about a third of the build's time.
+func (b *Build) originBuild() {
+	if b.originsDone {
+		return
+	}
+	b.originsDone = true
+	m, _, err := runKrusty(b.root, b.opts, true)
+	if err != nil {
+		return
+	}
+	rs := m.Resources()
+	if len(rs) != len(b.docs) {
+		return
+	}
+	for i, res := range rs {
+		d := b.docs[i]
+		if res.GetKind() != d.kind || res.GetName() != d.name {
+			return
+		}
+		o, err := res.GetOrigin()
+		if err != nil || o == nil {
+			continue
+		}
+		d.resolved = true
+		d.origin, d.configured = "", ""
+		switch {
+		case o.Repo != "":
+		case o.ConfiguredIn != "":
+			d.configured = filepath.Clean(filepath.Join(b.root.abs, o.ConfiguredIn))
+		case o.Path != "":
+			d.origin = filepath.Clean(filepath.Join(b.root.abs, o.Path))
+		}
+	}
+}
+
+// originAnnotations are the annotations originAnnotations makes
+// kustomize add; the build the rules see is made without them.
 var originAnnotations = []string{"config.kubernetes.io/origin", "alpha.config.kubernetes.io/transformations"}
-
-func stripBuildAnnotations(res *resource.Resource) error {
-	a := res.GetAnnotations()
-	changed := false
-	for _, k := range originAnnotations {
-		if _, ok := a[k]; ok {
-			delete(a, k)
-			changed = true
-		}
-	}
-	if !changed {
-		return nil
-	}
-	return res.SetAnnotations(a)
-}
 
 // buildError turns a failed build into a problem at the kustomization
 // line that names what failed, when the message names one of its entries,

@@ -17,13 +17,14 @@ var errReadOnly = errors.New("kvet builds kustomizations read-only: nothing may 
 // readOnlyFS is the real file system as a kustomize build sees it through
 // kvet: reads are recorded (the files the build consumes, so that the
 // folder walk does not lint them again on their own) and limited in size,
-// writes are refused, and the root kustomization is read with
-// buildMetadata: [originAnnotations] added, so that every resource says
-// which file it came from.
+// writes are refused, and, with origins, the root kustomization is read
+// with buildMetadata: [originAnnotations] added, so that every resource
+// says which file it came from.
 type readOnlyFS struct {
 	filesys.FileSystem
 	rootFile string // absolute
 	limit    int64
+	origins  bool // add originAnnotations to the root kustomization
 
 	mu   sync.Mutex
 	read map[string]bool // absolute paths
@@ -51,7 +52,7 @@ func (f *readOnlyFS) ReadFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if abs == f.rootFile {
+	if f.origins && abs == f.rootFile {
 		return withOrigins(data)
 	}
 	return data, nil

@@ -66,6 +66,7 @@ func TestRemapToSources(t *testing.T) {
 		return nil
 	}
 	dep := doc("Deployment")
+	b.node(dep)
 	web := itemNamed(dep.node, "web", "spec", "template", "spec", "containers")
 	side := itemNamed(dep.node, "sidecar", "spec", "template", "spec", "containers")
 	containers := manifest.MustParsePath("spec.template.spec.containers")
@@ -126,10 +127,41 @@ func TestBuildOutputHasNoOriginAnnotations(t *testing.T) {
 		t.Errorf("not the overlay's build:\n%s", out)
 	}
 	for _, d := range s.Builds[0].docs {
+		s.resolve(s.Builds[0], d)
 		if d.origin == "" && d.configured == "" {
 			t.Errorf("%s %s has no origin", d.kind, d.name)
 		}
 	}
+	if s.Builds[0].originsDone {
+		t.Error("every resource has one candidate file, yet kustomize was asked for origins")
+	}
+}
+
+// TestAmbiguousOriginAsksKustomize: two bases with a Deployment "web",
+// prefixed a- and b- by their kustomizations, both fit b-web by name;
+// kustomize's origin annotations (a second build, made only then) say it
+// is base-b's.
+func TestAmbiguousOriginAsksKustomize(t *testing.T) {
+	s := Render([]string{"testdata/ambiguous/overlay"}, Options{})
+	if len(s.Builds) != 1 {
+		t.Fatalf("problems: %+v", s.Problems)
+	}
+	b := s.Builds[0]
+	for _, d := range b.docs {
+		if d.name != "b-web" {
+			continue
+		}
+		got := s.Remap([]rule.Finding{{Rule: "r", File: b.Name, Line: d.first, Path: manifest.MustParsePath("spec.replicas")}})
+		want := filepath.Join("testdata", "ambiguous", "base-b", "deploy.yaml")
+		if got[0].File != want || got[0].Line != 6 {
+			t.Errorf("at %s:%d, want %s:6", got[0].File, got[0].Line, want)
+		}
+		if !b.originsDone {
+			t.Error("kustomize was not asked")
+		}
+		return
+	}
+	t.Fatal("no b-web built")
 }
 
 func TestIsRemote(t *testing.T) {
@@ -158,6 +190,7 @@ func TestReadOnlyFS(t *testing.T) {
 		t.Fatal(err)
 	}
 	fs := newReadOnlyFS(file, 1<<20)
+	fs.origins = true
 	if err := fs.WriteFile(filepath.Join(dir, "x"), nil); err == nil {
 		t.Error("WriteFile succeeded")
 	}

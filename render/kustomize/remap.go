@@ -3,6 +3,7 @@ package kustomize
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,9 +113,10 @@ func (b *Build) docAt(line int) *builtDoc {
 // A generated resource (configMapGenerator) points at its generator entry.
 func (s *Set) locate(b *Build, line int, path manifest.Path) (place, bool) {
 	d := b.docAt(line)
-	if d == nil || d.node == nil {
+	if d == nil || b.node(d) == nil {
 		return place{}, false
 	}
+	s.resolve(b, d)
 	chain := chainTo(b.root, d)
 	for _, k := range chain {
 		if p, ok := transformerPlace(k, d, path); ok {
@@ -147,6 +149,72 @@ func (s *Set) locate(b *Build, line int, path manifest.Path) (place, bool) {
 	}
 	return place{}, false
 }
+
+// resolve finds the file a built resource comes from: the resource file
+// of the build's tree with a document of its kind whose name is the
+// longest part of its name (or the generator that made it). When several
+// files are as good, kustomize's own answer is asked for (originBuild).
+func (s *Set) resolve(b *Build, d *builtDoc) {
+	if d.resolved {
+		return
+	}
+	var best []candidate
+	bestLen := -1
+	consider := func(c candidate, n int) {
+		switch {
+		case n > bestLen:
+			best, bestLen = []candidate{c}, n
+		case n == bestLen && !slices.Contains(best, c):
+			best = append(best, c)
+		}
+	}
+	seen := map[*kust]bool{}
+	var walk func(k *kust)
+	walk = func(k *kust) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		for _, e := range k.entries {
+			if e.abs == "" || (e.field != "resources" && e.field != "bases") {
+				continue
+			}
+			_, docs := s.originFile(e.abs)
+			for _, doc := range docs {
+				if name := scalar(doc, "metadata", "name"); scalar(doc, "kind") == d.kind && nameMatches(d.name, name) {
+					consider(candidate{origin: e.abs}, len(name))
+				}
+			}
+		}
+		for gen, kind := range map[string]string{"configMapGenerator": "ConfigMap", "secretGenerator": "Secret"} {
+			if kind != d.kind {
+				continue
+			}
+			if seq := child(k.top, gen); seq != nil && seq.Kind == yaml.SequenceNode {
+				for _, it := range seq.Content {
+					if name := scalar(it, "name"); nameMatches(d.name, name) {
+						abs, _ := filepath.Abs(k.file)
+						consider(candidate{configured: filepath.Clean(abs)}, len(name))
+					}
+				}
+			}
+		}
+		for _, c := range k.children {
+			walk(c)
+		}
+	}
+	walk(b.root)
+	if len(best) != 1 {
+		b.originBuild()
+	}
+	if !d.resolved && len(best) > 0 {
+		d.origin, d.configured = best[0].origin, best[0].configured
+	}
+	d.resolved = true
+}
+
+// candidate is a file a built resource may come from.
+type candidate struct{ origin, configured string }
 
 // chainTo returns the kustomizations from root down to the one that
 // lists d's origin file (or generated it); just root when none does.
