@@ -236,3 +236,25 @@ func TestSharedBaseIncludedOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestNoReadsOutsideTheKustomization: a patch named outside the
+// kustomization's folder (which kustomize refuses too) is not read by kvet
+// either, so it cannot end up in a snippet.
+func TestNoReadsOutsideTheKustomization(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "secret.yaml"), []byte("kind: Deployment\nmetadata: {name: web}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k := filepath.Join(dir, "app")
+	if err := os.MkdirAll(k, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(k, "kustomization.yaml"), []byte("patches:\n- path: ../secret.yaml\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(&Options{MaxFileSize: 1 << 20})
+	got, _ := m.load(k, map[string]bool{})
+	if got == nil || len(got.patches) != 0 {
+		t.Errorf("the patch outside the folder was read: %+v", got)
+	}
+}

@@ -282,8 +282,13 @@ func (m *model) entry(k *kust, field, value string, n *yaml.Node, folder bool, s
 	return false
 }
 
-// patchFile reads a patch file's documents.
+// patchFile reads a patch file's documents. As kustomize (with its
+// default load restrictions) reads no file outside the kustomization's
+// folder, neither does kvet.
 func (m *model) patchFile(k *kust, p *patch, path string) {
+	if !k.holds(path) {
+		return
+	}
 	data, err := readLimited(path, m.opts.MaxFileSize)
 	if err != nil {
 		return // reported as a missing entry, or by krusty
@@ -305,6 +310,20 @@ func (m *model) inlinePatch(k *kust, p *patch, n *yaml.Node) {
 		p.lineShift, p.colShift = n.Line-1, n.Column
 	}
 	k.patches = append(k.patches, p)
+}
+
+// holds reports whether path is in k's folder or below it, symlinks
+// resolved.
+func (k *kust) holds(path string) bool {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return false
+	}
+	dir, err := filepath.EvalSymlinks(k.abs)
+	if err != nil {
+		return false
+	}
+	return inside(real, dir)
 }
 
 // blockIndent is the indentation of a 1-based line of data.

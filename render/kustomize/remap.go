@@ -176,7 +176,7 @@ func (s *Set) resolve(b *Build, d *builtDoc) {
 		}
 		seen[k] = true
 		for _, e := range k.entries {
-			if e.abs == "" || (e.field != "resources" && e.field != "bases") {
+			if e.abs == "" || (e.field != "resources" && e.field != "bases") || !k.holds(e.abs) {
 				continue
 			}
 			_, docs := s.originFile(e.abs)
