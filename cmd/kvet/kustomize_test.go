@@ -161,8 +161,8 @@ func TestKustomizeBaseOnItsOwn(t *testing.T) {
 }
 
 // TestKustomizeNamedFiles: files named on the command line (what
-// pre-commit passes) that a named kustomization consumes are linted
-// through its build, not on their own.
+// pre-commit passes) that a kustomization consumes are linted through its
+// build, not on their own.
 func TestKustomizeNamedFiles(t *testing.T) {
 	got, _ := kustLint(t, "testdata/kustomize/app/overlays/prod/kustomization.yaml", "testdata/kustomize/app/overlays/prod/resources.yaml")
 	for _, f := range got {
@@ -172,6 +172,12 @@ func TestKustomizeNamedFiles(t *testing.T) {
 	}
 	if len(got) != 2 {
 		t.Errorf("got %d findings, want the patch's and the base Job's: %+v", len(got), got)
+	}
+	// A patch named alone is linted through the nearest kustomization
+	// above it.
+	alone, _ := kustLint(t, "testdata/kustomize/app/overlays/prod/resources.yaml")
+	if len(alone) != 2 || alone[0].Rule == "api-required" || alone[1].Rule == "api-required" {
+		t.Errorf("a patch named alone: %+v", alone)
 	}
 }
 

@@ -90,8 +90,11 @@ type builtDoc struct {
 
 // Roots returns the folders below paths (walked as kvet lint walks:
 // hidden entries skipped) that hold a kustomization file, in lexical
-// order. A kustomization file named directly counts for its folder.
+// order. A file named directly (what pre-commit passes) counts for the
+// nearest folder above it, up to the current one, that holds a
+// kustomization: a changed patch is linted through its overlay's build.
 func Roots(paths []string, exclude func(string) bool) []string {
+	checked := map[string]string{}
 	var out []string
 	seen := map[string]bool{}
 	add := func(dir string) {
@@ -109,8 +112,8 @@ func Roots(paths []string, exclude func(string) bool) []string {
 			continue
 		}
 		if !st.IsDir() {
-			if IsKustomizationFile(p) {
-				add(filepath.Dir(p))
+			if dir := enclosing(p, checked); dir != "" {
+				add(dir)
 			}
 			continue
 		}
@@ -137,6 +140,43 @@ func Roots(paths []string, exclude func(string) bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// enclosing is the nearest folder holding a kustomization at or above
+// file's, not above the current folder ("" when none); checked caches
+// the answer per folder.
+func enclosing(file string, checked map[string]string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	dir := filepath.Dir(file)
+	var seen []string
+	found := ""
+	for {
+		if v, ok := checked[dir]; ok {
+			found = v
+			break
+		}
+		seen = append(seen, dir)
+		if KustomizationFile(dir) != "" {
+			found = dir
+			break
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil || abs == wd || !inside(abs, wd) {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	for _, d := range seen {
+		checked[d] = found
+	}
+	return found
 }
 
 // Render builds every kustomization root found under paths. A root that
