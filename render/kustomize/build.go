@@ -71,6 +71,8 @@ type Build struct {
 	opts   *Options
 	// originsDone is set once originBuild ran.
 	originsDone bool
+	// byKind indexes the tree's documents for resolve.
+	byKind map[string][]named
 }
 
 // builtDoc is one resource of a build: where it is in the output and
@@ -223,20 +225,35 @@ func Render(paths []string, opts Options) *Set {
 	for _, k := range s.model.byDir {
 		s.consume(k)
 	}
+	var todo []*kust
 	for _, l := range ks {
-		if included[l.k] || l.k.component {
+		// A broken one's problems say why it is not built.
+		if !included[l.k] && !l.k.component && !l.fatal {
+			todo = append(todo, l.k)
+		}
+	}
+	// One build at a time: kustomize keeps its OpenAPI schema in global
+	// state (kyaml/openapi.SetSchema, reset by every build), so builds
+	// in parallel could see each other's.
+	type built struct {
+		b    *Build
+		read map[string]bool
+		err  error
+	}
+	res := make([]built, len(todo))
+	for i, k := range todo {
+		res[i].b, res[i].read, res[i].err = build(k, &opts)
+	}
+	for i, r := range res {
+		if r.err != nil {
+			s.model.buildError(todo[i], r.err)
 			continue
 		}
-		if l.fatal {
-			continue // its problems say why
+		for p := range r.read {
+			s.consumed[p] = true
 		}
-		b, err := s.build(l.k, &opts)
-		if err != nil {
-			s.model.buildError(l.k, err)
-			continue
-		}
-		s.Builds = append(s.Builds, b)
-		s.byName[b.Name] = b
+		s.Builds = append(s.Builds, r.b)
+		s.byName[r.b.Name] = r.b
 	}
 	for _, p := range s.model.problems {
 		s.Problems = append(s.Problems, Problem{File: p.file, Line: p.line, Column: p.column, Span: max(p.span, 1), Message: p.message, Help: p.help})
@@ -282,22 +299,19 @@ func (s *Set) Sources() []*manifest.Source {
 // build runs krusty on k's folder, within the timeout, without origin
 // annotations: where each resource comes from is found when a finding
 // needs it (Build.resolve).
-func (s *Set) build(k *kust, opts *Options) (*Build, error) {
+func build(k *kust, opts *Options) (*Build, map[string]bool, error) {
 	m, read, err := runKrusty(k, opts, false)
 	if err != nil {
-		return nil, err
-	}
-	for p := range read {
-		s.consumed[p] = true
+		return nil, nil, err
 	}
 	if child(k.top, "buildMetadata") != nil {
 		// The user's own buildMetadata: what it adds is not the
 		// resources' content, and the rules do not see it.
 		if err := m.RemoveOriginAnnotations(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := m.RemoveTransformerAnnotations(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	b := &Build{Dir: k.dir, Name: "kustomize build " + k.dir, root: k, opts: opts}
@@ -307,7 +321,7 @@ func (s *Set) build(k *kust, opts *Options) (*Build, error) {
 		d := &builtDoc{kind: res.GetKind(), name: res.GetName()}
 		y, err := res.AsYAML()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if out.Len() > 0 {
 			out.WriteString("---\n")
@@ -319,12 +333,12 @@ func (s *Set) build(k *kust, opts *Options) (*Build, error) {
 		line += n
 		out.Write(y)
 		if int64(out.Len()) > opts.MaxFileSize {
-			return nil, fmt.Errorf("the build's output is larger than the limit of %d bytes; raise --max-file-size", opts.MaxFileSize)
+			return nil, nil, fmt.Errorf("the build's output is larger than the limit of %d bytes; raise --max-file-size", opts.MaxFileSize)
 		}
 		b.docs = append(b.docs, d)
 	}
 	b.Output = &manifest.Source{Path: b.Name, Data: out.Bytes()}
-	return b, nil
+	return b, read, nil
 }
 
 // runKrusty builds k's folder within the timeout, through the read-only

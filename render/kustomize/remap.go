@@ -160,14 +160,43 @@ func (s *Set) resolve(b *Build, d *builtDoc) {
 	}
 	var best []candidate
 	bestLen := -1
-	consider := func(c candidate, n int) {
-		switch {
-		case n > bestLen:
-			best, bestLen = []candidate{c}, n
-		case n == bestLen && !slices.Contains(best, c):
-			best = append(best, c)
+	for _, n := range s.index(b)[d.kind] {
+		if !nameMatches(d.name, n.name) {
+			continue
+		}
+		switch l := len(n.name); {
+		case l > bestLen:
+			best, bestLen = []candidate{n.candidate}, l
+		case l == bestLen && !slices.Contains(best, n.candidate):
+			best = append(best, n.candidate)
 		}
 	}
+	if len(best) != 1 {
+		b.originBuild()
+	}
+	if !d.resolved && len(best) > 0 {
+		d.origin, d.configured = best[0].origin, best[0].configured
+	}
+	d.resolved = true
+}
+
+// candidate is a file a built resource may come from.
+type candidate struct{ origin, configured string }
+
+// named is a document of a resource file, or a generator, by name.
+type named struct {
+	name string
+	candidate
+}
+
+// index lists, by kind, the documents of the resource files of b's tree
+// and its generators: built once per build, when a finding first needs
+// it.
+func (s *Set) index(b *Build) map[string][]named {
+	if b.byKind != nil {
+		return b.byKind
+	}
+	b.byKind = map[string][]named{}
 	seen := map[*kust]bool{}
 	var walk func(k *kust)
 	walk = func(k *kust) {
@@ -181,20 +210,16 @@ func (s *Set) resolve(b *Build, d *builtDoc) {
 			}
 			_, docs := s.originFile(e.abs)
 			for _, doc := range docs {
-				if name := scalar(doc, "metadata", "name"); scalar(doc, "kind") == d.kind && nameMatches(d.name, name) {
-					consider(candidate{origin: e.abs}, len(name))
-				}
+				kind := scalar(doc, "kind")
+				b.byKind[kind] = append(b.byKind[kind], named{scalar(doc, "metadata", "name"), candidate{origin: e.abs}})
 			}
 		}
-		for gen, kind := range map[string]string{"configMapGenerator": "ConfigMap", "secretGenerator": "Secret"} {
-			if kind != d.kind {
-				continue
-			}
-			if seq := child(k.top, gen); seq != nil && seq.Kind == yaml.SequenceNode {
-				for _, it := range seq.Content {
-					if name := scalar(it, "name"); nameMatches(d.name, name) {
-						abs, _ := filepath.Abs(k.file)
-						consider(candidate{configured: filepath.Clean(abs)}, len(name))
+		if k.top != nil {
+			abs, _ := filepath.Abs(k.file)
+			for _, g := range []struct{ key, kind string }{{"configMapGenerator", "ConfigMap"}, {"secretGenerator", "Secret"}} {
+				if seq := child(k.top, g.key); seq != nil && seq.Kind == yaml.SequenceNode {
+					for _, it := range seq.Content {
+						b.byKind[g.kind] = append(b.byKind[g.kind], named{scalar(it, "name"), candidate{configured: filepath.Clean(abs)}})
 					}
 				}
 			}
@@ -204,17 +229,8 @@ func (s *Set) resolve(b *Build, d *builtDoc) {
 		}
 	}
 	walk(b.root)
-	if len(best) != 1 {
-		b.originBuild()
-	}
-	if !d.resolved && len(best) > 0 {
-		d.origin, d.configured = best[0].origin, best[0].configured
-	}
-	d.resolved = true
+	return b.byKind
 }
-
-// candidate is a file a built resource may come from.
-type candidate struct{ origin, configured string }
 
 // chainTo returns the kustomizations from root down to the one that
 // lists d's origin file (or generated it); just root when none does.
