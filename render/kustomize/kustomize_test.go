@@ -93,7 +93,7 @@ func TestRemapToSources(t *testing.T) {
 		{"ConfigMap", manifest.MustParsePath("data.a"), filepath.Join(dir, "base", "kustomization.yaml"), 4},
 	} {
 		d := doc(c.kind)
-		got := s.Remap([]rule.Finding{{Rule: "r", File: b.Name, Line: d.first, Path: c.path}})
+		got := s.Remap([]rule.Finding{{Rule: "r", File: b.Name, Line: d.first, Path: c.path, Fix: &manifest.Fix{Title: "in the output"}}})
 		if len(got) != 1 {
 			t.Fatalf("%s %s: %d findings", c.kind, c.path, len(got))
 		}
@@ -106,6 +106,9 @@ func TestRemapToSources(t *testing.T) {
 		}
 		if f.Source == nil {
 			t.Errorf("%s %s: no source for the snippet", c.kind, c.path)
+		}
+		if f.Fix != nil {
+			t.Errorf("%s %s: a fix made on the build's output is kept", c.kind, c.path)
 		}
 	}
 }

@@ -46,6 +46,9 @@ func (s *Set) Remap(fs []rule.Finding) []rule.Finding {
 			continue
 		}
 		f.Rendered = &rule.Rendered{File: b.Name, Line: f.Line}
+		// A fix's edits are in the build's output, which is no file: a
+		// fix on the source is not known.
+		f.Fix = nil
 		if p, ok := s.locate(b, f.Line, f.Path); ok {
 			f.File, f.Line, f.Column, f.Span, f.Fallback = p.src.Path, p.line, p.column, max(p.span, 1), p.fallback
 			f.Source, f.Snippet, f.SnippetShift = p.src, "", 0
