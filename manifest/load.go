@@ -40,6 +40,9 @@ type Options struct {
 	// Documents makes Stream parse with ParseDocuments: every document of
 	// any shape in Parsed.Docs, no objects (what kvet test evaluates).
 	Documents bool
+	// Sources are inputs already in memory (a kustomize build's output),
+	// streamed after the paths' files, under their Path.
+	Sources []*Source
 	// Prescan, when set, makes Stream read every input twice: first to
 	// find objects that the checks of the second pass need from the whole
 	// run (CRDs, Namespaces), then to stream as usual.
@@ -193,6 +196,15 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 			walked[len(files)] = true
 			files = append(files, f)
 		}
+	}
+	// Inputs already in memory (a kustomize build's output) are streamed
+	// as a rendering is.
+	for _, src := range opts.Sources {
+		if rendered == nil {
+			rendered = map[int]*rendering{}
+		}
+		rendered[len(files)] = &rendering{src: src}
+		files = append(files, src.Path)
 	}
 	readErrs := make([]error, len(files))
 	workers := opts.Workers

@@ -83,11 +83,11 @@ func appendFindings(buf []byte, fs []rule.Finding, w *bufio.Writer) []byte {
 			buf = appendFix(buf, f.Fix)
 		}
 		if r := f.Rendered; r != nil {
-			buf = append(buf, ",\n      \"rendered\": {\"file\": "...)
+			buf = append(buf, ",\n      \"rendered\": {\n        \"file\": "...)
 			buf = appendJSONString(buf, r.File)
-			buf = append(buf, ", \"line\": "...)
+			buf = append(buf, ",\n        \"line\": "...)
 			buf = strconv.AppendInt(buf, int64(r.Line), 10)
-			buf = append(buf, '}')
+			buf = append(buf, "\n      }"...)
 		}
 		buf = append(buf, "\n    }"...)
 		if len(buf) > 32<<10 {

@@ -344,10 +344,12 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 		res.Fixes = []sarifFix{{Description: sarifText{Text: desc}, ArtifactChanges: []sarifArtifactChange{change}}}
 	}
 	if r := f.Rendered; r != nil {
-		// The finding's place in the chart's rendered output.
+		// The finding's place in the rendered output (a chart template's
+		// "# Source:" name, or "kustomize build DIR", which is not a file
+		// but names the rendering).
 		res.RelatedLocations = []sarifLocation{{ID: 1,
 			PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(r.File)}, Region: &sarifRegion{StartLine: r.Line}},
-			Message:          &sarifText{Text: "rendered output"}}}
+			Message:          &sarifText{Text: "rendered: line " + strconv.Itoa(r.Line) + " of " + r.File}}}
 	}
 	return res
 }

@@ -215,7 +215,8 @@ func RefOf(o *manifest.Object) ObjectRef {
 }
 
 // Rendered is a position in rendered text: File names it as the renderer
-// does (a chart template's "# Source:" name).
+// does (a chart template's "# Source:" name, or a kustomize build:
+// "kustomize build overlays/prod"), Line is 1-based in its output.
 type Rendered struct {
 	File string `json:"file"`
 	Line int    `json:"line"`
@@ -233,9 +234,10 @@ type Finding struct {
 	Column   int           `json:"column"`
 	Path     manifest.Path `json:"path"`
 	Object   ObjectRef     `json:"object"`
-	// Rendered, for a finding in rendered text (a Helm chart's output),
-	// is where it is in that text; File, Line and Column are then the
-	// place in the template or values file the text comes from.
+	// Rendered, for a finding in rendered text (a Helm chart's output, a
+	// kustomize build), is where it is in that text; File, Line and Column
+	// are then the place in the template, values, base or patch file the
+	// text comes from.
 	Rendered *Rendered `json:"rendered,omitempty"`
 
 	// Fix, when set, resolves the finding: edits of the source.

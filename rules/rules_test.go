@@ -61,7 +61,8 @@ func TestRules(t *testing.T) {
 
 // noFiringCase lists the rules no manifest can make fire, and why.
 var noFiringCase = map[string]string{
-	"api-validation": "reports under the api-* ids, never its own",
-	"api-internal":   "only when the embedded validation code fails; see TestAPIRuleForErrorType and validate/apiserver's panic tests",
-	"internal-error": "only when a rule crashes or a policy fails; see validate's TestPanickingRuleBecomesInternalError and cmd/kvet/policy_test.go",
+	"api-validation":  "reports under the api-* ids, never its own",
+	"api-internal":    "only when the embedded validation code fails; see TestAPIRuleForErrorType and validate/apiserver's panic tests",
+	"kustomize-build": "reported on kustomization files, not manifests; see cmd/kvet TestKustomizeTrees (testdata/kustomize/broken)",
+	"internal-error":  "only when a rule crashes or a policy fails; see validate's TestPanickingRuleBecomesInternalError and cmd/kvet/policy_test.go",
 }

@@ -54,6 +54,12 @@ type Options struct {
 	// rule.Rule.Context and cross-object rules see in their Index, next
 	// to the run's own objects; they are not checked.
 	Context []*manifest.Object
+	// Remap, when set, sees the run's findings (and the ignored ones)
+	// once ignores are applied, and returns them moved to where the user
+	// edits them: a finding in a kustomize build to its base, patch or
+	// kustomization line. It may merge findings. Those it gives a Source
+	// get their snippet from it.
+	Remap func(fs []rule.Finding) []rule.Finding
 }
 
 // Progress counts work done, for a progress line.
@@ -496,6 +502,13 @@ func (e *engine) finish() []rule.Finding {
 		fs = dedupe(fs)
 	}
 	e.mapBack(ignored)
+	if e.opts.Remap != nil {
+		fs, ignored = e.opts.Remap(fs), e.opts.Remap(ignored)
+		e.detach(fs)
+		e.detach(ignored)
+		Sort(fs)
+		Sort(ignored)
+	}
 	e.ignored = ignored
 	return fs
 }

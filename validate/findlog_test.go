@@ -80,7 +80,7 @@ func TestPackedFindingHasNoPointers(t *testing.T) {
 // notLogged are the rule.Finding fields the log does not keep, and why.
 var notLogged = map[string]string{
 	"Source":   "findings are detached (Source replaced by Snippet) before they are logged",
-	"Rendered": "findings in rendered text (a chart's) are kept out of the log (engine.rendered) and get Rendered after it, in mapBack",
+	"Rendered": "set after the log is read back (finish): by mapBack for a chart's findings, by Options.Remap for a kustomize build's",
 }
 
 // fillFinding sets every field of a rule.Finding (nested ones too) but

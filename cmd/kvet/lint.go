@@ -19,6 +19,7 @@ import (
 	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/render/kustomize"
 	"github.com/kvetdev/kvet/report"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
@@ -67,6 +68,9 @@ type lintFlags struct {
 	// not given ("" for the current folder; kvet lsp's workspace root).
 	configDir   string
 	podSecurity string
+	// kustomize builds
+	kustRemote  bool
+	kustTimeout time.Duration
 }
 
 // runLint is kvet lint in three steps: options (the flags, read by
@@ -134,6 +138,8 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.StringVar(&lf.podSecurity, "pod-security", "", "Pod Security level enforced in namespaces whose labels set none: baseline|restricted[:v1.NN]")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	lf.helm.define(fs)
+	fs.BoolVar(&lf.kustRemote, "kustomize-allow-remote", false, "let kustomize fetch remote bases and files (git repositories, URLs) named by kustomizations")
+	fs.DurationVar(&lf.kustTimeout, "kustomize-timeout", 60*time.Second, "longest one kustomize build may take")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
 	fs.StringVar(&lf.memProfile, "memprofile", "", "write an allocation profile to this file when done (for kvet's developers)")
@@ -156,6 +162,7 @@ type lintOptions struct {
 	policyDirs []string
 
 	load   manifest.Options // without Stdin and Note, which the run sets
+	kust   kustomize.Options
 	check  validate.Options // without Progress, which the run sets
 	output string           // the format's name (-o)
 
@@ -272,6 +279,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 			return nil, usageErr("--admission-policies: %v", err)
 		}
 	}
+	o.kust = kustomize.Options{AllowRemote: lf.kustRemote, Timeout: lf.kustTimeout, MaxFileSize: lf.maxFileSize, Exclude: cfg.Excluded}
 	o.check = validate.Options{
 		Context:     contextObjs,
 		Rules:       all,
@@ -340,7 +348,9 @@ func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer
 	} else {
 		close(progressStopped)
 	}
-	out := validate.Lint(ctx, o.paths, load, check)
+	paths, ks := renderKustomize(o.paths, &load, &check, o.kust)
+	out := validate.Lint(ctx, paths, load, check)
+	out.Findings = addFindings(out.Findings, ks.Findings(check.NoSnippets), check.Adjust)
 	close(progressDone)
 	<-progressStopped
 	inputs := make([]report.Input, len(out.Inputs))
@@ -353,6 +363,54 @@ func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer
 		rep.Ignored = out.Ignored
 	}
 	return &lintOutcome{report: rep, errors: out.Errors}
+}
+
+// renderKustomize builds the kustomizations found under paths
+// (render/kustomize) and sets the run up to lint what they build: their
+// outputs join the inputs, the files they consume are not linted on their
+// own (named ones are taken out of paths, walked ones excluded), and the
+// findings on their outputs are mapped back to the files the user edits.
+func renderKustomize(paths []string, load *manifest.Options, check *validate.Options, opts kustomize.Options) ([]string, *kustomize.Set) {
+	ks := kustomize.Render(paths, opts)
+	if len(ks.Builds) == 0 && len(ks.Problems) == 0 {
+		return paths, ks
+	}
+	kept := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if p != "-" && ks.Consumed(p) {
+			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				continue
+			}
+		}
+		kept = append(kept, p)
+	}
+	load.Sources = append(load.Sources, ks.Sources()...)
+	exclude := load.Exclude
+	load.Exclude = func(p string) bool { return ks.Consumed(p) || exclude != nil && exclude(p) }
+	remap := check.Remap
+	check.Remap = func(fs []rule.Finding) []rule.Finding {
+		if remap != nil {
+			fs = remap(fs)
+		}
+		return ks.Remap(fs)
+	}
+	return kept, ks
+}
+
+// addFindings adds findings made outside the engine (a kustomization that
+// does not build) to the run's, as the configuration has them (severity,
+// rules off), in order.
+func addFindings(fs, more []rule.Finding, adjust func(*rule.Finding) bool) []rule.Finding {
+	if len(more) == 0 {
+		return fs
+	}
+	for _, f := range more {
+		if adjust == nil || adjust(&f) {
+			fs = append(fs, f)
+		}
+	}
+	validate.Sort(fs)
+	return fs
 }
 
 // present prints the outcome (the inputs that could not be read on

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policy"
 	"github.com/kvetdev/kvet/policy/input"
+	"github.com/kvetdev/kvet/render/kustomize"
 	"github.com/kvetdev/kvet/report"
 )
 
@@ -214,9 +216,31 @@ func streamInputs(args []string, o inputOptions, e *evaluator) (int, error) {
 	if re != nil {
 		opts.Exclude = re.MatchString
 	}
+	// A kustomize root is built and its output evaluated as one input
+	// named "kustomize build DIR" (what conftest users pipe from
+	// kustomize build); the files it consumes are not inputs of their own.
+	ks := kustomize.Render(paths, kustomize.Options{MaxFileSize: o.maxSize, Exclude: opts.Exclude})
+	var kerrs []error
+	if len(ks.Builds) > 0 || len(ks.Problems) > 0 {
+		kept := paths[:0:0]
+		for _, p := range paths {
+			if st, err := os.Stat(p); p != "-" && err == nil && !st.IsDir() && ks.Consumed(p) {
+				continue
+			}
+			kept = append(kept, p)
+		}
+		paths = kept
+		opts.Sources = ks.Sources()
+		exclude := opts.Exclude
+		opts.Exclude = func(p string) bool { return ks.Consumed(p) || exclude != nil && exclude(p) }
+		for _, p := range ks.Problems {
+			kerrs = append(kerrs, fmt.Errorf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Message))
+		}
+	}
 	n, errs := manifest.Stream(paths, opts, func(i int, src *manifest.Source, p manifest.Parsed, _ bool) {
 		e.batch(i, src, p)
 	})
+	errs = append(errs, kerrs...)
 	if len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, err := range errs {
