@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +16,8 @@ import (
 	"github.com/mattn/go-isatty"
 	flag "github.com/spf13/pflag"
 
+	"github.com/kvetdev/kvet/baseline"
+	"github.com/kvetdev/kvet/changes"
 	"github.com/kvetdev/kvet/config"
 	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/kubeversion"
@@ -67,6 +71,9 @@ type lintFlags struct {
 	// not given ("" for the current folder; kvet lsp's workspace root).
 	configDir   string
 	podSecurity string
+	baseline    string
+	showStale   bool
+	newFromRev  string
 }
 
 // runLint is kvet lint in three steps: options (the flags, read by
@@ -134,6 +141,9 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.StringVar(&lf.podSecurity, "pod-security", "", "Pod Security level enforced in namespaces whose labels set none: baseline|restricted[:v1.NN]")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
 	lf.helm.define(fs)
+	fs.StringVar(&lf.baseline, "baseline", "", "do not report the findings in this baseline file (written by kvet baseline)")
+	fs.BoolVar(&lf.showStale, "show-stale-baseline", false, "list the --baseline entries of the checked files that match no finding any more")
+	fs.StringVar(&lf.newFromRev, "new-from-rev", "", "only report findings on lines changed since this git revision (and in files git does not track)")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
 	fs.StringVar(&lf.memProfile, "memprofile", "", "write an allocation profile to this file when done (for kvet's developers)")
@@ -163,6 +173,13 @@ type lintOptions struct {
 	color       bool
 	showIgnored bool
 	failOn      rule.Severity
+
+	// baseline (--baseline, read from baselinePath) and changed
+	// (--new-from-rev) filter the findings; nil when not asked.
+	baseline     *baseline.File
+	baselinePath string
+	showStale    bool
+	changed      *changes.Set
 }
 
 // lintOptionsOf resolves the parsed flags and the configuration into a
@@ -172,7 +189,8 @@ type lintOptions struct {
 // or policy has. The policies are compiled here, since the rule ids are
 // checked against theirs.
 func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty bool) (*lintOptions, error) {
-	o := &lintOptions{paths: fs.Args(), showConfig: lf.showConfig, output: lf.output, showIgnored: lf.showIgnored}
+	o := &lintOptions{paths: fs.Args(), showConfig: lf.showConfig, output: lf.output, showIgnored: lf.showIgnored,
+		baselinePath: lf.baseline, showStale: lf.showStale}
 	usageErr := func(format string, a ...any) error {
 		return fmt.Errorf("kvet lint: "+format, a...)
 	}
@@ -243,6 +261,19 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	admissionPaths = append(admissionPaths, lf.admission...)
 	if lf.showConfig {
 		return o, nil
+	}
+	if lf.showStale && lf.baseline == "" {
+		return nil, usageErr("--show-stale-baseline lists the entries of a baseline: give one with --baseline FILE")
+	}
+	if lf.baseline != "" {
+		if o.baseline, err = baseline.Read(lf.baseline); err != nil {
+			return nil, usageErr("--baseline: %v", err)
+		}
+	}
+	if fs.Changed("new-from-rev") {
+		if o.changed, err = changes.Since(ctx, ".", lf.newFromRev); err != nil {
+			return nil, usageErr("%v", err)
+		}
 	}
 	var pols *validate.Policies
 	if len(bundled) > 0 || len(o.policyDirs) > 0 {
@@ -319,6 +350,9 @@ type lintOutcome struct {
 	// errors are the inputs that could not be read: printed before the
 	// report, and the exit code is then 2.
 	errors []error
+	// stale are the baseline's entries that matched no finding, in the
+	// files checked.
+	stale []baseline.Entry
 }
 
 // run lints the paths. It prints nothing but what is live on stderr: the
@@ -352,7 +386,53 @@ func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer
 	if o.showIgnored {
 		rep.Ignored = out.Ignored
 	}
-	return &lintOutcome{report: rep, errors: out.Errors}
+	res := &lintOutcome{report: rep, errors: out.Errors}
+	o.filter(res, inputs)
+	return res
+}
+
+// filter leaves out of the report the findings in the baseline
+// (--baseline) and those on lines unchanged since --new-from-rev. The
+// findings left keep the fingerprints they have in an unfiltered run.
+func (o *lintOptions) filter(res *lintOutcome, inputs []report.Input) {
+	if o.baseline == nil && o.changed == nil {
+		return
+	}
+	rep := res.report
+	prints := report.Fingerprints(rep.Findings)
+	kept := make([]int, 0, len(rep.Findings))
+	if o.baseline != nil {
+		checked := make(map[string]bool, len(inputs))
+		for _, in := range inputs {
+			checked[baseline.CleanPath(in.File)] = true
+		}
+		applied := o.baseline.Apply(baseline.Keys(rep.Findings), func(file string) bool {
+			if checked[file] {
+				return true
+			}
+			_, err := os.Stat(filepath.FromSlash(file))
+			return errors.Is(err, fs.ErrNotExist) // a file deleted since
+		})
+		kept = applied.Kept
+		rep.Baselined = applied.Matched
+		res.stale = applied.Stale
+	} else {
+		for i := range rep.Findings {
+			kept = append(kept, i)
+		}
+	}
+	findings := make([]rule.Finding, 0, len(kept))
+	keptPrints := make([]string, 0, len(kept))
+	for _, i := range kept {
+		f := rep.Findings[i]
+		if o.changed != nil && !o.changed.Changed(f.File, f.Line) {
+			rep.Unchanged++
+			continue
+		}
+		findings = append(findings, f)
+		keptPrints = append(keptPrints, prints[i])
+	}
+	rep.Findings, rep.Fingerprints = findings, keptPrints
 }
 
 // present prints the outcome (the inputs that could not be read on
@@ -363,6 +443,7 @@ func (o *lintOptions) present(out *lintOutcome, stdout, stderr io.Writer) int {
 	for _, e := range out.errors {
 		_, _ = fmt.Fprintf(stderr, "kvet: %s\n", report.Printable(e.Error()))
 	}
+	o.presentStale(out.stale, stderr)
 	if err := o.format.Format(stdout, out.report, report.Options{Color: o.color}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet: writing output: %v\n", err)
 		return exitUsage
@@ -376,6 +457,27 @@ func (o *lintOptions) present(out *lintOutcome, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// presentStale lists the stale baseline entries on stderr with
+// --show-stale-baseline, and otherwise says how many there are.
+func (o *lintOptions) presentStale(stale []baseline.Entry, stderr io.Writer) {
+	if len(stale) == 0 {
+		return
+	}
+	name := report.Printable(o.baselinePath)
+	if !o.showStale {
+		_, _ = fmt.Fprintf(stderr, "kvet: note: %d entries of the baseline %s match no finding any more (fixed, or moved); --show-stale-baseline lists them, kvet baseline writes the file again\n", len(stale), name)
+		return
+	}
+	_, _ = fmt.Fprintf(stderr, "kvet: %d entries of the baseline %s match no finding any more (fixed, or their file, object or field renamed); write the file again with kvet baseline to drop them:\n", len(stale), name)
+	for _, e := range stale {
+		where := e.Object
+		if e.Path != "" {
+			where += " " + e.Path
+		}
+		_, _ = fmt.Fprintf(stderr, "  %s: %s[%s] %s: %s\n", report.Printable(e.File), "stale", report.Printable(e.Rule), report.Printable(where), report.Printable(e.Message))
+	}
 }
 
 // startProfiles starts the developers' profiles (--cpuprofile, and
