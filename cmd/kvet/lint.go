@@ -116,7 +116,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("kvet lint", flag.ContinueOnError)
 	fs.StringVarP(&lf.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
-	fs.StringVar(&lf.kubeVersion, "kube-version", defaultKubeVersion, "target Kubernetes version (MAJOR.MINOR)")
+	fs.StringVar(&lf.kubeVersion, "kube-version", defaultKubeVersion, "target Kubernetes version (MAJOR.MINOR), or several separated by commas (1.29,1.31), checked at once")
 	fs.StringVar(&lf.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning or info")
 	fs.BoolVar(&lf.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
 	fs.StringVar(&lf.stdinName, "stdin-filename", "<stdin>", "file name to use in findings for -")
@@ -218,14 +218,17 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if !fs.Changed("kube-version") && cfg.KubeVersion != "" {
 		kubeVersion = cfg.KubeVersion
 	}
-	kv, err := kubeversion.ParseTarget(kubeVersion)
+	kvs, err := kubeversion.ParseTargets(kubeVersion)
 	if err != nil {
 		if !fs.Changed("kube-version") && cfg.KubeVersion != "" {
 			return nil, usageErr("kubeVersion in %s: %v", cfg.Path, err)
 		}
 		return nil, usageErr("--kube-version: %v", err)
 	}
-	settings := rule.Settings{KubeVersion: kv, MissingServiceIsError: lf.requireSvc, Complete: lf.requireRefs}
+	settings := rule.Settings{KubeVersion: kvs[0], MissingServiceIsError: lf.requireSvc, Complete: lf.requireRefs}
+	if len(kvs) > 1 {
+		settings.KubeVersions = kvs
+	}
 	if !fs.Changed("require-references") && cfg.RequireReferences != nil {
 		settings.Complete = *cfg.RequireReferences
 	}
