@@ -200,15 +200,18 @@ func hunk(h string) (oldN, newN int, sp span, ok bool) {
 	return oldN, newN, span{start, start + newN - 1}, true
 }
 
+// maxLine bounds the line numbers read, so that no sum overflows.
+const maxLine = 1 << 40
+
 func rangeOf(s string) (start, n int, ok bool) {
 	a, b, comma := strings.Cut(s, ",")
 	start, err := strconv.Atoi(a)
-	if err != nil || start < 0 {
+	if err != nil || start < 0 || start > maxLine {
 		return 0, 0, false
 	}
 	n = 1
 	if comma {
-		if n, err = strconv.Atoi(b); err != nil || n < 0 {
+		if n, err = strconv.Atoi(b); err != nil || n < 0 || n > maxLine {
 			return 0, 0, false
 		}
 	}
