@@ -1,14 +1,22 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +41,7 @@ type actionSpec struct {
 type actionStep struct {
 	ID         string            `yaml:"id"`
 	Name       string            `yaml:"name"`
+	If         string            `yaml:"if"`
 	Uses       string            `yaml:"uses"`
 	With       map[string]string `yaml:"with"`
 	Shell      string            `yaml:"shell"`
@@ -188,6 +197,15 @@ func TestActionDefinition(t *testing.T) {
 	setup := r.spec.Runs.Steps[0]
 	if !strings.HasPrefix(setup.Uses, "actions/setup-go@") || setup.With["go-version-file"] != "${{ github.action_path }}/go.mod" {
 		t.Errorf("first step must set up Go from the action's go.mod: %+v", setup)
+	}
+	// kvet-version: a released kvet is downloaded instead of Go being set
+	// up and kvet built.
+	for name, cond := range map[string]string{
+		"Set up Go for kvet": "inputs.kvet-version == ''", "Build kvet": "inputs.kvet-version == ''", "Download kvet": "inputs.kvet-version != ''",
+	} {
+		if got := r.step(name).If; got != cond {
+			t.Errorf("step %q runs if %q, want %q", name, got, cond)
+		}
 	}
 	kvetStep := r.step("kvet")
 	for name := range r.spec.Inputs {
@@ -470,6 +488,66 @@ func TestAction(t *testing.T) {
 		res = repo.run(kvetStep, map[string]string{"paths": "deploy", "baseline": ".kvet-baseline.json", "fail-on": "info"})
 		if res.code != 0 || strings.Contains(res.stdout, "::") || res.outputs["errors"] != "0" {
 			t.Errorf("baseline: exit %d, want 0 and no annotations\n%s%s", res.code, res.stdout, res.stderr)
+		}
+	})
+
+	t.Run("released binary", func(t *testing.T) {
+		if _, err := exec.LookPath("curl"); err != nil {
+			t.Skip("curl is not on PATH")
+		}
+		bin, err := os.ReadFile(filepath.Join(r.temp, "kvet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		archiveOf := func(v string) string { return fmt.Sprintf("kvet_%s_%s_%s.tar.gz", v, runtime.GOOS, runtime.GOARCH) }
+		archive, tampered := archiveOf("9.9.9"), archiveOf("9.9.8")
+		var tgz bytes.Buffer
+		gz := gzip.NewWriter(&tgz)
+		tw := tar.NewWriter(gz)
+		if err := tw.WriteHeader(&tar.Header{Name: "kvet", Mode: 0o755, Size: int64(len(bin))}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write(bin)
+		_ = tw.Close()
+		_ = gz.Close()
+		sum := sha256.Sum256(tgz.Bytes())
+		checksums := hex.EncodeToString(sum[:]) + "  " + archive + "\n"
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			switch req.URL.Path {
+			case "/v9.9.9/" + archive:
+				_, _ = w.Write(tgz.Bytes())
+			case "/v9.9.9/checksums.txt":
+				_, _ = io.WriteString(w, checksums)
+			case "/v9.9.8/" + tampered:
+				_, _ = w.Write(append([]byte("tampered"), tgz.Bytes()...))
+			case "/v9.9.8/checksums.txt":
+				_, _ = io.WriteString(w, strings.Replace(checksums, archive, tampered, 1))
+			default:
+				http.NotFound(w, req)
+			}
+		}))
+		defer srv.Close()
+
+		rel := *r
+		rel.temp = t.TempDir()
+		rel.env = []string{"KVET_RELEASES_URL=" + srv.URL}
+		res := rel.run(rel.step("Download kvet"), map[string]string{"kvet-version": "v9.9.9"})
+		if res.code != 0 || !strings.HasPrefix(res.stdout, "kvet ") {
+			t.Fatalf("download step: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		res = rel.run(kvetStep, map[string]string{"paths": "testdata/lint/mistakes.yaml", "kvet-version": "v9.9.9"})
+		if res.code != 1 || !strings.Contains(res.stdout, "title=kvet(job-restart-policy)") {
+			t.Errorf("the downloaded kvet: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		for version, want := range map[string]string{
+			"v9.9.8":    "does not match the release's checksums.txt",
+			"v1.0.0":    "could not download",
+			"v1;rm -rf": "must be a release tag",
+		} {
+			res := rel.run(rel.step("Download kvet"), map[string]string{"kvet-version": version})
+			if res.code != 2 || !strings.Contains(res.stdout, want) {
+				t.Errorf("kvet-version %s: exit %d, want 2 and %q\n%s%s", version, res.code, want, res.stdout, res.stderr)
+			}
 		}
 	})
 

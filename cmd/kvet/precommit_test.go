@@ -198,6 +198,17 @@ func TestPreCommitHook(t *testing.T) {
 	}
 	mustRun(ctx, t, work, "git", "rm", "-q", "-f", "deploy/other.yaml")
 
+	// kvet-system: the kvet on PATH (here the one pre-commit built), not
+	// built again.
+	write(".pre-commit-config.yaml", "repos:\n- repo: "+hookRepo+"\n  rev: "+sha+"\n  hooks:\n  - id: kvet-system\n")
+	env = append(env, "PATH="+filepath.Dir(bins[0])+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, code = preCommitRun()
+	if code == 0 || !strings.Contains(out, "deploy/job.yaml:9:22") {
+		t.Errorf("kvet-system hook: exit %d, want the Job's error\n%s", code, out)
+	}
+	env = env[:len(env)-1]
+	write(".pre-commit-config.yaml", "repos:\n- repo: "+hookRepo+"\n  rev: "+sha+"\n  hooks:\n  - id: kvet\n    args: [--baseline, .kvet-baseline.json]\n")
+
 	write("deploy/job.yaml", strings.Replace(badJob, "restartPolicy: Always", "restartPolicy: Never", 1))
 	// A Helm chart: its Chart.yaml, values and templates are not
 	// manifests; it is rendered and passes.
