@@ -85,6 +85,7 @@ func TestBaseline(t *testing.T) {
 		{[]string{"lint", "--show-stale-baseline", "deploy"}, "give one with --baseline FILE"},
 		{[]string{"baseline", "-o", "json", "deploy"}, "--output is kvet lint's"},
 		{[]string{"baseline", "deploy", "nowhere"}, "no baseline written"},
+		{[]string{"fix", "--baseline", "kvet-baseline.json", "deploy"}, "--baseline is kvet lint's"},
 	} {
 		r := kvetIn(t, dir, c.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, c.want) {
