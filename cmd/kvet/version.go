@@ -72,10 +72,9 @@ func versionText(tag, rev, when string, bi *debug.BuildInfo) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "kvet %s\n", tag)
-	switch {
-	case rev == "":
+	if rev == "" {
 		b.WriteString("commit:     unknown (not built from a git checkout)\n")
-	default:
+	} else {
 		if modified {
 			rev += " (modified)"
 		}
