@@ -44,6 +44,14 @@ func runVersion(w io.Writer) int {
 // validation is compiled in and the range of --kube-version, and the Go
 // toolchain.
 func versionText(tag, rev, when string, bi *debug.BuildInfo) string {
+	// A snapshot GoReleaser could not read git for stamps "none" and the
+	// zero time: the build info's are better.
+	if rev == "none" {
+		rev = ""
+	}
+	if strings.HasPrefix(when, "0001-01-01") {
+		when = ""
+	}
 	modified := false
 	k8s := ""
 	if bi != nil {

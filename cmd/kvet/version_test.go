@@ -29,6 +29,9 @@ func TestVersionText(t *testing.T) {
 	if !strings.HasPrefix(got, "kvet v1.2.3\ncommit:     def456 (modified), 2026-12-01T00:00:00Z\n") {
 		t.Errorf("stamped version:\n%s", got)
 	}
+	if got := versionText("v0.0.1-snapshot", "none", "0001-01-01T00:00:00Z", bi); !strings.Contains(got, "commit:     abc123 (modified), 2026-11-27T18:00:00Z\n") {
+		t.Errorf("a snapshot's placeholder stamps:\n%s", got)
+	}
 	if got := versionText("dev", "", "", nil); !strings.Contains(got, "commit:     unknown") || !strings.Contains(got, "kubernetes: 1.37 (--kube-version") {
 		t.Errorf("without build info:\n%s", got)
 	}
