@@ -296,7 +296,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
 		Exclude: cfg.Excluded, Read: budget.read,
-		Renderers: lf.helm.renderers(cfg, kv.String()),
+		Renderers: lf.helm.renderers(cfg, kvs[0].String()), // the oldest target: a chart is rendered once
 	}
 	var contextObjs []*manifest.Object // loaded for the rules, not linted
 	if len(admissionPaths) > 0 {

@@ -263,7 +263,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 	for i, v := range s.Values {
 		values[i] = filepath.Join(path, v) // relative to the chart
 	}
-	renderer := helm.New(helm.Options{KubeVersion: kv.String(), ReleaseName: s.ReleaseName, Namespace: s.Namespace,
+	renderer := helm.New(helm.Options{KubeVersion: kvs[0].String(), ReleaseName: s.ReleaseName, Namespace: s.Namespace,
 		Values: helm.ValueSet{Files: values, Set: s.Set, SetString: s.SetString}})
 	var contextObjs []*manifest.Object
 	if len(s.AdmissionPolicies) > 0 {
