@@ -5,6 +5,7 @@ package kubeversion
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -104,4 +105,47 @@ func ParseTarget(s string) (Version, error) {
 		return Version{}, fmt.Errorf("version %s is outside the Kubernetes versions kvet knows: %s to %s", v, Oldest(), Latest())
 	}
 	return v, nil
+}
+
+// ParseTargets reads one or more target versions separated by commas
+// ("1.29,1.31,1.33"), each as ParseTarget does, and returns them oldest
+// first, each once.
+func ParseTargets(s string) ([]Version, error) {
+	var out []Version
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			return nil, fmt.Errorf("invalid Kubernetes versions %q: want MAJOR.MINOR, or several separated by commas such as 1.29,1.31", s)
+		}
+		v, err := ParseTarget(part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b Version) int {
+		switch {
+		case a.Less(b):
+			return -1
+		case b.Less(a):
+			return 1
+		}
+		return 0
+	})
+	return slices.Compact(out), nil
+}
+
+// JoinVersions writes versions as "1.29, 1.31 and 1.33".
+func JoinVersions(vs []Version) string {
+	var b strings.Builder
+	for i, v := range vs {
+		switch {
+		case i == 0:
+		case i == len(vs)-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(v.String())
+	}
+	return b.String()
 }

@@ -77,3 +77,25 @@ func TestLatest(t *testing.T) {
 		t.Errorf("Latest() = %v, but k8s.io/api %s is Kubernetes %v", Latest(), v, want)
 	}
 }
+
+// TestParseTargets: several targets, sorted and each once; every part
+// checked as ParseTarget checks one.
+func TestParseTargets(t *testing.T) {
+	got, err := ParseTargets(" 1.33, v1.29,1.31.2,1.29")
+	if err != nil || JoinVersions(got) != "1.29, 1.31 and 1.33" {
+		t.Errorf("ParseTargets = %v, %v; want 1.29, 1.31 and 1.33", got, err)
+	}
+	if got, err := ParseTargets("1.30"); err != nil || len(got) != 1 || got[0] != (Version{1, 30}) {
+		t.Errorf("one target: %v, %v", got, err)
+	}
+	for in, want := range map[string]string{
+		"1.29,":     "several separated by commas",
+		"1.29,,1.3": "several separated by commas",
+		"1.29,1.99": "outside the Kubernetes versions kvet knows",
+		"1.29,x":    `invalid Kubernetes version "x"`,
+	} {
+		if _, err := ParseTargets(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseTargets(%q) = %v, want an error with %q", in, err, want)
+		}
+	}
+}

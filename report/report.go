@@ -32,6 +32,23 @@ type Report struct {
 	// Unchecked counts the objects of kinds kvet has no schema for
 	// (custom resources), by kind, most frequent first.
 	Unchecked []rule.KindCount
+	// Fingerprints, when set, are the findings' fingerprints (one per
+	// finding, in order), computed before the findings were filtered
+	// (--baseline, --new-from-rev), so a finding keeps the fingerprint it
+	// has in an unfiltered run; when nil, formats compute them.
+	Fingerprints []string
+	// Baselined counts the findings left out because --baseline has
+	// them, and Unchanged those left out because they are on lines not
+	// changed since --new-from-rev.
+	Baselined, Unchanged int
+}
+
+// fingerprints returns r.Fingerprints, or computes them.
+func (r *Report) fingerprints() []string {
+	if len(r.Fingerprints) == len(r.Findings) {
+		return r.Fingerprints
+	}
+	return Fingerprints(r.Findings)
 }
 
 // Input is one file read and the objects loaded from it.
@@ -147,12 +164,14 @@ type Formatter interface {
 }
 
 var formats = map[string]Formatter{
-	"text":   textFormat{},
-	"json":   jsonFormat{},
-	"sarif":  sarifFormat{},
-	"junit":  junitFormat{},
-	"github": githubFormat{},
-	"tap":    tapFormat{},
+	"text":       textFormat{},
+	"json":       jsonFormat{},
+	"sarif":      sarifFormat{},
+	"junit":      junitFormat{},
+	"github":     githubFormat{},
+	"tap":        tapFormat{},
+	"gitlab":     gitlabFormat{},
+	"checkstyle": checkstyleFormat{},
 }
 
 // Formats lists the format names, sorted.

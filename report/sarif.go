@@ -234,7 +234,7 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 	}
 
 	results := make([]sarifResult, 0, len(r.Findings))
-	prints := Fingerprints(r.Findings)
+	prints := r.fingerprints()
 	for i, f := range r.Findings {
 		res := sarifResultOf(f, index[f.Rule])
 		res.PartialFingerprints = map[string]string{fingerprintKey: prints[i]}

@@ -77,9 +77,25 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 		sevColor[rule.Error].Sprint(plural(s.Errors, "error")),
 		sevColor[rule.Warning].Sprint(plural(s.Warnings, "warning")),
 		sevColor[rule.Info].Sprint(plural(s.Infos, "info")),
-		r.Duration.Round(time.Millisecond), uncheckedText(s))
+		r.Duration.Round(time.Millisecond), uncheckedText(s)+hiddenText(r))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// hiddenText is the summary line's note on the findings --baseline and
+// --new-from-rev left out, or "".
+func hiddenText(r *Report) string {
+	var parts []string
+	if r.Baselined > 0 {
+		parts = append(parts, plural(r.Baselined, "finding")+" in the baseline")
+	}
+	if r.Unchanged > 0 {
+		parts = append(parts, plural(r.Unchanged, "finding")+" on unchanged lines")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; not shown: " + strings.Join(parts, ", ")
 }
 
 // maxUncheckedKinds is how many kinds the summary line names.

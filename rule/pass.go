@@ -23,8 +23,13 @@ type Pass struct {
 
 // Settings are run-wide options that rules read.
 type Settings struct {
-	// KubeVersion is the target Kubernetes version.
+	// KubeVersion is the target Kubernetes version: the oldest of
+	// KubeVersions when there are several.
 	KubeVersion kubeversion.Version
+	// KubeVersions are the target versions, oldest first, when kvet
+	// checks against several at once (--kube-version 1.29,1.31); empty
+	// means KubeVersion alone. Rules read Targets.
+	KubeVersions []kubeversion.Version
 	// MissingServiceIsError makes statefulset-headless-service report a
 	// serviceName that names no linted Service as an error.
 	MissingServiceIsError bool
@@ -39,6 +44,17 @@ type Settings struct {
 	// PodSecuritySource says where PodSecurity came from, for messages
 	// ("--pod-security" when empty).
 	PodSecuritySource string
+}
+
+// Targets returns the target Kubernetes versions, oldest first: the
+// versions that depend on the target (removed APIs, new fields) are
+// checked against each, and one cause is reported once, naming the
+// targets it concerns.
+func (s *Settings) Targets() []kubeversion.Version {
+	if len(s.KubeVersions) > 0 {
+		return s.KubeVersions
+	}
+	return []kubeversion.Version{s.KubeVersion}
 }
 
 // Diagnostic is what a rule reports: a message about a field path of the

@@ -47,7 +47,16 @@ func checkDeprecatedAPI(pass *rule.Pass, o *manifest.Object) {
 	if !ok {
 		return
 	}
-	target := pass.Settings.KubeVersion
+	targets := pass.Settings.Targets()
+	var removed, deprecated []kubeversion.Version
+	for _, t := range targets {
+		switch api.Status(t) {
+		case kubeversion.Removed:
+			removed = append(removed, t)
+		case kubeversion.Deprecated:
+			deprecated = append(deprecated, t)
+		}
+	}
 	help := "use " + api.Replacement
 	if api.Replacement == "" {
 		help = "there is no replacement API"
@@ -55,16 +64,34 @@ func checkDeprecatedAPI(pass *rule.Pass, o *manifest.Object) {
 	if api.Notes != "" {
 		help += "; " + api.Notes
 	}
-	switch api.Status(target) {
-	case kubeversion.Removed:
+	// One finding whatever the number of targets: the most severe, naming
+	// the targets each status concerns.
+	switch {
+	case len(removed) > 0:
+		also := ""
+		if len(deprecated) > 0 {
+			also = fmt.Sprintf("; deprecated, still served, in %s", targetsText(deprecated))
+		}
 		pass.Report(rule.Diagnostic{Path: apiVersionPath, Help: help, Fix: migrationFix(o, api),
-			Message: fmt.Sprintf("%s %s is no longer served since Kubernetes %s (target %s)%s",
-				o.APIVersion, o.Kind, api.RemovedIn, target, replacement(api))})
-	case kubeversion.Deprecated:
+			Message: fmt.Sprintf("%s %s is no longer served since Kubernetes %s (%s%s)%s",
+				o.APIVersion, o.Kind, api.RemovedIn, targetsText(removed), also, replacement(api))})
+	case len(deprecated) > 0:
+		which := ""
+		if len(targets) > 1 {
+			which = " (" + targetsText(deprecated) + ")"
+		}
 		pass.Report(rule.Diagnostic{Path: apiVersionPath, Severity: rule.Warning, Help: help, Fix: migrationFix(o, api),
-			Message: fmt.Sprintf("%s %s is deprecated since Kubernetes %s and removed in %s%s",
-				o.APIVersion, o.Kind, api.DeprecatedIn, api.RemovedIn, replacement(api))})
+			Message: fmt.Sprintf("%s %s is deprecated since Kubernetes %s and removed in %s%s%s",
+				o.APIVersion, o.Kind, api.DeprecatedIn, api.RemovedIn, which, replacement(api))})
 	}
+}
+
+// targetsText names target versions: "target 1.29", "targets 1.31 and 1.33".
+func targetsText(vs []kubeversion.Version) string {
+	if len(vs) == 1 {
+		return "target " + vs[0].String()
+	}
+	return "targets " + kubeversion.JoinVersions(vs)
 }
 
 func replacement(api kubeversion.API) string {

@@ -39,15 +39,27 @@ write the schedule in the controller's time zone).`,
 }
 
 func checkFieldMinVersion(pass *rule.Pass, o *manifest.Object) {
-	target := pass.Settings.KubeVersion
-	for _, use := range kubeversion.PresentFields(o.APIVersion, o.Kind, o, target) {
+	targets := pass.Settings.Targets()
+	for _, use := range kubeversion.PresentFields(o.APIVersion, o.Kind, o, targets[0]) {
 		f := use.Field
 		note := ""
 		if f.Note != "" {
 			note = " (" + f.Note + ")"
 		}
+		var older []kubeversion.Version
+		for _, t := range targets {
+			if t.Less(f.MinVersion) {
+				older = append(older, t)
+			}
+		}
+		ignored := "the target is " + older[0].String() + ", whose API server ignores it"
+		if len(older) > 1 {
+			ignored = "the targets " + kubeversion.JoinVersions(older) + " are older, and their API servers ignore it"
+		} else if len(targets) > 1 {
+			ignored = "the target " + older[0].String() + " is older, and its API server ignores it"
+		}
 		pass.Reportf(use.Path, "raise --kube-version if the cluster is newer, or remove the field for clusters older than "+f.MinVersion.String(),
-			"%s needs Kubernetes %s or newer (%s there); the target is %s, whose API server ignores it%s",
-			use.Path, f.MinVersion, f.Stage, target, note)
+			"%s needs Kubernetes %s or newer (%s there); %s%s",
+			use.Path, f.MinVersion, f.Stage, ignored, note)
 	}
 }

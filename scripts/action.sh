@@ -13,7 +13,12 @@
 #   INPUT_KUBE_VERSION  --kube-version when not empty
 #   INPUT_FAIL_ON       --fail-on (error, warning or info)
 #   INPUT_SARIF_FILE    when not empty, SARIF is written to this file too
-# and, from the runner, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT and RUNNER_TEMP.
+#   INPUT_BASELINE      --baseline when not empty
+#   INPUT_NEW_FROM_REV  --new-from-rev when not empty; pr-base is the pull
+#                       request's base commit (GITHUB_EVENT_PATH's
+#                       pull_request.base.sha, else origin/GITHUB_BASE_REF)
+# and, from the runner, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT and RUNNER_TEMP
+# (and GITHUB_EVENT_PATH, GITHUB_BASE_REF for pr-base).
 # The summary needs jq (on every GitHub-hosted runner).
 set -uo pipefail
 
@@ -32,6 +37,21 @@ set +f
 flags=(--no-color --fail-on "$fail_on")
 [ -z "${INPUT_CONFIG:-}" ] || flags+=(--config "$INPUT_CONFIG")
 [ -z "${INPUT_KUBE_VERSION:-}" ] || flags+=(--kube-version "$INPUT_KUBE_VERSION")
+[ -z "${INPUT_BASELINE:-}" ] || flags+=(--baseline "$INPUT_BASELINE")
+rev=${INPUT_NEW_FROM_REV:-}
+if [ "$rev" = pr-base ]; then
+  rev=
+  if [ -n "${GITHUB_EVENT_PATH:-}" ] && [ -f "$GITHUB_EVENT_PATH" ] && command -v jq >/dev/null; then
+    rev=$(jq -r '.pull_request.base.sha // empty' "$GITHUB_EVENT_PATH" 2>/dev/null)
+  fi
+  if [ -z "$rev" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
+    rev=origin/$GITHUB_BASE_REF
+  fi
+  if [ -z "$rev" ]; then
+    echo "::notice title=kvet::new-from-rev is pr-base, but this run is not for a pull request: every finding is reported"
+  fi
+fi
+[ -z "$rev" ] || flags+=(--new-from-rev "$rev")
 
 tmp=$(mktemp -d "${RUNNER_TEMP:-/tmp}/kvet-action.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT

@@ -1,14 +1,22 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +41,7 @@ type actionSpec struct {
 type actionStep struct {
 	ID         string            `yaml:"id"`
 	Name       string            `yaml:"name"`
+	If         string            `yaml:"if"`
 	Uses       string            `yaml:"uses"`
 	With       map[string]string `yaml:"with"`
 	Shell      string            `yaml:"shell"`
@@ -47,9 +56,10 @@ type actionStep struct {
 type runner struct {
 	t          *testing.T
 	spec       actionSpec
-	actionPath string // the action's checkout: this repository
-	workspace  string // the user's checkout: the step's working directory
-	temp       string // RUNNER_TEMP
+	actionPath string   // the action's checkout: this repository
+	workspace  string   // the user's checkout: the step's working directory
+	temp       string   // RUNNER_TEMP
+	env        []string // more of the runner's environment (GITHUB_EVENT_PATH, ...)
 }
 
 var expr = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
@@ -121,7 +131,9 @@ func (r *runner) run(s actionStep, inputs map[string]string) stepResult {
 	cmd.Env = append(os.Environ(),
 		"GITHUB_ACTIONS=true", "CI=true",
 		"GITHUB_WORKSPACE="+r.workspace, "GITHUB_ACTION_PATH="+r.actionPath,
-		"RUNNER_TEMP="+r.temp, "GITHUB_STEP_SUMMARY="+summary, "GITHUB_OUTPUT="+outputs)
+		"RUNNER_TEMP="+r.temp, "GITHUB_STEP_SUMMARY="+summary, "GITHUB_OUTPUT="+outputs,
+		"GITHUB_EVENT_PATH=", "GITHUB_BASE_REF=")
+	cmd.Env = append(cmd.Env, r.env...)
 	for k, v := range s.Env {
 		cmd.Env = append(cmd.Env, k+"="+r.eval(v, inputs))
 	}
@@ -176,7 +188,7 @@ func loadAction(t *testing.T) *runner {
 // TestActionDefinition checks action.yml's wiring without running it.
 func TestActionDefinition(t *testing.T) {
 	r := loadAction(t)
-	for name, def := range map[string]string{"paths": ".", "config": "", "kube-version": "", "fail-on": "error", "sarif-file": ""} {
+	for name, def := range map[string]string{"paths": ".", "config": "", "kube-version": "", "fail-on": "error", "sarif-file": "", "baseline": "", "new-from-rev": ""} {
 		in, ok := r.spec.Inputs[name]
 		if !ok || in.Default != def {
 			t.Errorf("input %q: declared %v, default %q; want default %q", name, ok, in.Default, def)
@@ -185,6 +197,15 @@ func TestActionDefinition(t *testing.T) {
 	setup := r.spec.Runs.Steps[0]
 	if !strings.HasPrefix(setup.Uses, "actions/setup-go@") || setup.With["go-version-file"] != "${{ github.action_path }}/go.mod" {
 		t.Errorf("first step must set up Go from the action's go.mod: %+v", setup)
+	}
+	// kvet-version: a released kvet is downloaded instead of Go being set
+	// up and kvet built.
+	for name, cond := range map[string]string{
+		"Set up Go for kvet": "inputs.kvet-version == ''", "Build kvet": "inputs.kvet-version == ''", "Download kvet": "inputs.kvet-version != ''",
+	} {
+		if got := r.step(name).If; got != cond {
+			t.Errorf("step %q runs if %q, want %q", name, got, cond)
+		}
 	}
 	kvetStep := r.step("kvet")
 	for name := range r.spec.Inputs {
@@ -228,7 +249,27 @@ func TestActionFlags(t *testing.T) {
 		{map[string]string{"paths": "deploy/\n  more/dir  base.yaml\n", "config": "ci/.kvet.yaml", "kube-version": "1.30", "fail-on": "warning"},
 			"--no-color --fail-on warning --config ci/.kvet.yaml --kube-version 1.30 -o github -- deploy/ more/dir base.yaml"},
 		{map[string]string{"paths": "*.yaml"}, "--no-color --fail-on error -o github -- *.yaml"},
+		{map[string]string{"baseline": ".kvet-baseline.json", "new-from-rev": "origin/main"},
+			"--no-color --fail-on error --baseline .kvet-baseline.json --new-from-rev origin/main -o github -- ."},
+		// pr-base: the event's base commit, else origin/GITHUB_BASE_REF,
+		// else (not a pull request) no filter.
+		{map[string]string{"new-from-rev": "pr-base", "event": `{"pull_request": {"base": {"sha": "0123abc"}}}`},
+			"--no-color --fail-on error --new-from-rev 0123abc -o github -- ."},
+		{map[string]string{"new-from-rev": "pr-base", "event": `{"pull_request": {}}`, "base-ref": "main"},
+			"--no-color --fail-on error --new-from-rev origin/main -o github -- ."},
+		{map[string]string{"new-from-rev": "pr-base", "event": `{"push": {}}`},
+			"--no-color --fail-on error -o github -- ."},
 	} {
+		r.env = nil
+		if ev, ok := c.inputs["event"]; ok {
+			event := filepath.Join(t.TempDir(), "event.json")
+			if err := os.WriteFile(event, []byte(ev), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r.env = append(r.env, "GITHUB_EVENT_PATH="+event, "GITHUB_BASE_REF="+c.inputs["base-ref"])
+			delete(c.inputs, "event")
+			delete(c.inputs, "base-ref")
+		}
 		log := filepath.Join(r.temp, "args.log")
 		_ = os.Remove(log)
 		res := r.run(r.step("kvet"), c.inputs)
@@ -391,6 +432,122 @@ func TestAction(t *testing.T) {
 		}
 		if _, err := os.Stat(sarif); err == nil || res.outputs["sarif-file"] != "" {
 			t.Errorf("an empty SARIF file was left for upload-sarif (output %q)", res.outputs["sarif-file"])
+		}
+	})
+
+	t.Run("baseline and new-from-rev", func(t *testing.T) {
+		if _, err := exec.LookPath("git"); err != nil {
+			t.Skip("git is not on PATH")
+		}
+		ws := t.TempDir()
+		repo := *r
+		repo.workspace = ws
+		git := func(args ...string) {
+			t.Helper()
+			cmd := exec.Command("git", args...)
+			cmd.Dir = ws
+			cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_SYSTEM=/dev/null",
+				"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("git %v: %v\n%s", args, err, out)
+			}
+		}
+		write(t, filepath.Join(ws, "deploy", "job.yaml"), threeFindingsJob)
+		git("init", "-q")
+		git("add", ".")
+		git("commit", "-qm", "base")
+		base := exec.Command("git", "rev-parse", "HEAD")
+		base.Dir = ws
+		sha, err := base.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The pull request changes the image (still untagged).
+		write(t, filepath.Join(ws, "deploy", "job.yaml"), strings.Replace(threeFindingsJob, "image: busybox", "image: alpine", 1))
+		event := filepath.Join(t.TempDir(), "event.json")
+		write(t, event, `{"pull_request": {"base": {"sha": "`+strings.TrimSpace(string(sha))+`"}}}`)
+		repo.env = []string{"GITHUB_EVENT_PATH=" + event}
+		res := repo.run(kvetStep, map[string]string{"paths": "deploy", "new-from-rev": "pr-base"})
+		if res.code != 0 || strings.Count(res.stdout, "\n") != 1 || !strings.Contains(res.stdout, "::warning file=deploy/job.yaml,line=8,col=37,title=kvet(image-pinned)::") {
+			t.Errorf("new-from-rev pr-base: exit %d, want 0 and only the changed line's warning\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		if !strings.Contains(res.summary, "**0 errors**, 1 warning, 0 info.") {
+			t.Errorf("summary:\n%s", res.summary)
+		}
+
+		// A baseline of the old findings: the changed image is the same
+		// finding (same rule, object and field), so nothing is reported.
+		bl := exec.Command(filepath.Join(r.temp, "kvet"), "baseline", "deploy")
+		bl.Dir = ws
+		data, err := bl.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(ws, ".kvet-baseline.json"), string(data))
+		repo.env = nil
+		res = repo.run(kvetStep, map[string]string{"paths": "deploy", "baseline": ".kvet-baseline.json", "fail-on": "info"})
+		if res.code != 0 || strings.Contains(res.stdout, "::") || res.outputs["errors"] != "0" {
+			t.Errorf("baseline: exit %d, want 0 and no annotations\n%s%s", res.code, res.stdout, res.stderr)
+		}
+	})
+
+	t.Run("released binary", func(t *testing.T) {
+		if _, err := exec.LookPath("curl"); err != nil {
+			t.Skip("curl is not on PATH")
+		}
+		bin, err := os.ReadFile(filepath.Join(r.temp, "kvet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		archiveOf := func(v string) string { return fmt.Sprintf("kvet_%s_%s_%s.tar.gz", v, runtime.GOOS, runtime.GOARCH) }
+		archive, tampered := archiveOf("9.9.9"), archiveOf("9.9.8")
+		var tgz bytes.Buffer
+		gz := gzip.NewWriter(&tgz)
+		tw := tar.NewWriter(gz)
+		if err := tw.WriteHeader(&tar.Header{Name: "kvet", Mode: 0o755, Size: int64(len(bin))}); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = tw.Write(bin)
+		_ = tw.Close()
+		_ = gz.Close()
+		sum := sha256.Sum256(tgz.Bytes())
+		checksums := hex.EncodeToString(sum[:]) + "  " + archive + "\n"
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			switch req.URL.Path {
+			case "/v9.9.9/" + archive:
+				_, _ = w.Write(tgz.Bytes())
+			case "/v9.9.9/checksums.txt":
+				_, _ = io.WriteString(w, checksums)
+			case "/v9.9.8/" + tampered:
+				_, _ = w.Write(append([]byte("tampered"), tgz.Bytes()...))
+			case "/v9.9.8/checksums.txt":
+				_, _ = io.WriteString(w, strings.Replace(checksums, archive, tampered, 1))
+			default:
+				http.NotFound(w, req)
+			}
+		}))
+		defer srv.Close()
+
+		rel := *r
+		rel.temp = t.TempDir()
+		rel.env = []string{"KVET_RELEASES_URL=" + srv.URL}
+		res := rel.run(rel.step("Download kvet"), map[string]string{"kvet-version": "v9.9.9"})
+		if res.code != 0 || !strings.HasPrefix(res.stdout, "kvet ") {
+			t.Fatalf("download step: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		res = rel.run(kvetStep, map[string]string{"paths": "testdata/lint/mistakes.yaml", "kvet-version": "v9.9.9"})
+		if res.code != 1 || !strings.Contains(res.stdout, "title=kvet(job-restart-policy)") {
+			t.Errorf("the downloaded kvet: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		for version, want := range map[string]string{
+			"v9.9.8":    "does not match the release's checksums.txt",
+			"v1.0.0":    "could not download",
+			"v1;rm -rf": "must be a release tag",
+		} {
+			res := rel.run(rel.step("Download kvet"), map[string]string{"kvet-version": version})
+			if res.code != 2 || !strings.Contains(res.stdout, want) {
+				t.Errorf("kvet-version %s: exit %d, want 2 and %q\n%s%s", version, res.code, want, res.stdout, res.stderr)
+			}
 		}
 	})
 

@@ -41,6 +41,12 @@ func runFix(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	if code, done := flagparse.Parse(fs, args, fixUsage, stdout, stderr); done {
 		return code
 	}
+	for _, name := range []string{"baseline", "show-stale-baseline", "new-from-rev"} {
+		if fs.Changed(name) {
+			_, _ = fmt.Fprintf(stderr, "kvet fix: --%s is kvet lint's: kvet fix applies every certain fix in the paths it is given\n", name)
+			return exitUsage
+		}
+	}
 	opts, err := lintOptionsOf(ctx, &lf, fs, tty)
 	if err != nil {
 		_, _ = fmt.Fprintln(stderr, err)

@@ -83,4 +83,22 @@ func TestOutputFormats(t *testing.T) {
 	if r.code != 1 || strings.Count(r.stdout, "\nnot ok ") != n {
 		t.Errorf("tap: exit %d\n%s", r.code, r.stdout)
 	}
+
+	r = kvet(t, "", "lint", "-o", "gitlab", mistakes)
+	var issues []struct {
+		CheckName string `json:"check_name"`
+		Location  struct{ Path string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &issues); err != nil || r.code != 1 || len(issues) != n || issues[0].Location.Path != mistakes {
+		t.Errorf("gitlab: exit %d, %v, %d issues (want %d)\n%s", r.code, err, len(issues), n, r.stdout)
+	}
+	r = kvet(t, "", "lint", "-o", "checkstyle", mistakes)
+	var cs struct {
+		Files []struct {
+			Errors []struct{} `xml:"error"`
+		} `xml:"file"`
+	}
+	if err := xml.Unmarshal([]byte(r.stdout), &cs); err != nil || r.code != 1 || len(cs.Files) != 1 || len(cs.Files[0].Errors) != n {
+		t.Errorf("checkstyle: exit %d, %v\n%s", r.code, err, r.stdout)
+	}
 }

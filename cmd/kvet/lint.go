@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +16,8 @@ import (
 	"github.com/mattn/go-isatty"
 	flag "github.com/spf13/pflag"
 
+	"github.com/kvetdev/kvet/baseline"
+	"github.com/kvetdev/kvet/changes"
 	"github.com/kvetdev/kvet/config"
 	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/kubeversion"
@@ -71,6 +75,9 @@ type lintFlags struct {
 	// kustomize builds
 	kustRemote  bool
 	kustTimeout time.Duration
+	baseline    string
+	showStale   bool
+	newFromRev  string
 }
 
 // runLint is kvet lint in three steps: options (the flags, read by
@@ -113,7 +120,7 @@ func runLint(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs := flag.NewFlagSet("kvet lint", flag.ContinueOnError)
 	fs.StringVarP(&lf.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
-	fs.StringVar(&lf.kubeVersion, "kube-version", defaultKubeVersion, "target Kubernetes version (MAJOR.MINOR)")
+	fs.StringVar(&lf.kubeVersion, "kube-version", defaultKubeVersion, "target Kubernetes version (MAJOR.MINOR), or several separated by commas (1.29,1.31), checked at once")
 	fs.StringVar(&lf.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning or info")
 	fs.BoolVar(&lf.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
 	fs.StringVar(&lf.stdinName, "stdin-filename", "<stdin>", "file name to use in findings for -")
@@ -140,6 +147,9 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	lf.helm.define(fs)
 	fs.BoolVar(&lf.kustRemote, "kustomize-allow-remote", false, "let kustomize fetch remote bases and files (git repositories, URLs) named by kustomizations")
 	fs.DurationVar(&lf.kustTimeout, "kustomize-timeout", 60*time.Second, "longest one kustomize build may take")
+	fs.StringVar(&lf.baseline, "baseline", "", "do not report the findings in this baseline file (written by kvet baseline)")
+	fs.BoolVar(&lf.showStale, "show-stale-baseline", false, "list the --baseline entries of the checked files that match no finding any more")
+	fs.StringVar(&lf.newFromRev, "new-from-rev", "", "only report findings on lines changed since this git revision (and in files git does not track)")
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
 	fs.StringVar(&lf.memProfile, "memprofile", "", "write an allocation profile to this file when done (for kvet's developers)")
@@ -170,6 +180,13 @@ type lintOptions struct {
 	color       bool
 	showIgnored bool
 	failOn      rule.Severity
+
+	// baseline (--baseline, read from baselinePath) and changed
+	// (--new-from-rev) filter the findings; nil when not asked.
+	baseline     *baseline.File
+	baselinePath string
+	showStale    bool
+	changed      *changes.Set
 }
 
 // lintOptionsOf resolves the parsed flags and the configuration into a
@@ -179,7 +196,8 @@ type lintOptions struct {
 // or policy has. The policies are compiled here, since the rule ids are
 // checked against theirs.
 func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty bool) (*lintOptions, error) {
-	o := &lintOptions{paths: fs.Args(), showConfig: lf.showConfig, output: lf.output, showIgnored: lf.showIgnored}
+	o := &lintOptions{paths: fs.Args(), showConfig: lf.showConfig, output: lf.output, showIgnored: lf.showIgnored,
+		baselinePath: lf.baseline, showStale: lf.showStale}
 	usageErr := func(format string, a ...any) error {
 		return fmt.Errorf("kvet lint: "+format, a...)
 	}
@@ -207,14 +225,17 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if !fs.Changed("kube-version") && cfg.KubeVersion != "" {
 		kubeVersion = cfg.KubeVersion
 	}
-	kv, err := kubeversion.ParseTarget(kubeVersion)
+	kvs, err := kubeversion.ParseTargets(kubeVersion)
 	if err != nil {
 		if !fs.Changed("kube-version") && cfg.KubeVersion != "" {
 			return nil, usageErr("kubeVersion in %s: %v", cfg.Path, err)
 		}
 		return nil, usageErr("--kube-version: %v", err)
 	}
-	settings := rule.Settings{KubeVersion: kv, MissingServiceIsError: lf.requireSvc, Complete: lf.requireRefs}
+	settings := rule.Settings{KubeVersion: kvs[0], MissingServiceIsError: lf.requireSvc, Complete: lf.requireRefs}
+	if len(kvs) > 1 {
+		settings.KubeVersions = kvs
+	}
 	if !fs.Changed("require-references") && cfg.RequireReferences != nil {
 		settings.Complete = *cfg.RequireReferences
 	}
@@ -251,6 +272,19 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if lf.showConfig {
 		return o, nil
 	}
+	if lf.showStale && lf.baseline == "" {
+		return nil, usageErr("--show-stale-baseline lists the entries of a baseline: give one with --baseline FILE")
+	}
+	if lf.baseline != "" {
+		if o.baseline, err = baseline.Read(lf.baseline); err != nil {
+			return nil, usageErr("--baseline: %v", err)
+		}
+	}
+	if fs.Changed("new-from-rev") {
+		if o.changed, err = changes.Since(ctx, ".", lf.newFromRev); err != nil {
+			return nil, usageErr("%v", err)
+		}
+	}
 	var pols *validate.Policies
 	if len(bundled) > 0 || len(o.policyDirs) > 0 {
 		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{
@@ -269,7 +303,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
 		Exclude: cfg.Excluded, Read: budget.read,
-		Renderers: lf.helm.renderers(cfg, kv.String()),
+		Renderers: lf.helm.renderers(cfg, kvs[0].String()), // the oldest target: a chart is rendered once
 	}
 	var contextObjs []*manifest.Object // loaded for the rules, not linted
 	if len(admissionPaths) > 0 {
@@ -327,6 +361,9 @@ type lintOutcome struct {
 	// errors are the inputs that could not be read: printed before the
 	// report, and the exit code is then 2.
 	errors []error
+	// stale are the baseline's entries that matched no finding, in the
+	// files checked.
+	stale []baseline.Entry
 }
 
 // run lints the paths. It prints nothing but what is live on stderr: the
@@ -362,7 +399,53 @@ func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer
 	if o.showIgnored {
 		rep.Ignored = out.Ignored
 	}
-	return &lintOutcome{report: rep, errors: out.Errors}
+	res := &lintOutcome{report: rep, errors: out.Errors}
+	o.filter(res, inputs)
+	return res
+}
+
+// filter leaves out of the report the findings in the baseline
+// (--baseline) and those on lines unchanged since --new-from-rev. The
+// findings left keep the fingerprints they have in an unfiltered run.
+func (o *lintOptions) filter(res *lintOutcome, inputs []report.Input) {
+	if o.baseline == nil && o.changed == nil {
+		return
+	}
+	rep := res.report
+	prints := report.Fingerprints(rep.Findings)
+	kept := make([]int, 0, len(rep.Findings))
+	if o.baseline != nil {
+		checked := make(map[string]bool, len(inputs))
+		for _, in := range inputs {
+			checked[baseline.CleanPath(in.File)] = true
+		}
+		applied := o.baseline.Apply(baseline.Keys(rep.Findings), func(file string) bool {
+			if checked[file] {
+				return true
+			}
+			_, err := os.Stat(filepath.FromSlash(file))
+			return errors.Is(err, fs.ErrNotExist) // a file deleted since
+		})
+		kept = applied.Kept
+		rep.Baselined = applied.Matched
+		res.stale = applied.Stale
+	} else {
+		for i := range rep.Findings {
+			kept = append(kept, i)
+		}
+	}
+	findings := make([]rule.Finding, 0, len(kept))
+	keptPrints := make([]string, 0, len(kept))
+	for _, i := range kept {
+		f := rep.Findings[i]
+		if o.changed != nil && !o.changed.Changed(f.File, f.Line) {
+			rep.Unchanged++
+			continue
+		}
+		findings = append(findings, f)
+		keptPrints = append(keptPrints, prints[i])
+	}
+	rep.Findings, rep.Fingerprints = findings, keptPrints
 }
 
 // renderKustomize builds the kustomizations found under paths
@@ -421,6 +504,7 @@ func (o *lintOptions) present(out *lintOutcome, stdout, stderr io.Writer) int {
 	for _, e := range out.errors {
 		_, _ = fmt.Fprintf(stderr, "kvet: %s\n", report.Printable(e.Error()))
 	}
+	o.presentStale(out.stale, stderr)
 	if err := o.format.Format(stdout, out.report, report.Options{Color: o.color}); err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet: writing output: %v\n", err)
 		return exitUsage
@@ -434,6 +518,27 @@ func (o *lintOptions) present(out *lintOutcome, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// presentStale lists the stale baseline entries on stderr with
+// --show-stale-baseline, and otherwise says how many there are.
+func (o *lintOptions) presentStale(stale []baseline.Entry, stderr io.Writer) {
+	if len(stale) == 0 {
+		return
+	}
+	name := report.Printable(o.baselinePath)
+	if !o.showStale {
+		_, _ = fmt.Fprintf(stderr, "kvet: note: %d entries of the baseline %s match no finding any more (fixed, or moved); --show-stale-baseline lists them, kvet baseline writes the file again\n", len(stale), name)
+		return
+	}
+	_, _ = fmt.Fprintf(stderr, "kvet: %d entries of the baseline %s match no finding any more (fixed, or their file, object or field renamed); write the file again with kvet baseline to drop them:\n", len(stale), name)
+	for _, e := range stale {
+		where := e.Object
+		if e.Path != "" {
+			where += " " + e.Path
+		}
+		_, _ = fmt.Fprintf(stderr, "  %s: %s[%s] %s: %s\n", report.Printable(e.File), "stale", report.Printable(e.Rule), report.Printable(where), report.Printable(e.Message))
+	}
 }
 
 // startProfiles starts the developers' profiles (--cpuprofile, and

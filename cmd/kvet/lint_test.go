@@ -32,7 +32,7 @@ func TestLintUsageErrors(t *testing.T) {
 		stderr string // the whole of it; a trailing "…" matches a prefix
 	}{
 		{[]string{}, "kvet lint: no paths given; try kvet lint . or kvet lint - < manifest.yaml\n"},
-		{[]string{"-o", "xml", clean}, "kvet lint: unknown output format \"xml\": want one of [github json junit sarif tap text]\n"},
+		{[]string{"-o", "xml", clean}, "kvet lint: unknown output format \"xml\": want one of [checkstyle github gitlab json junit sarif tap text]\n"},
 		{[]string{"--config", filepath.Join(dir, "none.yaml"), clean}, "kvet: invalid configuration:\n" + filepath.Join(dir, "none.yaml") + ": no such file\n"},
 		{[]string{"--fail-on", "loud", clean}, "kvet lint: --fail-on: invalid severity \"loud\": want error, warning or info\n"},
 		{[]string{"--kube-version", "1.15", clean}, "kvet lint: --kube-version: version 1.15 is outside the Kubernetes versions kvet knows: 1.16 to …"},

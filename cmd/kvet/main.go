@@ -80,6 +80,7 @@ const usage = `kvet lints and validates Kubernetes manifests.
 
 Usage:
   kvet lint [flags] PATH...   check manifests (files, folders, - for stdin)
+  kvet baseline PATH... > F   write the findings as a baseline (kvet lint --baseline F)
   kvet rules [-o text|json]   list the rules
   kvet explain RULE-ID        print a rule's documentation
   kvet test [flags] PATH...   run Rego policies as conftest test does (drop-in)
@@ -101,6 +102,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "lint":
 		return runLint(ctx, args[1:], stdin, stdout, stderr, tty)
+	case "baseline":
+		return runBaseline(ctx, args[1:], stdin, stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
 	case "explain":

@@ -171,10 +171,43 @@ func TestPreCommitHook(t *testing.T) {
 		t.Errorf("the hook linted pre-commit's own config:\n%s", out)
 	}
 	// `go install ./...` in the hook repository installed cmd/kvet as kvet.
-	if bins, _ := filepath.Glob(filepath.Join(home, "*", "golangenv-*", "bin", "kvet")); len(bins) != 1 {
-		t.Errorf("pre-commit's golang environment has no bin/kvet (found %v)", bins)
+	bins, _ := filepath.Glob(filepath.Join(home, "*", "golangenv-*", "bin", "kvet"))
+	if len(bins) != 1 {
+		t.Fatalf("pre-commit's golang environment has no bin/kvet (found %v)", bins)
 	}
 	t.Logf("pre-commit output on the bad manifest:\n%s", out)
+
+	// Adopting kvet: a baseline of today's findings (a hidden file, which
+	// the hook does not take for a manifest), passed with args.
+	cmd := exec.CommandContext(ctx, bins[0], "baseline", "deploy")
+	cmd.Dir = work
+	baseline, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("kvet baseline: %v", err)
+	}
+	write(".kvet-baseline.json", string(baseline))
+	write(".pre-commit-config.yaml", "repos:\n- repo: "+hookRepo+"\n  rev: "+sha+"\n  hooks:\n  - id: kvet\n    args: [--baseline, .kvet-baseline.json]\n")
+	out, code = preCommitRun()
+	if code != 0 || !strings.Contains(out, "Passed") {
+		t.Errorf("pre-commit with the baseline failed on the baselined Job: exit %d\n%s", code, out)
+	}
+	write("deploy/other.yaml", strings.Replace(badJob, "name: migrate\n", "name: other\n", 1))
+	out, code = preCommitRun()
+	if code == 0 || !strings.Contains(out, "deploy/other.yaml:9:22") || strings.Contains(out, "deploy/job.yaml:9:22") {
+		t.Errorf("pre-commit with the baseline: exit %d, want a failure on the new Job only\n%s", code, out)
+	}
+	mustRun(ctx, t, work, "git", "rm", "-q", "-f", "deploy/other.yaml")
+
+	// kvet-system: the kvet on PATH (here the one pre-commit built), not
+	// built again.
+	write(".pre-commit-config.yaml", "repos:\n- repo: "+hookRepo+"\n  rev: "+sha+"\n  hooks:\n  - id: kvet-system\n")
+	env = append(env, "PATH="+filepath.Dir(bins[0])+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, code = preCommitRun()
+	if code == 0 || !strings.Contains(out, "deploy/job.yaml:9:22") {
+		t.Errorf("kvet-system hook: exit %d, want the Job's error\n%s", code, out)
+	}
+	env = env[:len(env)-1]
+	write(".pre-commit-config.yaml", "repos:\n- repo: "+hookRepo+"\n  rev: "+sha+"\n  hooks:\n  - id: kvet\n    args: [--baseline, .kvet-baseline.json]\n")
 
 	write("deploy/job.yaml", strings.Replace(badJob, "restartPolicy: Always", "restartPolicy: Never", 1))
 	// A Helm chart: its Chart.yaml, values and templates are not

@@ -225,7 +225,7 @@ func ParseSettings(data []byte) (Settings, error) {
 // through validate.Lint.
 func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rule) {
 	t.Helper()
-	kv, err := kubeversion.ParseTarget(s.KubeVersion)
+	kvs, err := kubeversion.ParseTargets(s.KubeVersion)
 	if err != nil {
 		t.Fatalf("%s: # kvet: --kube-version: %v", path, err)
 	}
@@ -263,7 +263,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 	for i, v := range s.Values {
 		values[i] = filepath.Join(path, v) // relative to the chart
 	}
-	renderer := helm.New(helm.Options{KubeVersion: kv.String(), ReleaseName: s.ReleaseName, Namespace: s.Namespace,
+	renderer := helm.New(helm.Options{KubeVersion: kvs[0].String(), ReleaseName: s.ReleaseName, Namespace: s.Namespace,
 		Values: helm.ValueSet{Files: values, Set: s.Set, SetString: s.SetString}})
 	var contextObjs []*manifest.Object
 	if len(s.AdmissionPolicies) > 0 {
@@ -275,7 +275,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}, Renderers: []manifest.Renderer{renderer}},
 		validate.Options{
 			Rules:    all,
-			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource},
+			Settings: rule.Settings{KubeVersion: kvs[0], KubeVersions: severalTargets(kvs), MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource},
 			Policies: pols,
 			Context:  contextObjs,
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
@@ -413,4 +413,13 @@ func Render(t testing.TB, out *validate.Outcome, all []*rule.Rule) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// severalTargets is rule.Settings.KubeVersions for the targets of
+// --kube-version, as kvet lint sets it: nil for one target.
+func severalTargets(kvs []kubeversion.Version) []kubeversion.Version {
+	if len(kvs) > 1 {
+		return kvs
+	}
+	return nil
 }
