@@ -270,7 +270,7 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, depth int) {
 				help = fmt.Sprintf("quote the value: %q", n.Value)
 			}
 			d.typeError(n, fmt.Sprintf("%s: expected a string, got %s", path, nodeKindName(n)), help)
-			if e, ok := d.obj.QuoteScalar(d.path.Path()); ok && n.Kind == yaml.ScalarNode {
+			if e, ok := d.obj.quoteNode(n); ok {
 				// The text as written is the string meant: quoting keeps it.
 				d.problems[len(d.problems)-1].Fix = &Fix{Title: "quote " + n.Value, Safe: true, Edits: []Edit{e}}
 			}
@@ -407,6 +407,11 @@ func eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
 func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, depth int) {
 	path := &d.path // for messages
 	fields := fieldsOf(v.Type())
+	// n's keys, and which key nodes are n's own (not merged in from an
+	// anchor, which a rename would change everywhere): built on the
+	// first rename fix.
+	var present map[string]bool
+	var own map[*yaml.Node]bool
 	eachPair(n, func(k, val *yaml.Node) {
 		key := keyString(k)
 		f, ok := fields.byName[key]
@@ -420,8 +425,14 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, depth int) {
 			if s := Suggest(key, fields.names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 				help = fmt.Sprintf("rename %s to %s", key, s)
-				keyPath := d.path.Path().Field(key)
-				if e, ok := d.obj.RenameKey(keyPath, s); ok {
+				if present == nil {
+					present, own = map[string]bool{}, map[*yaml.Node]bool{}
+					eachPair(n, func(k, _ *yaml.Node) { present[keyString(k)] = true })
+					for i := 0; i+1 < len(n.Content); i += 2 {
+						own[n.Content[i]] = true
+					}
+				}
+				if e, ok := d.obj.replaceNode(k, s); ok && !present[s] && own[k] {
 					// One close known name: the rename is what was meant,
 					// but it turns an ignored field into a live one.
 					fix = &Fix{Title: "rename " + key + " to " + s, Safe: true, Edits: []Edit{e}}

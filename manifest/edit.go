@@ -102,10 +102,30 @@ func (o *Object) ReplaceScalar(path Path, raw string) (Edit, bool) {
 // that YAML reads it as the string it shows (yes, 8080, 1.10).
 func (o *Object) QuoteScalar(path Path) (Edit, bool) {
 	loc := o.Locate(path)
-	if !loc.Exact || loc.Node.Style != 0 {
+	if !loc.Exact {
 		return Edit{}, false
 	}
-	return o.ReplaceScalar(path, fmt.Sprintf("%q", loc.Node.Value))
+	return o.quoteNode(loc.Node)
+}
+
+// quoteNode is QuoteScalar for a node in hand: the decoder's, which must
+// not look the path up again (a lookup per value of a mapping with many
+// values would be quadratic).
+func (o *Object) quoteNode(n *yaml.Node) (Edit, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Style != 0 {
+		return Edit{}, false
+	}
+	return o.replaceNode(n, fmt.Sprintf("%q", n.Value))
+}
+
+// replaceNode is the edit that writes raw in place of the one-line scalar n.
+func (o *Object) replaceNode(n *yaml.Node, raw string) (Edit, bool) {
+	old, ok := o.scalarExtent(n)
+	if !ok {
+		return Edit{}, false
+	}
+	from := Position{Line: n.Line, Column: n.Column}
+	return Edit{From: from, To: Position{Line: from.Line, Column: from.Column + utf8.RuneCountInString(old)}, Old: old, Text: raw}, true
 }
 
 // RenameKey is the edit that renames the last key of path (a plain key
@@ -120,20 +140,24 @@ func (o *Object) RenameKey(path Path, name string) (Edit, bool) {
 	}
 	var key *yaml.Node
 	for i := 0; i+1 < len(parent.Node.Content); i += 2 {
-		k := parent.Node.Content[i]
-		switch k.Value {
-		case name:
-			return Edit{}, false
-		case path[len(path)-1].Key:
+		if k := parent.Node.Content[i]; k.Value == path[len(path)-1].Key {
 			key = k
 		}
 	}
-	old, ok := o.scalarExtent(key)
-	if !ok {
+	return o.renameKeyNode(parent.Node, key, name)
+}
+
+// renameKeyNode is RenameKey for the key node k of mapping m in hand.
+func (o *Object) renameKeyNode(m, k *yaml.Node, name string) (Edit, bool) {
+	if k == nil {
 		return Edit{}, false
 	}
-	from := Position{Line: key.Line, Column: key.Column}
-	return Edit{From: from, To: Position{Line: from.Line, Column: from.Column + utf8.RuneCountInString(old)}, Old: old, Text: name}, true
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == name {
+			return Edit{}, false
+		}
+	}
+	return o.replaceNode(k, name)
 }
 
 // InsertKey is the edit that adds key with value to the mapping at path,
