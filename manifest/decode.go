@@ -12,16 +12,22 @@ import (
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
+	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
 // Scheme is the registry of built-in kinds that kvet decodes into typed
-// values: every group of k8s.io/api. It is read-only.
-var Scheme = scheme.Scheme
+// values: every group of k8s.io/api, and CustomResourceDefinitions
+// (apiextensions.k8s.io/v1). It is read-only.
+var Scheme = func() *runtime.Scheme {
+	utilruntime.Must(apiextv1.AddToScheme(scheme.Scheme))
+	return scheme.Scheme
+}()
 
 // decodeTyped decodes o.Node into the k8s.io/api type for o's kind, in one
 // walk of the node tree, with the strictness of kubectl's
@@ -493,8 +499,8 @@ func fieldsOf(t reflect.Type) *structInfo {
 // built-in kind (decoded strictly into its k8s.io/api type) nor a kind in
 // a built-in group/version (which is a typo or a removed kind, reported
 // by the rules invalid-kind and deprecated-api). Today that is every
-// custom resource, and CustomResourceDefinitions, which client-go's
-// Scheme does not hold.
+// custom resource; one whose CRD is known is checked by a rule, which
+// tells the engine so (rule.Pass.Checked).
 func (o *Object) Unchecked() bool {
 	gvk := o.GVK()
 	return !Scheme.Recognizes(gvk) && !Scheme.IsVersionRegistered(gvk.GroupVersion())

@@ -24,6 +24,7 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		DuplicateObject, StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
 		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind,
+		CRDInvalid, CRValidation, CRVersion, CRSchema, CRUnknownField, CRCEL, CRNotValidated,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
 	}
 	rs = append(rs, PolicyRules()...)

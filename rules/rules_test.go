@@ -53,6 +53,7 @@ func TestRules(t *testing.T) {
 // noFiringCase lists the rules no manifest can make fire, and why.
 var noFiringCase = map[string]string{
 	"api-validation": "reports under the api-* ids, never its own",
+	"cr-validation":  "reports under the cr-* ids, never its own",
 	"api-internal":   "only when the embedded validation code fails; see TestAPIRuleForErrorType and validate/apiserver's panic tests",
 	"internal-error": "only when a rule crashes or a policy fails; see validate's TestPanickingRuleBecomesInternalError and cmd/kvet/policy_test.go",
 }

@@ -222,12 +222,20 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	var scope *rule.FileScope
 	var scopePath string
-	for _, o := range p.Objects {
+	var checked []bool // objects a rule schema-checked (rule.Pass.Checked)
+	for i, o := range p.Objects {
 		if e.inFile && (scope == nil || o.Source.Path != scopePath) {
 			scopePath = o.Source.Path
 			scope = e.scope(scopePath)
 		}
-		out = e.check(o, &e.perObject, e.ctxIx, scope, out)
+		var c bool
+		out, c = e.check(o, &e.perObject, e.ctxIx, scope, out)
+		if c {
+			if checked == nil {
+				checked = make([]bool, len(p.Objects))
+			}
+			checked[i] = true
+		}
 		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
 		}
@@ -256,10 +264,10 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	e.objects += len(p.Objects)
 	e.documents += p.Documents
-	for _, o := range p.Objects {
+	for i, o := range p.Objects {
 		// Counted into the run's one map: a map per batch would be one
 		// per object in Run, which checks each object as a batch.
-		if o.Unchecked() {
+		if o.Unchecked() && (checked == nil || !checked[i]) {
 			e.unchecked[kindKey{o.APIVersion, o.Kind}]++
 		}
 	}
@@ -293,11 +301,12 @@ func (e *engine) scope(path string) *rule.FileScope {
 // check runs the rules of d that apply to o and appends their findings
 // to out; scope is o's file's, for InFile rules (nil after the files are
 // read). One runner (and its Pass) serves every rule of the call, so a
-// rule that reports nothing costs no allocation.
-func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, scope *rule.FileScope, out []rule.Finding) []rule.Finding {
+// rule that reports nothing costs no allocation. It also says whether a
+// rule schema-checked o (rule.Pass.Checked).
+func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, scope *rule.FileScope, out []rule.Finding) ([]rule.Finding, bool) {
 	rs := d.of(o.APIVersion, o.Kind)
 	if len(rs) == 0 {
-		return out
+		return out, false
 	}
 	x := e.runners.Get().(*runner)
 	x.out = out
@@ -305,10 +314,11 @@ func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, scope *r
 		x.run(r, o, ix, scope)
 	}
 	out = x.out
+	checked := x.pass.TakeChecked()
 	x.out, x.r, x.o = nil, nil, nil
 	x.pass.Object, x.pass.Index, x.pass.Rule, x.pass.File = nil, nil, nil, nil
 	e.runners.Put(x)
-	return out
+	return out, checked
 }
 
 // dispatch is a set of rules and, per apiVersion and kind seen, those of
@@ -399,7 +409,7 @@ func (e *engine) finish() []rule.Finding {
 			ix = rule.NewIndex(append(slices.Clip(e.retained), e.opts.Context...))
 		}
 		for _, o := range e.retained {
-			e.findings = e.check(o, &e.cross, ix, nil, e.findings)
+			e.findings, _ = e.check(o, &e.cross, ix, nil, e.findings)
 		}
 	}
 	if e.opts.Policies.CrossObject() {
