@@ -176,14 +176,22 @@ var hashSeed = maphash.MakeSeed()
 // is validated and compiled once.
 type defKey struct {
 	hash       uint64
+	name       string
 	col, item  int
 	sameAsText uint64 // the text's hash alone, to tell definitions apart
 }
 
 func keyOf(o *manifest.Object) defKey {
-	text := o.Source.Excerpt(o.Pos().Line, o.LastLine()).Data
+	var text []byte
+	if o.Node != nil && len(o.Node.Content) > 2 {
+		text = o.Source.Excerpt(o.Pos().Line, o.LastLine()).Data
+	} else {
+		// A context object without its tree (validate keeps only the typed
+		// value of those) keeps exactly its own lines.
+		text = o.Source.Data
+	}
 	h := maphash.Bytes(hashSeed, text)
-	return defKey{hash: h, col: o.Pos().Column, item: o.Item, sameAsText: h}
+	return defKey{hash: h, name: o.Name, col: o.Pos().Column, item: o.Item, sameAsText: h}
 }
 
 // definition returns the validated CRD of o, built once per run per text.
@@ -264,21 +272,34 @@ func crdRegistry(ix *rule.Index) map[groupKind][]*crdEntry {
 	}).(map[groupKind][]*crdEntry)
 }
 
-// pick chooses, among the definitions of one CRD, the one in the folder
-// nearest to file (the first in path order on a tie), and says how many
-// different definitions there are.
-func pick(cands []*crdEntry, file string) (*crdEntry, int) {
+// pick chooses, among the definitions of one CRD, one that serves
+// version if any does, in the folder nearest to file (the first in path
+// order on a tie), and says how many different definitions there are.
+func pick(cands []*crdEntry, file, version string) (*crdEntry, int) {
 	best, bestScore := cands[0], -1
 	var texts []uint64
 	for _, c := range cands {
 		if !slices.Contains(texts, c.key.sameAsText) {
 			texts = append(texts, c.key.sameAsText)
 		}
-		if s := commonDirs(file, c.obj.Source.Path); s > bestScore {
+		s := commonDirs(file, c.obj.Source.Path)
+		if serves(c.typed, version) {
+			s += 1 << 20 // a definition that serves the version comes first
+		}
+		if s > bestScore {
 			best, bestScore = c, s
 		}
 	}
 	return best, len(texts)
+}
+
+func serves(c *apiextv1.CustomResourceDefinition, version string) bool {
+	for _, v := range c.Spec.Versions {
+		if v.Name == version && v.Served {
+			return true
+		}
+	}
+	return false
 }
 
 // commonDirs counts the leading folders two files share.
@@ -301,11 +322,11 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 	if len(cands) == 0 {
 		return
 	}
-	c, defs := pick(cands, o.Source.Path)
+	c, defs := pick(cands, o.Source.Path, gvk.Version)
 	where := fmt.Sprintf("%s:%d", c.obj.Source.Path, c.obj.Pos().Line)
 	note := ""
 	if defs > 1 {
-		note = fmt.Sprintf(" (checked against the CRD at %s, the nearest of %d different definitions of %s)", where, defs, c.obj.Name)
+		note = fmt.Sprintf(" (checked against the CRD at %s, the nearest of %d different definitions of %s that serve %s)", where, defs, c.obj.Name, gvk.Version)
 	}
 	def := definition(pass.Index, c.key, c.typed)
 	if def.Invalid() {

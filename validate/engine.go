@@ -174,7 +174,13 @@ func (e *engine) prescan() *manifest.Prescan {
 			var keep []*manifest.Object
 			for _, o := range objs {
 				if e.isContext(o) {
-					o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
+					src := o.Source.Excerpt(o.Pos().Line, o.LastLine())
+					if o.Typed != nil {
+						// Read through its typed value: the node tree (of a
+						// CRD, megabytes) would keep the collector busy.
+						o.DropTree()
+					}
+					o.Source = src
 					keep = append(keep, o)
 				}
 			}
