@@ -70,7 +70,9 @@ var CRValidation = &rule.Rule{
 	ID:       "cr-validation",
 	Severity: rule.Error,
 	Context:  crdKinds,
-	Check:    checkCustomResource,
+	// Reads CRDs through their typed value only.
+	ContextTyped: true,
+	Check:        checkCustomResource,
 	Doc: `Validates custom resources against their CustomResourceDefinitions.
 
 ## What it does

@@ -12,7 +12,9 @@ var UnknownKind = &rule.Rule{
 	Severity: rule.Info,
 	Off:      true,
 	Context:  crdKinds,
-	Check:    checkUnknownKind,
+	// Reads CRDs through their typed value only.
+	ContextTyped: true,
+	Check:        checkUnknownKind,
 	Doc: `An object's kind is not built-in, so kvet could not check its fields.
 
 ## What it does

@@ -96,6 +96,9 @@ type engine struct {
 	// empty when no rule has a Context.
 	ctxIx        *rule.Index
 	contextKinds []string
+	// treeKinds are the context kinds some rule reads through their node
+	// tree (rules without ContextTyped); "v1/-" matches no kind.
+	treeKinds []string
 
 	mu         sync.Mutex
 	log        findingLog     // the files' findings, until finish
@@ -112,7 +115,7 @@ type engine struct {
 }
 
 func newEngine(ctx context.Context, opts *Options) *engine {
-	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}}
+	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}, treeKinds: []string{"v1/-"}}
 	e.runners.New = func() any { return newRunner(&opts.Settings) }
 	for _, r := range opts.Rules {
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
@@ -128,6 +131,9 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 			for _, k := range r.Context {
 				if !slices.Contains(e.contextKinds, k) {
 					e.contextKinds = append(e.contextKinds, k)
+				}
+				if !r.ContextTyped && !slices.Contains(e.treeKinds, k) {
+					e.treeKinds = append(e.treeKinds, k)
 				}
 			}
 		}
@@ -175,9 +181,10 @@ func (e *engine) prescan() *manifest.Prescan {
 			for _, o := range objs {
 				if e.isContext(o) {
 					src := o.Source.Excerpt(o.Pos().Line, o.LastLine())
-					if o.Typed != nil {
-						// Read through its typed value: the node tree (of a
-						// CRD, megabytes) would keep the collector busy.
+					if o.Typed != nil && !rule.MatchKind(e.treeKinds, o.APIVersion, o.Kind) {
+						// Only read through its typed value: the node
+						// tree (of a CRD, megabytes) would keep the
+						// collector busy.
 						o.DropTree()
 					}
 					o.Source = src
