@@ -44,6 +44,9 @@ type Config struct {
 	Exclude []string `json:"exclude,omitempty"`
 	// Policies are folders of your own Rego policies run by kvet lint.
 	Policies []string `json:"policies,omitempty"`
+	// CRDs are files or folders of CustomResourceDefinitions that custom
+	// resources are checked against (kvet lint --crds).
+	CRDs []string `json:"crds,omitempty"`
 	// RequireStatefulSetService makes a StatefulSet whose Service is not
 	// among the linted files an error, not a warning.
 	RequireStatefulSetService *bool `json:"requireStatefulSetService,omitempty"`
@@ -302,7 +305,19 @@ func (c *Config) Excluded(path string) bool {
 // folders (/proc, /sys, /dev) are errors in any case: walking them for
 // .rego files would not end, or would read the process's secrets.
 func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
-	out := make([]string, len(c.Policies))
+	return c.confined("policies", "policy folders", c.Policies, allowOutside)
+}
+
+// CRDPaths returns the crds: files and folders, relative to the file's
+// folder, confined to the repository as PolicyDirs are.
+func (c *Config) CRDPaths(allowOutside bool) ([]string, error) {
+	return c.confined("crds", "CRD paths", c.CRDs, allowOutside)
+}
+
+// confined resolves the paths of the configuration's key and refuses the
+// ones outside its repository (unless allowOutside) or in system folders.
+func (c *Config) confined(key, what string, paths []string, allowOutside bool) ([]string, error) {
+	out := make([]string, len(paths))
 	var probs []manifest.Problem
 	root := c.Root()
 	if r, err := filepath.EvalSymlinks(root); err == nil {
@@ -312,23 +327,23 @@ func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
 	if src == nil {
 		src = &manifest.Source{Path: c.Path}
 	}
-	for i, p := range c.Policies {
+	for i, p := range paths {
 		if filepath.IsAbs(p) || c.Dir == "" {
 			out[i] = p
 		} else {
 			out[i] = filepath.Join(c.Dir, p)
 		}
-		msg := checkPolicyDir(out[i], root, allowOutside)
+		msg := checkPolicyDir(out[i], root, what, allowOutside)
 		if msg == "" {
 			continue
 		}
 		pos := manifest.Position{Line: 1, Column: 1}
-		path := manifest.Path{}.Field("policies").Item(i)
+		path := manifest.Path{}.Field(key).Item(i)
 		if loc, ok := locatePath(src, path); ok && loc.Exact {
 			pos = loc.Value
 		}
 		probs = append(probs, manifest.Problem{Code: "config", Source: src, Pos: pos, Path: path,
-			Message: fmt.Sprintf("policies: %q %s", p, msg)})
+			Message: fmt.Sprintf("%s: %q %s", key, p, msg)})
 	}
 	if len(probs) > 0 {
 		return nil, &Error{Problems: probs}
@@ -337,7 +352,7 @@ func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
 }
 
 // checkPolicyDir says what is wrong with policy folder dir, or "".
-func checkPolicyDir(dir, root string, allowOutside bool) string {
+func checkPolicyDir(dir, root, what string, allowOutside bool) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err.Error()
@@ -346,18 +361,21 @@ func checkPolicyDir(dir, root string, allowOutside bool) string {
 		abs = real
 	}
 	if abs == filepath.Dir(abs) {
-		return "is the filesystem's root: name the folder that holds your policies"
+		if what == "policy folders" {
+			return "is the filesystem's root: name the folder that holds your policies"
+		}
+		return "is the filesystem's root: name the folder that holds your CRDs"
 	}
 	for _, sys := range []string{"/proc", "/sys", "/dev"} {
 		if abs == sys || strings.HasPrefix(abs, sys+"/") {
-			return "is in " + sys + ", a system folder, not a policy folder"
+			return "is in " + sys + ", a system folder, not one of your " + what
 		}
 	}
 	if allowOutside {
 		return ""
 	}
 	if rel, err := filepath.Rel(root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
-		return fmt.Sprintf("is outside the repository (%s); policy folders of a configuration file must be inside it (pass --allow-outside-policies to allow it)", root)
+		return fmt.Sprintf("is outside the repository (%s); %s of a configuration file must be inside it (pass --allow-outside-policies to allow it)", root, what)
 	}
 	return ""
 }

@@ -85,7 +85,7 @@ func TestHarnessFlagsAreLintFlags(t *testing.T) {
 		t.Fatalf("kvet lint --help: exit %d, %s", code, errb.String())
 	}
 	help := strings.Split(out.String(), "\n")
-	typeWord := map[string]string{"string": " string ", "stringSlice": " strings ", "int": " int ", "bool": " "}
+	typeWord := map[string]string{"string": " string ", "stringSlice": " strings ", "stringArray": " stringArray ", "int": " int ", "bool": " "}
 	n := 0
 	wanttest.FlagSet(&wanttest.Settings{}).VisitAll(func(f *flag.Flag) {
 		n++

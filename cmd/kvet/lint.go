@@ -22,6 +22,7 @@ import (
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
 	"github.com/kvetdev/kvet/validate"
+	"github.com/kvetdev/kvet/validate/crd"
 )
 
 // defaultKubeVersion is the newest Kubernetes minor whose API types kvet
@@ -49,6 +50,7 @@ type lintFlags struct {
 	enable      []string
 	disable     []string
 	policies    []string
+	crds        []string
 	requireSvc  bool
 	requireRefs bool
 	showIgnored bool
@@ -116,6 +118,7 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.StringSliceVar(&lf.enable, "enable", nil, "turn on rules or policy groups (security, reliability, ...); repeatable, comma-separated")
 	fs.StringSliceVar(&lf.disable, "disable", nil, "turn off rules or policy groups; repeatable, comma-separated")
 	fs.StringArrayVarP(&lf.policies, "policy", "p", nil, "folder of your own Rego policies to run too (repeatable)")
+	fs.StringArrayVar(&lf.crds, "crds", nil, "file or folder of CustomResourceDefinitions to check custom resources against, not linted themselves (repeatable)")
 	fs.StringVar(&lf.regoVersion, "rego-version", "v1", "Rego syntax of your policies: v1 (OPA 1.x) or v0")
 	fs.BoolVar(&lf.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
 	fs.BoolVar(&lf.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
@@ -237,6 +240,17 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
 		Exclude: cfg.Excluded, Read: budget.read,
 	}
+	crdPaths, err := cfg.CRDPaths(lf.allowOut)
+	if err != nil {
+		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)
+	}
+	var crds []*manifest.Object
+	if crdPaths = append(crdPaths, lf.crds...); len(crdPaths) > 0 {
+		crds, err = crd.Load(crdPaths, manifest.Options{MaxFileSize: lf.maxFileSize, Limits: o.load.Limits, Workers: lf.workers})
+		if err != nil {
+			return nil, usageErr("--crds: %v", err)
+		}
+	}
 	o.check = validate.Options{
 		Rules:       all,
 		Workers:     lf.workers,
@@ -244,6 +258,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		ListObjects: report.ListsObjects(lf.output),
 		Settings:    settings,
 		Policies:    pols,
+		Context:     crds,
 		Enabled:     func(id string) bool { return cfg.On(checkOf(id), "") },
 		Adjust: func(f *rule.Finding) bool {
 			if !cfg.On(checkOf(f.Rule), f.File) {

@@ -24,7 +24,7 @@
 //
 // A comment line "# kvet: FLAGS" sets the flags kvet lint would be given
 // for the fixture: --kube-version, --enable, --disable,
-// --require-statefulset-service, --require-references, --max-nodes and --max-depth, with the
+// --require-statefulset-service, --require-references, --crds, --max-nodes and --max-depth, with the
 // CLI's meaning and defaults.
 package wanttest
 
@@ -48,6 +48,7 @@ import (
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
 	"github.com/kvetdev/kvet/validate"
+	"github.com/kvetdev/kvet/validate/crd"
 )
 
 // Want is one expectation of a fixture.
@@ -153,6 +154,7 @@ type Settings struct {
 	Enable, Disable   []string
 	RequireService    bool
 	RequireReferences bool
+	CRDs              []string
 	MaxNodes          int
 	MaxDepth          int
 }
@@ -168,6 +170,7 @@ func FlagSet(s *Settings) *flag.FlagSet {
 	fs.StringSliceVar(&s.Disable, "disable", nil, "")
 	fs.BoolVar(&s.RequireService, "require-statefulset-service", false, "")
 	fs.BoolVar(&s.RequireReferences, "require-references", false, "")
+	fs.StringArrayVar(&s.CRDs, "crds", nil, "")
 	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
 	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
 	return fs
@@ -231,12 +234,19 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 			t.Fatalf("%s: loading the bundled policies: %v", path, err)
 		}
 	}
+	var crds []*manifest.Object
+	if len(s.CRDs) > 0 {
+		if crds, err = crd.Load(s.CRDs, manifest.Options{}); err != nil {
+			t.Fatalf("%s: # kvet: --crds: %v", path, err)
+		}
+	}
 	out := validate.Lint(ctx, []string{path},
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}},
 		validate.Options{
 			Rules:    all,
 			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences},
 			Policies: pols,
+			Context:  crds,
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
 		})
