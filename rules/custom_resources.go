@@ -407,7 +407,9 @@ func shortValue(e *field.Error) *field.Error {
 	case nil, string, bool, int, int32, int64, float64:
 		return e
 	}
-	if v := reflect.ValueOf(e.BadValue); v.Kind() != reflect.Struct && !(v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct) && len(fmt.Sprint(e.BadValue)) <= 80 {
+	v := reflect.ValueOf(e.BadValue)
+	isStruct := v.Kind() == reflect.Struct || v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct
+	if !isStruct && len(fmt.Sprint(e.BadValue)) <= 80 {
 		return e
 	}
 	c := *e

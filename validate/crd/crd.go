@@ -272,7 +272,7 @@ func (v *Version) Validate(obj map[string]any) (res Result) {
 		}
 	}()
 	if v.err != nil || v.strategy == nil {
-		return Result{Errors: field.ErrorList{field.InternalError(nil, fmt.Errorf("the CRD's version %s could not be compiled: %v", v.Name, v.err))}}
+		return Result{Errors: field.ErrorList{field.InternalError(nil, fmt.Errorf("the CRD's version %s could not be compiled: %w", v.Name, v.err))}}
 	}
 	u := &unstructured.Unstructured{Object: runtime.DeepCopyJSON(obj)}
 	// Decoding: what unstructuredSchemaCoercer does.
