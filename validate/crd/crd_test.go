@@ -6,6 +6,8 @@ import (
 
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 
+	// Every test binary defines kvet's one -update flag (internal/golden).
+	_ "github.com/kvetdev/kvet/internal/golden"
 	"github.com/kvetdev/kvet/internal/sharedtest"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/validate/crd"
