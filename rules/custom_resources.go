@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -421,6 +422,20 @@ func reportErrors(pass *rule.Pass, o *manifest.Object, errs field.ErrorList, r *
 	for _, e := range errs {
 		e = shortValue(e)
 		path, _ := manifest.ParsePath(e.Field) // nil when it does not parse: the object's line
+		if e.Field == "<nil>" || e.Field == "" {
+			// kube-openapi's oneOf/anyOf errors name their field only in
+			// the detail: "spec.source" must validate one and only one ...
+			if q, err := strconv.QuotedPrefix(e.Detail); err == nil {
+				if f, _ := strconv.Unquote(q); f != "" {
+					if p, err := manifest.ParsePath(f); err == nil {
+						path = p
+						c := *e
+						c.Field, c.BadValue, c.Detail = f, field.OmitValueType{}, strings.TrimSpace(strings.TrimPrefix(e.Detail, q))
+						e = &c
+					}
+				}
+			}
+		}
 		p, atKey := entryOf(o, path, e.BadValue)
 		help := apiHelp(e)
 		if atKey {
