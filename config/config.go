@@ -31,8 +31,9 @@ type Config struct {
 	KubeVersion string `json:"kubeVersion,omitempty"`
 	// FailOn is the lowest severity that fails the run.
 	FailOn string `json:"failOn,omitempty"`
-	// Enable turns on rules, or groups of bundled policies (security,
-	// reliability), that are off by default.
+	// Enable turns on rules, or groups of bundled policies (reliability;
+	// security, which makes restricted the default Pod Security level),
+	// that are off by default.
 	Enable []string `json:"enable,omitempty"`
 	// Disable turns rules or groups off.
 	Disable []string `json:"disable,omitempty"`
@@ -47,15 +48,27 @@ type Config struct {
 	// CRDs are files or folders of CustomResourceDefinitions that custom
 	// resources are checked against (kvet lint --crds).
 	CRDs []string `json:"crds,omitempty"`
+	// AdmissionPolicies are files or folders of ValidatingAdmissionPolicies
+	// and bindings (and their params) that kvet lint evaluates against the
+	// linted objects without linting them; relative to this file and
+	// inside its repository, like policies.
+	AdmissionPolicies []string `json:"admissionPolicies,omitempty"`
 	// RequireStatefulSetService makes a StatefulSet whose Service is not
 	// among the linted files an error, not a warning.
 	RequireStatefulSetService *bool `json:"requireStatefulSetService,omitempty"`
 	// RequireReferences says the linted files are the whole application:
 	// an object defined in two files is then a duplicate-object error.
 	RequireReferences *bool `json:"requireReferences,omitempty"`
+	// PodSecurity is the Pod Security level (LEVEL[:VERSION]) enforced in
+	// namespaces whose labels set none, as --pod-security.
+	PodSecurity string `json:"podSecurity,omitempty"`
 	// Overrides change enable, disable and severity for files matching
 	// their globs (e.g. stricter rules under prod/).
 	Overrides []Override `json:"overrides,omitempty"`
+	// Charts give Helm charts their value sets: each set is rendered and
+	// linted (the command line's -f, --set and --set-string, when given,
+	// replace them).
+	Charts []Chart `json:"charts,omitempty"`
 
 	// Dir is the folder of the file: relative globs and policy folders
 	// are relative to it.
@@ -65,6 +78,23 @@ type Config struct {
 
 	flagEnable, flagDisable []string
 	src                     *manifest.Source // the file's text, for positions
+}
+
+// Chart is a Helm chart's section: its folder, relative to the file, and
+// its value sets.
+type Chart struct {
+	Path   string        `json:"path"`
+	Values []ChartValues `json:"values"`
+}
+
+// ChartValues is one value set of a chart, as helm template's flags.
+type ChartValues struct {
+	// Name tells its findings from the other sets' (default: the files).
+	Name string `json:"name,omitempty"`
+	// Files are values files relative to the configuration file.
+	Files     []string `json:"files,omitempty"`
+	Set       []string `json:"set,omitempty"`
+	SetString []string `json:"setString,omitempty"`
 }
 
 // Override is a per-path section of the configuration.
@@ -305,18 +335,24 @@ func (c *Config) Excluded(path string) bool {
 // folders (/proc, /sys, /dev) are errors in any case: walking them for
 // .rego files would not end, or would read the process's secrets.
 func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
-	return c.confined("policies", "policy folders", c.Policies, allowOutside)
+	return c.confined("policies", c.Policies, allowOutside)
 }
 
 // CRDPaths returns the crds: files and folders, relative to the file's
 // folder, confined to the repository as PolicyDirs are.
 func (c *Config) CRDPaths(allowOutside bool) ([]string, error) {
-	return c.confined("crds", "CRD paths", c.CRDs, allowOutside)
+	return c.confined("crds", c.CRDs, allowOutside)
 }
 
-// confined resolves the paths of the configuration's key and refuses the
-// ones outside its repository (unless allowOutside) or in system folders.
-func (c *Config) confined(key, what string, paths []string, allowOutside bool) ([]string, error) {
+// AdmissionPolicyPaths returns the admissionPolicies paths, relative to
+// the file's folder, under PolicyDirs' rules.
+func (c *Config) AdmissionPolicyPaths(allowOutside bool) ([]string, error) {
+	return c.confined("admissionPolicies", c.AdmissionPolicies, allowOutside)
+}
+
+// confined resolves the paths of the configuration's key against its
+// folder and checks that each stays in the repository (see PolicyDirs).
+func (c *Config) confined(key string, paths []string, allowOutside bool) ([]string, error) {
 	out := make([]string, len(paths))
 	var probs []manifest.Problem
 	root := c.Root()
@@ -333,7 +369,7 @@ func (c *Config) confined(key, what string, paths []string, allowOutside bool) (
 		} else {
 			out[i] = filepath.Join(c.Dir, p)
 		}
-		msg := checkPolicyDir(out[i], root, what, allowOutside)
+		msg := checkPolicyDir(out[i], root, key, allowOutside)
 		if msg == "" {
 			continue
 		}
@@ -352,7 +388,8 @@ func (c *Config) confined(key, what string, paths []string, allowOutside bool) (
 }
 
 // checkPolicyDir says what is wrong with policy folder dir, or "".
-func checkPolicyDir(dir, root, what string, allowOutside bool) string {
+func checkPolicyDir(dir, root, key string, allowOutside bool) string {
+	what := map[string]string{"policies": "policy folders", "crds": "CRD paths", "admissionPolicies": "admission policy paths"}[key]
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err.Error()

@@ -106,3 +106,24 @@ func TestExcludeAndFind(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSets checks that a name in a check's Sets (a Go rule's group,
+// a peer linter's set) turns it on and off like its id.
+func TestCheckSets(t *testing.T) {
+	c := Check{ID: "pdb-missing", Sets: []string{"reliability", "kube-score"}}
+	cfg := &Config{}
+	if cfg.On(c, "x.yaml") {
+		t.Fatal("on without being enabled")
+	}
+	cfg.Merge([]string{"kube-score"}, nil)
+	if !cfg.On(c, "x.yaml") {
+		t.Error("--enable kube-score does not turn it on")
+	}
+	cfg.Merge(nil, []string{"reliability"})
+	if cfg.On(c, "x.yaml") {
+		t.Error("--disable reliability does not turn it off")
+	}
+	if (&Config{Enable: []string{"polaris"}}).On(c, "x.yaml") {
+		t.Error("a set it is not in turns it on")
+	}
+}

@@ -12,12 +12,20 @@ type Check struct {
 	Group string
 	// DefaultOn is whether it runs when nothing says otherwise.
 	DefaultOn bool
+	// Sets are the other names that turn it on or off as a whole (a Go
+	// rule's group, the peer linters whose checks it stands for).
+	Sets []string
 }
 
 func contains(list []string, c Check) bool {
 	for _, x := range list {
 		if x == c.ID || c.Group != "" && x == c.Group {
 			return true
+		}
+		for _, s := range c.Sets {
+			if x == s {
+				return true
+			}
 		}
 	}
 	return false

@@ -14,6 +14,7 @@ import (
 	"github.com/sourcegraph/jsonrpc2"
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
+	_ "github.com/kvetdev/kvet/internal/golden" // go test ./... -update passes here too
 	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -23,11 +24,20 @@ import (
 
 // Scheme is the registry of built-in kinds that kvet decodes into typed
 // values: every group of k8s.io/api, and CustomResourceDefinitions
-// (apiextensions.k8s.io/v1). It is read-only.
-var Scheme = func() *runtime.Scheme {
-	utilruntime.Must(apiextv1.AddToScheme(scheme.Scheme))
-	return scheme.Scheme
-}()
+// (apiextensions.k8s.io/v1). It is read-only, and kvet's own, not
+// client-go's scheme.Scheme, which libraries change as they load (Helm's
+// chartutil adds the CustomResourceDefinition groups to it).
+var Scheme = newScheme()
+
+func newScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
+	if err := scheme.AddToScheme(s); err != nil {
+		panic(err) // the same registrations as client-go's own init
+	}
+	utilruntime.Must(apiextv1.AddToScheme(s))
+	return s
+}
 
 // decodeTyped decodes o.Node into the k8s.io/api type for o's kind, in one
 // walk of the node tree, with the strictness of kubectl's

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,12 @@ type Options struct {
 	// find objects that the checks of the second pass need from the whole
 	// run (CRDs, Namespaces), then to stream as usual.
 	Prescan *Prescan
+	// Renderers build the folders that are not manifests themselves (Helm
+	// charts): such a folder, walked or named, is rendered and its files
+	// are not read as manifests; a file named inside one renders it.
+	Renderers []Renderer
+	// Context bounds rendering (default: none).
+	Context context.Context
 }
 
 // Prescan is a first pass over the inputs. Each input whose bytes Match
@@ -55,6 +62,11 @@ type Prescan struct {
 	Match func(data []byte) bool
 	Found func(objs []*Object)
 	Done  func()
+	// Next, when set, is called after Done; a non-nil result is one more
+	// first pass, made before the streaming pass (kinds that only what
+	// this pass found tells are needed: the paramKinds of admission
+	// policies).
+	Next func() *Prescan
 }
 
 // Result is everything loaded from the inputs.
@@ -129,6 +141,26 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	var errs []error
 	var files []string
 	walked := map[int]bool{} // files found by a walk, not named
+	roots := map[string]bool{}
+	var rendered map[int]*rendering
+	addRoot := func(dir string) {
+		if roots[dir] {
+			return
+		}
+		roots[dir] = true
+		if rendered == nil {
+			rendered = map[int]*rendering{}
+		}
+		srcs, probs := renderRoot(opts, dir)
+		for _, pr := range probs {
+			rendered[len(files)] = &rendering{src: pr.Source, problems: []Problem{pr}}
+			files = append(files, pr.Source.Path)
+		}
+		for _, src := range srcs {
+			rendered[len(files)] = &rendering{src: src}
+			files = append(files, src.Path)
+		}
+	}
 	for _, p := range paths {
 		if p == "-" {
 			files = append(files, p)
@@ -140,12 +172,24 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 			continue
 		}
 		if !st.IsDir() {
+			if dir := enclosingRoot(opts.Renderers, p); dir != "" {
+				addRoot(dir)
+				continue
+			}
 			files = append(files, p)
 			continue
 		}
-		w := walker{visited: map[string]bool{}, exclude: opts.Exclude, note: opts.Note}
+		if isRoot(opts.Renderers, p) {
+			addRoot(filepath.Clean(p))
+			continue
+		}
+		w := walker{visited: map[string]bool{}, exclude: opts.Exclude, note: opts.Note, renderers: opts.Renderers}
 		errs = append(errs, w.walkRoot(p)...)
 		for _, f := range w.files {
+			if w.roots[f] {
+				addRoot(f)
+				continue
+			}
 			walked[len(files)] = true
 			files = append(files, f)
 		}
@@ -158,28 +202,57 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 	var kept []*Source // inputs read once only, kept by the prescan
 	if ps := opts.Prescan; ps != nil {
 		kept = make([]*Source, len(files))
-		eachFile(len(files), workers, func(i int) {
-			src, err := readSource(files[i], walked[i], opts)
-			if err != nil {
-				if !rereadable(files[i]) {
-					readErrs[i] = err // the second pass does not read it again
+		failed := make([]bool, len(files))
+		for ps != nil {
+			eachFile(len(files), workers, func(i int) {
+				if r := rendered[i]; r != nil {
+					if r.problems == nil && ps.Match(r.src.Data) {
+						ps.Found(Parse(r.src, opts.Limits).Objects)
+					}
+					return
 				}
-				return // else reported by the second pass
+				src := kept[i]
+				if src == nil {
+					if failed[i] {
+						return
+					}
+					var err error
+					src, err = readSource(files[i], walked[i], opts)
+					if err != nil {
+						if !rereadable(files[i]) {
+							readErrs[i] = err // the second pass does not read it again
+							failed[i] = true
+						}
+						return // else reported by the second pass
+					}
+					if !rereadable(files[i]) {
+						kept[i] = src
+					}
+				}
+				if ps.Match(src.Data) {
+					ps.Found(prescanParse(src, opts.Limits, ps.Match))
+				}
+			})
+			if ps.Done != nil {
+				ps.Done()
 			}
-			if !rereadable(files[i]) {
-				kept[i] = src
+			if ps.Next == nil {
+				break
 			}
-			if ps.Match(src.Data) {
-				ps.Found(Parse(src, opts.Limits).Objects)
-			}
-		})
-		if ps.Done != nil {
-			ps.Done()
+			ps = ps.Next()
 		}
 	}
 	eachFile(len(files), workers, func(i int) {
 		var src *Source
 		var err error
+		if r := rendered[i]; r != nil {
+			if r.problems != nil {
+				fn(i, r.src, Parsed{Problems: r.problems}, true)
+			} else {
+				streamFile(i, r.src, opts, fn)
+			}
+			return
+		}
 		if kept != nil && kept[i] != nil {
 			src, kept[i] = kept[i], nil
 		} else if kept != nil && !rereadable(files[i]) {
@@ -251,6 +324,94 @@ func ContainsWord(data []byte, words []string) bool {
 		}
 	}
 	return false
+}
+
+// ContainsKind reports whether data has one of kinds as the value of a
+// "kind" key (kind: Namespace, "kind": "Namespace", {kind: 'Namespace'}):
+// the byte test a prescan uses to find the documents that may define an
+// object of a kind. A word alone is not enough: CRDs' descriptions name
+// Namespace and CustomResourceDefinition everywhere, and parsing the files
+// that merely mention them again cost a default run on the corpus about
+// half of its CPU time.
+func ContainsKind(data []byte, kinds []string) bool {
+	for _, w := range kinds {
+		for from := 0; ; {
+			i := bytes.Index(data[from:], []byte(w))
+			if i < 0 {
+				break
+			}
+			i += from
+			end := i + len(w)
+			if (i == 0 || !wordByte(data[i-1])) && (end == len(data) || !wordByte(data[end])) && kindKeyBefore(data[:i]) {
+				return true
+			}
+			from = i + 1
+		}
+	}
+	return false
+}
+
+// kindKeyBefore reports whether data ends with a "kind" key and its colon,
+// quotes and blanks allowed around them.
+func kindKeyBefore(data []byte) bool {
+	i := len(data)
+	skip := func() {
+		for i > 0 && (data[i-1] == ' ' || data[i-1] == '\t' || data[i-1] == '\n' || data[i-1] == '\r' || data[i-1] == '"' || data[i-1] == '\'') {
+			i--
+		}
+	}
+	skip()
+	if i == 0 || data[i-1] != ':' {
+		return false
+	}
+	i--
+	skip()
+	return i >= 4 && string(data[i-4:i]) == "kind" && (i == 4 || !wordByte(data[i-5]))
+}
+
+// prescanParse parses the documents of src that match (all of a file with
+// one document), each with the line numbers it has in the file.
+func prescanParse(src *Source, limits Limits, match func([]byte) bool) []*Object {
+	starts := documentStarts(src.Data)
+	if len(starts) <= 1 {
+		return Parse(src, limits).Objects
+	}
+	var objs []*Object
+	line := 1
+	for k, start := range starts {
+		end := len(src.Data)
+		if k+1 < len(starts) {
+			end = starts[k+1]
+		}
+		doc := src.Data[start:end]
+		if match(doc) {
+			// Blank lines before the document keep its line numbers.
+			padded := make([]byte, 0, line-1+len(doc))
+			padded = append(append(padded, bytes.Repeat([]byte{'\n'}, line-1)...), doc...)
+			objs = append(objs, Parse(&Source{Path: src.Path, Data: padded}, limits).Objects...)
+		}
+		line += bytes.Count(doc, []byte{'\n'})
+	}
+	return objs
+}
+
+// documentStarts returns the offsets where the documents of a YAML stream
+// start: 0, and each line that begins with the "---" marker (which ends
+// any scalar at the start of a line, so no content is cut).
+func documentStarts(data []byte) []int {
+	starts := []int{0}
+	for i := 0; i < len(data); {
+		if i > 0 && bytes.HasPrefix(data[i:], []byte("---")) &&
+			(i+3 == len(data) || data[i+3] == ' ' || data[i+3] == '\t' || data[i+3] == '\n' || data[i+3] == '\r') {
+			starts = append(starts, i)
+		}
+		nl := bytes.IndexByte(data[i:], '\n')
+		if nl < 0 {
+			break
+		}
+		i += nl + 1
+	}
+	return starts
 }
 
 func wordByte(c byte) bool {
@@ -398,6 +559,10 @@ type walker struct {
 	exclude func(string) bool
 	note    func(string)
 	files   []string
+	// renderers decide which folders are rendered (roots, listed in files
+	// and marked in roots) rather than walked.
+	renderers []Renderer
+	roots     map[string]bool
 	// root is the walked directory with its symlinks resolved: no file
 	// or directory outside it is read.
 	root string
@@ -481,6 +646,12 @@ func (w *walker) walk(dir string) (errs []error) {
 			mode = st.Mode().Type()
 		}
 		switch {
+		case mode.IsDir() && isRoot(w.renderers, p):
+			if w.roots == nil {
+				w.roots = map[string]bool{}
+			}
+			w.roots[p] = true
+			w.files = append(w.files, p)
 		case mode.IsDir():
 			errs = append(errs, w.walk(p)...)
 		case !IsManifestFile(name):
@@ -491,4 +662,60 @@ func (w *walker) walk(dir string) (errs []error) {
 		}
 	}
 	return errs
+}
+
+// rendering is an input that a Renderer made: a rendered source, or a
+// source (a template) with the problems that stopped its rendering.
+type rendering struct {
+	src      *Source
+	problems []Problem
+}
+
+func isRoot(rs []Renderer, dir string) bool {
+	for _, r := range rs {
+		if r.Root(dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// enclosingRoot returns the nearest folder above the file p that a
+// renderer builds (a chart holding a changed template or values file),
+// looking no higher than the repository's root (the folder holding .git);
+// "" when there is none.
+func enclosingRoot(rs []Renderer, p string) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	dir := filepath.Dir(p)
+	for {
+		if isRoot(rs, dir) {
+			return filepath.Clean(dir)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return ""
+		}
+		parent := filepath.Join(dir, "..")
+		a, err1 := filepath.Abs(dir)
+		b, err2 := filepath.Abs(parent)
+		if err1 != nil || err2 != nil || a == b {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// renderRoot renders dir with the first renderer that builds it.
+func renderRoot(opts Options, dir string) ([]*Source, []Problem) {
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	for _, r := range opts.Renderers {
+		if r.Root(dir) {
+			return r.Render(ctx, dir)
+		}
+	}
+	return nil, nil
 }

@@ -19,6 +19,9 @@ type Source struct {
 	Path string
 	// Data is the file's content (for an excerpt, only its lines).
 	Data []byte
+	// Origin, for rendered text (a Helm chart's output), maps its
+	// positions back to the files the user edits; nil for a plain file.
+	Origin Origin
 	// firstLine is the line number of Data's first line, minus one
 	// (0 for a whole file).
 	firstLine int
@@ -120,7 +123,7 @@ func (s *Source) Excerpt(first, last int) *Source {
 	first -= s.firstLine
 	last -= s.firstLine
 	if first < 1 || last < first || first > s.nlines {
-		return &Source{Path: s.Path, firstLine: s.firstLine}
+		return &Source{Path: s.Path, firstLine: s.firstLine, Origin: s.Origin}
 	}
 	start := s.lineStart(first)
 	end := len(s.Data)
@@ -135,7 +138,7 @@ func (s *Source) Excerpt(first, last int) *Source {
 		// data instead: one copy per object would be quadratic.
 		data = append([]byte(nil), data...)
 	}
-	return &Source{Path: s.Path, Data: data, firstLine: s.firstLine + first - 1}
+	return &Source{Path: s.Path, Data: data, firstLine: s.firstLine + first - 1, Origin: s.Origin}
 }
 
 func (s *Source) index() {

@@ -82,6 +82,13 @@ func appendFindings(buf []byte, fs []rule.Finding, w *bufio.Writer) []byte {
 		if f.Fix != nil {
 			buf = appendFix(buf, f.Fix)
 		}
+		if r := f.Rendered; r != nil {
+			buf = append(buf, ",\n      \"rendered\": {\"file\": "...)
+			buf = appendJSONString(buf, r.File)
+			buf = append(buf, ", \"line\": "...)
+			buf = strconv.AppendInt(buf, int64(r.Line), 10)
+			buf = append(buf, '}')
+		}
 		buf = append(buf, "\n    }"...)
 		if len(buf) > 32<<10 {
 			_, _ = w.Write(buf)

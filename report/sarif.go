@@ -135,6 +135,7 @@ type sarifResult struct {
 	Level               string            `json:"level"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
+	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"` // kvet
 	Fixes               []sarifFix        `json:"fixes,omitempty"`               // kvet
 	Properties          *sarifResultProps `json:"properties,omitempty"`          // kvet
@@ -163,7 +164,9 @@ type sarifResultProps struct {
 }
 
 type sarifLocation struct {
+	ID               int            `json:"id,omitempty"`
 	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
+	Message          *sarifText     `json:"message,omitempty"`
 	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
 }
 
@@ -339,6 +342,12 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 			desc += " (unsafe: review it)"
 		}
 		res.Fixes = []sarifFix{{Description: sarifText{Text: desc}, ArtifactChanges: []sarifArtifactChange{change}}}
+	}
+	if r := f.Rendered; r != nil {
+		// The finding's place in the chart's rendered output.
+		res.RelatedLocations = []sarifLocation{{ID: 1,
+			PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(r.File)}, Region: &sarifRegion{StartLine: r.Line}},
+			Message:          &sarifText{Text: "rendered output"}}}
 	}
 	return res
 }

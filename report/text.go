@@ -57,6 +57,9 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 		if f.Help != "" {
 			fmt.Fprintf(&b, "%s %s %s\n", gutter, blue.Sprint("="), bold.Sprint("help: ")+Printable(f.Help))
 		}
+		if r := f.Rendered; r != nil {
+			fmt.Fprintf(&b, "%s %s %s%s:%d\n", gutter, blue.Sprint("="), bold.Sprint("rendered: "), Printable(r.File), r.Line)
+		}
 		b.WriteByte('\n')
 	}
 	for _, f := range r.Ignored {

@@ -26,7 +26,10 @@ type memoEntry struct {
 // schema, a policy's compiled expressions. build must not call Memo with
 // the same key. Safe for concurrent use.
 func (ix *Index) Memo(key any, build func() any) any {
-	e, _ := ix.memo.LoadOrStore(key, &memoEntry{})
+	e, ok := ix.memo.Load(key)
+	if !ok { // LoadOrStore alone would allocate an entry on every call
+		e, _ = ix.memo.LoadOrStore(key, &memoEntry{})
+	}
 	m := e.(*memoEntry)
 	m.once.Do(func() { m.v = build() })
 	return m.v
@@ -70,6 +73,10 @@ func (ix *Index) Get(group, kind, namespace, name string) []*manifest.Object {
 
 // ByKind returns every object of group and kind.
 func (ix *Index) ByKind(group, kind string) []*manifest.Object { return ix.byKind[group+"/"+kind] }
+
+// All returns every indexed object, in index order; it must not be
+// modified.
+func (ix *Index) All() []*manifest.Object { return ix.all }
 
 // Len is the number of indexed objects.
 func (ix *Index) Len() int { return len(ix.all) }

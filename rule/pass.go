@@ -33,6 +33,13 @@ type Settings struct {
 	// (--require-references): duplicate-object then compares objects
 	// across files too, not only within one file.
 	Complete bool
+	// PodSecurity is the Pod Security level (LEVEL[:VERSION]) that
+	// pod-security enforces in namespaces whose labels set none; "" for
+	// none (--pod-security).
+	PodSecurity string
+	// PodSecuritySource says where PodSecurity came from, for messages
+	// ("--pod-security" when empty).
+	PodSecuritySource string
 }
 
 // Diagnostic is what a rule reports: a message about a field path of the

@@ -97,11 +97,22 @@ type Rule struct {
 	// Off marks a built-in Go rule that is off unless enabled (an opt-in
 	// strictness, like unknown-kind).
 	Off bool
+	// Sets names the opt-in sets that turn the rule on by name besides
+	// its id: for a Go rule its group (security, reliability, rbac,
+	// networking), and for any rule the peer linters whose default checks
+	// it stands for (kube-score, kube-linter, polaris; filled in by the
+	// registry from rules.PeerChecks).
+	Sets []string
 	// Restates marks a rule whose findings restate, in other words, what
 	// a built-in rule may say about the same field (the API server's
 	// validation): where both report one field, the built-in rule's
 	// finding is the one kept.
 	Restates bool
+	// Apart marks a rule whose findings are about another stage than the
+	// fields' validity (admission policies, which the API server runs
+	// after validation): they do not make an API validation finding about
+	// the same field redundant, as other rules' findings do.
+	Apart bool
 	// Uses lists the kinds (same patterns as Kinds) a cross-object rule
 	// looks up in the Index. A rule with Uses runs after every file is
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are
@@ -123,6 +134,16 @@ type Rule struct {
 	// lines: the engine then keeps them without their node trees (a CRD's
 	// is megabytes), unless another rule reads the same kinds' trees.
 	ContextTyped bool
+	// MoreContext, when set, names kinds the rule needs from the whole
+	// run once its Context objects are known (the paramKinds of the
+	// admission policies that have bindings), from the Index of them; the
+	// engine then makes one more first pass for those kinds only, so that
+	// a run where it returns nothing pays for none. words, when not nil,
+	// are what that pass looks for in a file's bytes before parsing it,
+	// instead of the kinds' names: the names of the objects it needs
+	// (a binding's param), when they are known, so that files of a common
+	// kind (ConfigMap) are not all parsed twice.
+	MoreContext func(*Index) (kinds, words []string)
 	// Doc is markdown: a one-line summary, then the sections
 	// "## What it does", "## Why is this bad?", "## Example",
 	// "## Use instead".
@@ -198,6 +219,13 @@ func RefOf(o *manifest.Object) ObjectRef {
 	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
 }
 
+// Rendered is a position in rendered text: File names it as the renderer
+// does (a chart template's "# Source:" name).
+type Rendered struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
 // Finding is one reported problem. Its JSON form is kvet's stable output
 // contract (see README).
 type Finding struct {
@@ -210,6 +238,10 @@ type Finding struct {
 	Column   int           `json:"column"`
 	Path     manifest.Path `json:"path"`
 	Object   ObjectRef     `json:"object"`
+	// Rendered, for a finding in rendered text (a Helm chart's output),
+	// is where it is in that text; File, Line and Column are then the
+	// place in the template or values file the text comes from.
+	Rendered *Rendered `json:"rendered,omitempty"`
 
 	// Fix, when set, resolves the finding: edits of the source.
 	Fix *manifest.Fix `json:"fix,omitempty"`

@@ -180,8 +180,27 @@ func checkAPIValidation(pass *rule.Pass, o *manifest.Object) {
 		if atKey {
 			help = "rename the key; the API server rejects it"
 		}
-		pass.Report(rule.Diagnostic{Path: path, AtKey: atKey, Message: e.Error(), Help: help, Rule: r.ID, Severity: r.Severity})
+		pass.Report(rule.Diagnostic{Path: path, AtKey: atKey, Message: celEcho(e.Error()), Help: help, Rule: r.ID, Severity: r.Severity})
 	}
+}
+
+// celEcho drops from a CEL compilation error (a ValidatingAdmissionPolicy's
+// expression) the lines that echo the expression with a caret under the
+// error (" | object.spec.x <= 5 &&" and " | ....^"): the finding's snippet
+// shows the expression already, and the error keeps its line:column in it.
+// The remaining lines (one per CEL error) are joined with "; ".
+func celEcho(msg string) string {
+	if !strings.Contains(msg, "\n | ") {
+		return msg
+	}
+	lines := strings.Split(msg, "\n")
+	keep := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(l, " | ") {
+			keep = append(keep, strings.TrimSpace(l))
+		}
+	}
+	return strings.Join(keep, "; ")
 }
 
 // rootCauses folds the API server's errors that only follow from another

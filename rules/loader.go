@@ -150,4 +150,26 @@ c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
 
 ## Use instead
 Write the data out, or raise the limits when a real manifest is that large.`}
+
+	RenderError = &rule.Rule{ID: manifest.CodeRender, Severity: rule.Error, Doc: `A Helm chart that cannot be rendered.
+
+## What it does
+Reports, at the file and line Helm's error names, why a chart kvet renders
+(a folder with Chart.yaml) gives no manifests: a template's ` + "`required`" + ` or
+` + "`fail`" + `, a nil pointer, bad template syntax, values that break
+values.schema.json, a dependency declared in Chart.yaml but not in charts/.
+The run's other inputs are still linted.
+
+## Why is this bad?
+helm install and helm template fail the same way: nothing is deployed.
+
+## Example
+` + "```yaml" + `
+# templates/deployment.yaml
+image: {{ required "image.repository is required" .Values.image.repository }}
+` + "```" + `
+
+## Use instead
+Give the value (in values.yaml, -f FILE or --set image.repository=nginx), fix the
+template, or vendor the dependency with helm dependency build.`}
 )

@@ -8,6 +8,7 @@ import (
 	batchv1beta1 "k8s.io/api/batch/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kvetdev/kvet/manifest"
 )
@@ -19,7 +20,7 @@ type PodSpecRef struct {
 	Path manifest.Path
 	Spec *corev1.PodSpec
 	// Meta is the pod template's metadata (the Pod's own for a Pod).
-	Meta *corev1.PodTemplateSpec
+	Meta *metav1.ObjectMeta
 	// InJob is true for the pod of a Job or a CronJob's job template.
 	InJob bool
 }
@@ -36,33 +37,33 @@ var (
 // removed API version.
 func PodSpecOf(o *manifest.Object) (PodSpecRef, bool) {
 	if tmpl := podTemplateOf(o.Typed); tmpl != nil {
-		return PodSpecRef{Path: pathTemplateSpec, Spec: &tmpl.Spec, Meta: tmpl}, true
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &tmpl.Spec, Meta: &tmpl.ObjectMeta}, true
 	}
 	switch t := o.Typed.(type) {
 	case *corev1.Pod:
-		return PodSpecRef{Path: pathSpec, Spec: &t.Spec, Meta: &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}}, true
+		return PodSpecRef{Path: pathSpec, Spec: &t.Spec, Meta: &t.ObjectMeta}, true
 	case *appsv1.Deployment:
-		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template}, true
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template.ObjectMeta}, true
 	case *appsv1.StatefulSet:
-		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template}, true
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template.ObjectMeta}, true
 	case *appsv1.DaemonSet:
-		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template}, true
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template.ObjectMeta}, true
 	case *appsv1.ReplicaSet:
-		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template}, true
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template.ObjectMeta}, true
 	case *corev1.ReplicationController:
 		if t.Spec.Template != nil {
-			return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: t.Spec.Template}, true
+			return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template.ObjectMeta}, true
 		}
 	case *batchv1.Job:
-		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template, InJob: true}, true
+		return PodSpecRef{Path: pathTemplateSpec, Spec: &t.Spec.Template.Spec, Meta: &t.Spec.Template.ObjectMeta, InJob: true}, true
 	case *batchv1.CronJob:
 		tmpl := &t.Spec.JobTemplate.Spec.Template
-		return PodSpecRef{Path: pathJobTemplateSpec, Spec: &tmpl.Spec, Meta: tmpl, InJob: true}, true
+		return PodSpecRef{Path: pathJobTemplateSpec, Spec: &tmpl.Spec, Meta: &tmpl.ObjectMeta, InJob: true}, true
 	case *batchv1beta1.CronJob:
 		tmpl := &t.Spec.JobTemplate.Spec.Template
-		return PodSpecRef{Path: pathJobTemplateSpec, Spec: &tmpl.Spec, Meta: tmpl, InJob: true}, true
+		return PodSpecRef{Path: pathJobTemplateSpec, Spec: &tmpl.Spec, Meta: &tmpl.ObjectMeta, InJob: true}, true
 	case *corev1.PodTemplate:
-		return PodSpecRef{Path: pathPodTemplateSpec, Spec: &t.Template.Spec, Meta: &t.Template}, true
+		return PodSpecRef{Path: pathPodTemplateSpec, Spec: &t.Template.Spec, Meta: &t.Template.ObjectMeta}, true
 	}
 	return PodSpecRef{}, false
 }

@@ -18,16 +18,19 @@ func All() []*rule.Rule {
 
 var registry = sync.OnceValue(func() []*rule.Rule {
 	rs := []*rule.Rule{
-		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit, UnusedIgnore, InternalError,
+		YAMLSyntax, DuplicateKey, UnknownField, InvalidType, InvalidObject, InputLimit, RenderError, UnusedIgnore, InternalError,
 		JobRestartPolicy, JobTTL, JobParallelismExceedsCompletions, ImagePinned,
 		CronJobSchedule, CronJobStartingDeadline,
 		DuplicateObject, StatefulSetHeadlessService, StatefulSetPVCRetention, UnusedVolumeClaimTemplate,
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
-		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind,
+		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind, PodSecurity,
 		CRDInvalid, CRValidation, CRVersion, CRSchema, CRUnknownField, CRCEL, CRNotValidated,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
+		AdmissionPolicy,
 	}
+	rs = append(rs, bestPractice...)
 	rs = append(rs, PolicyRules()...)
+	peerSets(rs)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
 	return rs
 })

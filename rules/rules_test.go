@@ -22,6 +22,15 @@ func TestRules(t *testing.T) {
 		if !d.IsDir() || d.Name() == "fuzz" { // fuzz: go test's corpus of crashers
 			continue
 		}
+		charts, _ := filepath.Glob(filepath.Join("testdata", d.Name(), "*", "Chart.yaml"))
+		for _, c := range charts {
+			dir := filepath.Dir(c)
+			t.Run(d.Name()+"/"+filepath.Base(dir), func(t *testing.T) {
+				for _, f := range wanttest.RunChart(t, dir) {
+					tested[f.Rule] = true
+				}
+			})
+		}
 		files, _ := filepath.Glob(filepath.Join("testdata", d.Name(), "*.yaml"))
 		for _, f := range files {
 			t.Run(d.Name()+"/"+filepath.Base(f), func(t *testing.T) {

@@ -19,7 +19,10 @@ func KindsText(r *rule.Rule) string {
 	if len(r.Kinds) > 0 {
 		kinds = strings.Join(r.Kinds, ", ")
 	}
-	if r.Off {
+	switch g := groupOf(r); {
+	case r.Off && g != "":
+		kinds += " (group " + g + ", off unless enabled)"
+	case r.Off:
 		kinds += " (off unless enabled)"
 	}
 	return kinds

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,5 +113,43 @@ func TestIndexMemoBuildsOnce(t *testing.T) {
 	}
 	if v := ix.Memo("other", func() any { return "x" }); v != "x" {
 		t.Errorf("second key = %v", v)
+	}
+}
+
+// A rule's MoreContext names kinds once its Context objects are known:
+// here a Namespace's label "config" names the ConfigMap kind, and the
+// engine makes one more first pass for it (from stdin too, kept between
+// the passes). When it names nothing, there is no such pass.
+func TestRuleMoreContext(t *testing.T) {
+	var seen atomic.Int64
+	r := &rule.Rule{ID: "more-context", Severity: rule.Info, Kinds: []string{"v1/Secret"},
+		Context: []string{"v1/Namespace"},
+		MoreContext: func(ix *rule.Index) ([]string, []string) {
+			for _, ns := range ix.ByKind("", "Namespace") {
+				if ns.StringMap("metadata", "labels")["config"] == "wanted" {
+					return []string{"v1/ConfigMap"}, []string{"c"}
+				}
+			}
+			return nil, nil
+		},
+		Check: func(p *rule.Pass, o *manifest.Object) {
+			seen.Add(1)
+			p.Reportf(nil, "", "%d ConfigMaps", len(p.Index.ByKind("", "ConfigMap")))
+		}}
+	text := "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {config: %s}}\n"
+	for _, config := range []string{"wanted", "none"} {
+		in := fmt.Sprintf(text, config)
+		want := "in.yaml: 1 ConfigMaps"
+		if config == "none" {
+			want = "in.yaml: 0 ConfigMaps"
+		}
+		out := Lint(context.Background(), []string{"-"}, manifest.Options{Stdin: strings.NewReader(in), StdinName: "in.yaml"}, Options{Rules: []*rule.Rule{r}})
+		if got := messages(out.Findings); got != want {
+			t.Errorf("config %s, Lint: findings %q, want %q", config, got, want)
+		}
+		fs := Run(context.Background(), load(t, in), Options{Rules: []*rule.Rule{r}})
+		if got := messages(fs); got != want {
+			t.Errorf("config %s, Run: findings %q, want %q", config, got, want)
+		}
 	}
 }

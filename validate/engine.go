@@ -99,9 +99,14 @@ type engine struct {
 	// treeKinds are the context kinds some rule reads through their node
 	// tree (rules without ContextTyped); "v1/-" matches no kind.
 	treeKinds []string
+	// typedKinds are the context kinds of rules with ContextTyped.
+	typedKinds []string
+	// apart are the ids of rules whose findings are Rule.Apart.
+	apart map[string]bool
 
 	mu         sync.Mutex
 	log        findingLog     // the files' findings, until finish
+	rendered   []rule.Finding // the findings in rendered text, kept with their Source until mapped back
 	findings   []rule.Finding // in finish
 	ignored    []rule.Finding
 	directives []*directive
@@ -115,9 +120,15 @@ type engine struct {
 }
 
 func newEngine(ctx context.Context, opts *Options) *engine {
-	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}, treeKinds: []string{"v1/-"}}
+	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}, treeKinds: []string{"v1/-"}, typedKinds: []string{"v1/-"}}
 	e.runners.New = func() any { return newRunner(&opts.Settings) }
 	for _, r := range opts.Rules {
+		if r.Apart {
+			if e.apart == nil {
+				e.apart = map[string]bool{}
+			}
+			e.apart[r.ID] = true
+		}
 		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
 		}
@@ -135,15 +146,13 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 				if !r.ContextTyped && !slices.Contains(e.treeKinds, k) {
 					e.treeKinds = append(e.treeKinds, k)
 				}
+				if r.ContextTyped && !slices.Contains(e.typedKinds, k) {
+					e.typedKinds = append(e.typedKinds, k)
+				}
 			}
 		}
 	}
 	return e
-}
-
-// isContext reports whether o is of a kind some rule's Context names.
-func (e *engine) isContext(o *manifest.Object) bool {
-	return len(e.contextKinds) > 0 && rule.MatchKind(e.contextKinds, o.APIVersion, o.Kind)
 }
 
 // setContext builds the index per-object rules see from the run's
@@ -163,25 +172,37 @@ func (e *engine) prescan() *manifest.Prescan {
 		e.setContext(nil)
 		return nil
 	}
-	var words []string
-	for _, k := range e.contextKinds {
-		w := k[strings.LastIndexByte(k, '/')+1:]
-		if w == "*" {
-			words = nil
-			break
-		}
-		words = append(words, w)
-	}
 	var mu sync.Mutex
 	var found []*manifest.Object
+	return e.prescanFor(e.contextKinds, nil, &mu, &found)
+}
+
+// prescanFor is a prescan pass for the given kinds, adding their objects
+// to found; its Next is a pass for the kinds rules' MoreContext asks for
+// once those are known, if any is new.
+func (e *engine) prescanFor(kinds, words []string, mu *sync.Mutex, found *[]*manifest.Object) *manifest.Prescan {
+	// Kinds are looked for as "kind: X"; the words MoreContext gives
+	// (object names) as words anywhere in a document.
+	match := manifest.ContainsWord
+	if words == nil {
+		match = manifest.ContainsKind
+		for _, k := range kinds {
+			w := k[strings.LastIndexByte(k, '/')+1:]
+			if w == "*" {
+				words = nil
+				break
+			}
+			words = append(words, w)
+		}
+	}
 	return &manifest.Prescan{
-		Match: func(data []byte) bool { return words == nil || manifest.ContainsWord(data, words) },
+		Match: func(data []byte) bool { return words == nil || match(data, words) },
 		Found: func(objs []*manifest.Object) {
 			var keep []*manifest.Object
 			for _, o := range objs {
-				if e.isContext(o) {
+				if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
 					src := o.Source.Excerpt(o.Pos().Line, o.LastLine())
-					if o.Typed != nil && !rule.MatchKind(e.treeKinds, o.APIVersion, o.Kind) {
+					if o.Typed != nil && rule.MatchKind(e.typedKinds, o.APIVersion, o.Kind) && !rule.MatchKind(e.treeKinds, o.APIVersion, o.Kind) {
 						// Only read through its typed value: the node
 						// tree (of a CRD, megabytes) would keep the
 						// collector busy.
@@ -192,11 +213,49 @@ func (e *engine) prescan() *manifest.Prescan {
 				}
 			}
 			mu.Lock()
-			found = append(found, keep...)
+			*found = append(*found, keep...)
 			mu.Unlock()
 		},
-		Done: func() { e.setContext(found) },
+		Done: func() { e.setContext(*found) },
+		Next: func() *manifest.Prescan {
+			if more, words := e.moreContext(); len(more) > 0 {
+				return e.prescanFor(more, words, mu, found)
+			}
+			return nil
+		},
 	}
+}
+
+// moreContext asks the rules with MoreContext which kinds they need
+// besides those found so far, and adds the new ones to contextKinds;
+// words are what to look for in files to find them (nil: the kinds'
+// names).
+func (e *engine) moreContext() (more, words []string) {
+	byName := true
+	for _, r := range e.perObject.rules {
+		if r.MoreContext == nil {
+			continue
+		}
+		kinds, ws := r.MoreContext(e.ctxIx)
+		added := false
+		for _, k := range kinds {
+			if !slices.Contains(e.contextKinds, k) {
+				e.contextKinds = append(e.contextKinds, k)
+				more = append(more, k)
+				added = true
+			}
+		}
+		if added {
+			if ws == nil {
+				byName = false
+			}
+			words = append(words, ws...)
+		}
+	}
+	if !byName || len(more) == 0 {
+		return more, nil
+	}
+	return more, words
 }
 
 // Why an object is kept until the cross-object rules run.
@@ -264,8 +323,10 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 		}
 	}
 	e.detach(out)
+	out, rendered := splitRendered(out)
 	e.mu.Lock()
 	e.log.add(out)
+	e.rendered = append(e.rendered, rendered...)
 	e.retained = append(e.retained, keep...)
 	e.directives = append(e.directives, ds...)
 	for _, d := range ds {
@@ -389,12 +450,29 @@ func (d *dispatch) kind(apiVersion, kind string) kindRules {
 func (e *engine) detach(fs []rule.Finding) {
 	for i := range fs {
 		if f := &fs[i]; f.Source != nil {
+			if f.Source.Origin != nil {
+				continue // mapped back once settled (mapBack)
+			}
 			if !e.opts.NoSnippets {
 				f.Snippet, f.SnippetShift = f.Source.Snippet(f.Line, f.Column)
 			}
 			f.Source = nil
 		}
 	}
+}
+
+// splitRendered moves the findings in rendered text (still holding their
+// Source, for mapBack) out of fs; they are few (a chart's output).
+func splitRendered(fs []rule.Finding) (plain, rendered []rule.Finding) {
+	plain = fs[:0]
+	for _, f := range fs {
+		if f.Source != nil && f.Source.Origin != nil {
+			rendered = append(rendered, f)
+		} else {
+			plain = append(plain, f)
+		}
+	}
+	return plain, rendered
 }
 
 // sortObjects orders retained objects, which arrive in worker order, so
@@ -412,7 +490,8 @@ func sortObjects(objs []*manifest.Object) {
 
 // finish runs the cross-object rules and orders the findings.
 func (e *engine) finish() []rule.Finding {
-	e.findings = e.log.findings()
+	e.findings = append(e.log.findings(), e.rendered...)
+	e.rendered = nil
 	if len(e.cross.rules) > 0 {
 		sortObjects(e.retained)
 		ix := rule.NewIndex(e.retained)
@@ -438,8 +517,45 @@ func (e *engine) finish() []rule.Finding {
 	}
 	e.detach(e.findings)
 	fs, ignored := e.settle(e.findings)
+	if e.mapBack(fs) {
+		// One template or values line seen through several value sets
+		// of a chart is one finding (the first rendering's).
+		Sort(fs)
+		fs = dedupe(fs)
+	}
+	e.mapBack(ignored)
 	e.ignored = ignored
 	return fs
+}
+
+// mapBack moves the findings in rendered text (a Helm chart's output) to
+// the place in the template or values file their text comes from, keeping
+// the rendered place in Rendered. Ignores were matched on the rendered
+// text (where a template's "# kvet:ignore" comment lands) before. It
+// reports whether a finding moved.
+func (e *engine) mapBack(fs []rule.Finding) bool {
+	moved := false
+	for i := range fs {
+		f := &fs[i]
+		if f.Source == nil || f.Source.Origin == nil {
+			continue
+		}
+		pl := f.Source.Origin.Place(f.Line, f.Column, f.Path)
+		f.Rendered = &rule.Rendered{File: f.File, Line: f.Line}
+		f.Fix = nil // its edits are in the rendered text, which no one edits
+		if pl.Source != nil {
+			f.File, f.Line, f.Column = pl.Source.Path, pl.Line, pl.Column
+			f.Span = 1
+			if !e.opts.NoSnippets {
+				f.Snippet, f.SnippetShift = pl.Source.Snippet(f.Line, f.Column)
+			}
+			moved = true
+		} else if !e.opts.NoSnippets {
+			f.Snippet, f.SnippetShift = f.Source.Snippet(f.Line, f.Column)
+		}
+		f.Source = nil
+	}
+	return moved
 }
 
 // restates reports whether findings of rule id only restate, in the API
@@ -451,7 +567,10 @@ func restates(f *rule.Finding) bool { return f.Secondary }
 // An API finding about a field absent from the source (defaulted from
 // another, like a Service port's targetPort) is dropped too when a finding
 // about a field that is there, on the same line, says the same thing.
-func dropRestated(fs []rule.Finding) []rule.Finding {
+// Findings of rules in apart (admission-policy: another layer of the
+// API server, after validation) neither make API findings redundant nor
+// are dropped.
+func dropRestated(fs []rule.Finding, apart map[string]bool) []rule.Finding {
 	type key struct {
 		file string
 		obj  rule.ObjectRef
@@ -467,7 +586,7 @@ func dropRestated(fs []rule.Finding) []rule.Finding {
 	exact := map[lineKey]bool{}
 	var buf []byte // a path's exact encoding, for the map key
 	for _, f := range fs {
-		if len(f.Path) > 0 && !restates(&f) {
+		if len(f.Path) > 0 && !restates(&f) && !apart[f.Rule] {
 			buf = f.Path.AppendBinary(buf[:0])
 			own[key{f.File, f.Object, string(buf)}] = true
 		}
@@ -543,12 +662,17 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
 	e := newEngine(ctx, &opts)
 	var found []*manifest.Object
-	for _, o := range res.Objects {
-		if e.isContext(o) {
-			found = append(found, o)
+	for kinds := e.contextKinds; len(kinds) > 0; kinds, _ = e.moreContext() {
+		for _, o := range res.Objects {
+			if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
+				found = append(found, o)
+			}
 		}
+		e.setContext(found)
 	}
-	e.setContext(found)
+	if len(found) == 0 {
+		e.setContext(nil)
+	}
 	e.file(nil, manifest.Parsed{Problems: res.Problems})
 	for _, src := range res.Sources {
 		if ds := sourceDirectives(src); len(ds) > 0 {

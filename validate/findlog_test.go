@@ -79,7 +79,8 @@ func TestPackedFindingHasNoPointers(t *testing.T) {
 
 // notLogged are the rule.Finding fields the log does not keep, and why.
 var notLogged = map[string]string{
-	"Source": "findings are detached (Source replaced by Snippet) before they are logged",
+	"Source":   "findings are detached (Source replaced by Snippet) before they are logged",
+	"Rendered": "findings in rendered text (a chart's) are kept out of the log (engine.rendered) and get Rendered after it, in mapBack",
 }
 
 // fillFinding sets every field of a rule.Finding (nested ones too) but

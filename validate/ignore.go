@@ -201,7 +201,7 @@ func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
 		}
 	}
 	Sort(on)
-	on = dropRestated(dedupe(on))
+	on = dropRestated(dedupe(on), e.apart)
 	// Directives are sorted so that their unused-ignore findings are too.
 	ds := e.directives
 	sort.SliceStable(ds, func(i, j int) bool {

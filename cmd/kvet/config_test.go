@@ -163,3 +163,79 @@ func TestConfigPoliciesStayInTheRepository(t *testing.T) {
 		t.Errorf("--show-config:\n%s\nwant\n%s", r.stdout, want)
 	}
 }
+
+// podSecurity: in the configuration sets the default Pod Security level,
+// --pod-security overrides it, and a level the admission controller would
+// not read is a usage error naming where it came from.
+func TestPodSecurityLevelFromConfigAndFlag(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, ".kvet.yaml"), "podSecurity: restricted\n")
+	write(t, filepath.Join(dir, "pod.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: c:1.0}\n")
+	r := kvetIn(t, dir, "lint", "pod.yaml")
+	if r.code != 1 || !strings.Contains(r.stdout, `error[pod-security]: runAsNonRoot: pod or container "c" must set securityContext.runAsNonRoot=true (PodSecurity "restricted:latest"`) {
+		t.Errorf("podSecurity: restricted: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := kvetIn(t, dir, "lint", "--pod-security", "baseline", "pod.yaml"); r.code != 0 || strings.Contains(r.stdout, "pod-security") {
+		t.Errorf("--pod-security baseline: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := kvetIn(t, dir, "lint", "--pod-security", "strict", "pod.yaml"); r.code != 2 ||
+		!strings.Contains(r.stderr, `--pod-security: level "strict": must be one of privileged, baseline, restricted`) {
+		t.Errorf("--pod-security strict: exit %d %q", r.code, r.stderr)
+	}
+	write(t, filepath.Join(dir, ".kvet.yaml"), "podSecurity: restricted:1.30\n")
+	if r := kvetIn(t, dir, "lint", "pod.yaml"); r.code != 2 || !strings.Contains(r.stderr, `podSecurity in `) || !strings.Contains(r.stderr, `version "1.30": must be "latest" or "v1.x"`) {
+		t.Errorf("podSecurity: restricted:1.30: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// admissionPolicies: in the configuration are files or folders relative to
+// it, kept inside the repository like policies:; their policies are
+// evaluated against the linted objects, and their files are not linted.
+func TestConfigAdmissionPolicies(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	write(t, filepath.Join(repo, ".git", "HEAD"), "ref: refs/heads/main\n")
+	write(t, filepath.Join(repo, "deploy", "job.yaml"), jobNoTTL)
+	// Outside deploy/, and with a finding of its own (no TTL) that must
+	// not be reported: its files are loaded, not linted.
+	write(t, filepath.Join(repo, "platform", "vap.yaml"), `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: ttl}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [batch], apiVersions: [v1], operations: [CREATE], resources: [jobs]}
+  validations:
+  - {expression: "has(object.spec.ttlSecondsAfterFinished)", message: Jobs set a TTL}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: ttl}
+spec: {policyName: ttl, validationActions: [Deny]}
+---
+`+jobNoTTL)
+	write(t, filepath.Join(repo, ".kvet.yaml"), "admissionPolicies: [platform]\n")
+	r := kvetIn(t, filepath.Join(repo, "deploy"), "lint", "-o", "json", ".")
+	if r.code != 1 || strings.Count(r.stdout, `"rule": "admission-policy"`) != 1 ||
+		!strings.Contains(r.stdout, `ValidatingAdmissionPolicy 'ttl' with binding 'ttl' denied request: Jobs set a TTL`) ||
+		strings.Contains(r.stdout, `"file": "../platform`) || !strings.Contains(r.stdout, "platform/vap.yaml:9)") {
+		t.Errorf("exit %d stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+	// Without it, the policy is not known.
+	r = kvetIn(t, filepath.Join(repo, "deploy"), "lint", "-o", "json", "--config", filepath.Join(dir, "none.yaml"), ".")
+	if strings.Contains(r.stdout, `"rule": "admission-policy"`) {
+		t.Errorf("without the configuration: %s", r.stdout)
+	}
+	// The flag adds to it; a broken file is a usage error at its line.
+	write(t, filepath.Join(dir, "broken.yaml"), "kind: [\n")
+	r = kvetIn(t, repo, "lint", "--admission-policies", filepath.Join(dir, "broken.yaml"), "deploy")
+	if r.code != 2 || !strings.Contains(r.stderr, "--admission-policies: "+filepath.Join(dir, "broken.yaml")+":") {
+		t.Errorf("broken file: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// Outside the repository: refused at its line.
+	write(t, filepath.Join(repo, ".kvet.yaml"), "admissionPolicies: [../elsewhere]\n")
+	r = kvetIn(t, repo, "lint", "deploy")
+	if r.code != 2 || !strings.Contains(r.stderr, `.kvet.yaml:1:21: admissionPolicies: "../elsewhere" is outside the repository`) {
+		t.Errorf("outside: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

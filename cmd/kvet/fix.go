@@ -143,6 +143,13 @@ func (f *fixer) readOriginals(stdin bool) error {
 		if stdin {
 			continue
 		}
+		if src.Origin != nil {
+			// A Helm chart's rendered output is no file: its findings
+			// point at templates and values files, which kvet fix does
+			// not edit.
+			f.noFix[src.Path] = true
+			continue
+		}
 		disk, err := os.ReadFile(src.Path)
 		if err != nil {
 			return err

@@ -109,7 +109,9 @@ func TestHarnessFlagsAreLintFlags(t *testing.T) {
 		def := ""
 		switch f.Value.Type() {
 		case "string":
-			def = fmt.Sprintf("(default %q)", f.DefValue)
+			if f.DefValue != "" { // pflag prints no default for ""
+				def = fmt.Sprintf("(default %q)", f.DefValue)
+			}
 		case "int":
 			def = "(default " + f.DefValue + ")"
 		}

@@ -49,11 +49,16 @@ policies: []
 # A StatefulSet whose Service is not among the linted files is an error.
 # requireStatefulSetService: true
 
+# Pod Security level enforced in namespaces whose labels set none (the
+# enforce/warn/audit labels of Namespaces always count): baseline or
+# restricted, optionally :v1.NN. "enable: [security]" means restricted.
+# podSecurity: baseline
+
 # Stricter (or looser) rules for some paths.
 overrides: []
 # overrides:
 #   - files: ["prod/**"]
-#     enable: [security]
+#     enable: [reliability]
 #     severity:
 #       job-ttl: warning
 `

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -50,6 +51,7 @@ type lintFlags struct {
 	enable      []string
 	disable     []string
 	policies    []string
+	admission   []string
 	crds        []string
 	requireSvc  bool
 	requireRefs bool
@@ -61,9 +63,12 @@ type lintFlags struct {
 	policyMem   int64
 	allowOut    bool
 	showConfig  bool
+	// helm are the chart rendering flags, as helm template's.
+	helm helmFlags
 	// configDir is where the .kvet.yaml search starts when --config is
 	// not given ("" for the current folder; kvet lsp's workspace root).
-	configDir string
+	configDir   string
+	podSecurity string
 }
 
 // runLint is kvet lint in three steps: options (the flags, read by
@@ -118,6 +123,7 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.StringSliceVar(&lf.enable, "enable", nil, "turn on rules or policy groups (security, reliability, ...); repeatable, comma-separated")
 	fs.StringSliceVar(&lf.disable, "disable", nil, "turn off rules or policy groups; repeatable, comma-separated")
 	fs.StringArrayVarP(&lf.policies, "policy", "p", nil, "folder of your own Rego policies to run too (repeatable)")
+	fs.StringArrayVar(&lf.admission, "admission-policies", nil, "file or folder of ValidatingAdmissionPolicies and bindings to evaluate the manifests against, not linted (repeatable)")
 	fs.StringArrayVar(&lf.crds, "crds", nil, "file or folder of CustomResourceDefinitions to check custom resources against, not linted themselves (repeatable)")
 	fs.StringVar(&lf.regoVersion, "rego-version", "v1", "Rego syntax of your policies: v1 (OPA 1.x) or v0")
 	fs.BoolVar(&lf.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
@@ -128,7 +134,9 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.BoolVar(&lf.showConfig, "show-config", false, "print the configuration file used, its root and policy folders, and exit")
 	fs.BoolVar(&lf.requireSvc, "require-statefulset-service", false, "a StatefulSet's Service missing from the linted files is an error, not a warning")
 	fs.BoolVar(&lf.requireRefs, "require-references", false, "the linted files are the whole application: an object defined in two files is an error")
+	fs.StringVar(&lf.podSecurity, "pod-security", "", "Pod Security level enforced in namespaces whose labels set none: baseline|restricted[:v1.NN]")
 	fs.BoolVar(&lf.showIgnored, "show-ignored", false, "also list the findings that ignore annotations and comments silenced")
+	lf.helm.define(fs)
 	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for kvet's developers)")
 	_ = fs.MarkHidden("cpuprofile")
 	fs.StringVar(&lf.memProfile, "memprofile", "", "write an allocation profile to this file when done (for kvet's developers)")
@@ -209,6 +217,19 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if !fs.Changed("require-statefulset-service") && cfg.RequireStatefulSetService != nil {
 		settings.MissingServiceIsError = *cfg.RequireStatefulSetService
 	}
+	podSecurity, source := lf.podSecurity, "--pod-security"
+	if !fs.Changed("pod-security") && cfg.PodSecurity != "" {
+		podSecurity, source = cfg.PodSecurity, "podSecurity in "+filepath.Base(cfg.Path)
+	}
+	if podSecurity != "" {
+		if _, err := rules.ParsePodSecurity(podSecurity); err != nil {
+			if !fs.Changed("pod-security") {
+				return nil, usageErr("podSecurity in %s: %v", cfg.Path, err)
+			}
+			return nil, usageErr("--pod-security: %v", err)
+		}
+	}
+	settings.PodSecurity, settings.PodSecuritySource = rules.DefaultPodSecurity(podSecurity, source, cfg.On(securityGroup, ""))
 	o.start = time.Now()
 	all := rules.All()
 	checkOf, bundled := checks(cfg, all)
@@ -218,6 +239,11 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	if o.policyDirs, err = policyDirs(cfg, lf.allowOut, lf.policies); err != nil {
 		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)
 	}
+	admissionPaths, err := cfg.AdmissionPolicyPaths(lf.allowOut)
+	if err != nil {
+		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)
+	}
+	admissionPaths = append(admissionPaths, lf.admission...)
 	if lf.showConfig {
 		return o, nil
 	}
@@ -239,6 +265,15 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		StdinName: lf.stdinName, MaxFileSize: lf.maxFileSize,
 		Limits:  manifest.Limits{MaxNodes: lf.maxNodes, MaxDepth: lf.maxDepth},
 		Exclude: cfg.Excluded, Read: budget.read,
+		Renderers: lf.helm.renderers(cfg, kv.String()),
+	}
+	var contextObjs []*manifest.Object // loaded for the rules, not linted
+	if len(admissionPaths) > 0 {
+		ctxLoad := o.load
+		ctxLoad.Exclude = nil
+		if contextObjs, err = validate.LoadContext(admissionPaths, ctxLoad); err != nil {
+			return nil, usageErr("--admission-policies: %v", err)
+		}
 	}
 	crdPaths, err := cfg.CRDPaths(lf.allowOut)
 	if err != nil {
@@ -252,13 +287,13 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		}
 	}
 	o.check = validate.Options{
+		Context:     append(contextObjs, crds...),
 		Rules:       all,
 		Workers:     lf.workers,
 		NoSnippets:  !report.PrintsSnippets(lf.output),
 		ListObjects: report.ListsObjects(lf.output),
 		Settings:    settings,
 		Policies:    pols,
-		Context:     crds,
 		Enabled:     func(id string) bool { return cfg.On(checkOf(id), "") },
 		Adjust: func(f *rule.Finding) bool {
 			if !cfg.On(checkOf(f.Rule), f.File) {
@@ -278,7 +313,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 func checks(cfg *config.Config, all []*rule.Rule) (checkOf func(id string) config.Check, bundled []string) {
 	byID := map[string]config.Check{}
 	for _, r := range all {
-		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn()}
+		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn(), Sets: r.Sets}
 		byID[r.ID] = c
 		if r.Group != "" && cfg.On(c, "") {
 			bundled = append(bundled, rules.PolicyPackage(r.ID))
@@ -305,6 +340,7 @@ type lintOutcome struct {
 func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer) *lintOutcome {
 	load := o.load
 	load.Stdin = stdin
+	load.Context = ctx
 	load.Note = func(msg string) { _, _ = fmt.Fprintf(stderr, "kvet: note: %s\n", report.Printable(msg)) }
 	check := o.check
 	progressDone := make(chan struct{})

@@ -57,21 +57,26 @@ func TestBundledPolicyGroups(t *testing.T) {
 	for _, f := range fs {
 		rules[f.Rule]++
 	}
-	if rules["image-pinned"] != 1 || rules["security-context"] != 0 {
+	if rules["image-pinned"] != 1 || rules["pod-security"] != 0 {
 		t.Errorf("default rules: %v", rules)
 	}
+	// The retired Rego group security makes restricted the default Pod
+	// Security level; --pod-security names another.
 	fs, _ = lintJSON(t, "--enable", "security", "examples/seed/job.yaml")
 	rules = map[string]int{}
 	for _, f := range fs {
 		rules[f.Rule]++
+		if f.Rule == "pod-security" && !strings.Contains(f.Message, `PodSecurity "restricted:latest"`) {
+			t.Errorf("--enable security: %s", f.Message)
+		}
 	}
-	if rules["security-context"] == 0 || rules["workload-probes"] != 0 {
+	if rules["pod-security"] == 0 || rules["workload-probes"] != 0 {
 		t.Errorf("--enable security: %v", rules)
 	}
-	// Each bundled finding says how to fix it in one line (custom.help).
+	fs, _ = lintJSON(t, "--enable", "security", "--pod-security", "baseline", "examples/seed/job.yaml")
 	for _, f := range fs {
-		if f.Rule == "security-context" && !strings.HasPrefix(f.Help, "set securityContext.runAsNonRoot: true") {
-			t.Errorf("security-context help = %q", f.Help)
+		if f.Rule == "pod-security" {
+			t.Errorf("--pod-security baseline: a plain busybox Job meets baseline: %s", f.Message)
 		}
 	}
 	// Probes are never asked of Jobs, even with reliability on.

@@ -177,8 +177,24 @@ func TestPreCommitHook(t *testing.T) {
 	t.Logf("pre-commit output on the bad manifest:\n%s", out)
 
 	write("deploy/job.yaml", strings.Replace(badJob, "restartPolicy: Always", "restartPolicy: Never", 1))
+	// A Helm chart: its Chart.yaml, values and templates are not
+	// manifests; it is rendered and passes.
+	write("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n")
+	write("charts/web/values.yaml", "image: nginx:1.27.0\npullPolicy: IfNotPresent\n")
+	write("charts/web/templates/pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  containers:\n    - name: web\n      image: {{ .Values.image }}\n      imagePullPolicy: {{ .Values.pullPolicy }}\n")
 	out, code = preCommitRun()
 	if code != 0 || !strings.Contains(out, "Passed") {
-		t.Errorf("pre-commit failed on a fixed manifest: exit %d\n%s", code, out)
+		t.Errorf("pre-commit failed on a fixed manifest and a good chart: exit %d\n%s", code, out)
+	}
+	mustRun(ctx, t, work, "git", "commit", "-q", "-m", "chart")
+
+	// A commit that changes only the values file re-renders the chart,
+	// and the finding is at the values file's line.
+	write("charts/web/values.yaml", "image: nginx:1.27.0\npullPolicy: Sometimes\n")
+	start := time.Now()
+	out, code = runIn(ctx, t, work, env, preCommit, "run", "--color", "never")
+	t.Logf("pre-commit run (staged values.yaml): exit %d in %v", code, time.Since(start).Round(time.Millisecond))
+	if code == 0 || !strings.Contains(out, "charts/web/values.yaml:2:13") || !strings.Contains(out, "error[api-not-supported]") {
+		t.Errorf("a staged values file did not re-render its chart: exit %d\n%s", code, out)
 	}
 }

@@ -24,7 +24,8 @@
 //
 // A comment line "# kvet: FLAGS" sets the flags kvet lint would be given
 // for the fixture: --kube-version, --enable, --disable,
-// --require-statefulset-service, --require-references, --crds, --max-nodes and --max-depth, with the
+// --require-statefulset-service, --require-references, --crds, --max-nodes,
+// --max-depth and --pod-security, with the
 // CLI's meaning and defaults.
 package wanttest
 
@@ -32,7 +33,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -44,6 +47,7 @@ import (
 	"github.com/kvetdev/kvet/internal/golden"
 	"github.com/kvetdev/kvet/kubeversion"
 	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/render/helm"
 	"github.com/kvetdev/kvet/report"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
@@ -73,6 +77,8 @@ var (
 	wantComment = regexp.MustCompile(`#\s*want:\s*(.*)$`)
 	wantItem    = regexp.MustCompile(`^([a-z0-9][a-z0-9/_.-]*)(?:@([0-9]+))?(?::([a-z]+))?$`)
 	settingLine = regexp.MustCompile(`(?m)^#\s*kvet:\s+(--.*)$`)
+	// templateCommentEnd ends a want written as a template comment.
+	templateCommentEnd = regexp.MustCompile(`\s*\*/\s*-?\}\}\s*$`)
 )
 
 // ParseWants reads the want comments of a fixture's text.
@@ -83,7 +89,9 @@ func ParseWants(data []byte) ([]Want, error) {
 		if m == nil {
 			continue
 		}
-		ws, err := parseItems(m[1], i+1)
+		// In a chart's template, a want is a template comment:
+		// {{/* # want: render-error */}}.
+		ws, err := parseItems(templateCommentEnd.ReplaceAllString(m[1], ""), i+1)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", i+1, err)
 		}
@@ -157,6 +165,15 @@ type Settings struct {
 	CRDs              []string
 	MaxNodes          int
 	MaxDepth          int
+	PodSecurity       string
+	// Helm's flags, for a chart fixture (values files are relative to
+	// the chart).
+	Values, Set, SetString []string
+	ReleaseName, Namespace string
+	// AdmissionPolicies are --admission-policies paths, relative to the
+	// test's folder (the package's, where kvet lint runs in
+	// cmd/kvet's TestFixturesMatchCLI too).
+	AdmissionPolicies []string
 }
 
 // FlagSet defines the flags a "# kvet:" line may set, into s, with kvet
@@ -173,6 +190,13 @@ func FlagSet(s *Settings) *flag.FlagSet {
 	fs.StringArrayVar(&s.CRDs, "crds", nil, "")
 	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
 	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
+	fs.StringVar(&s.PodSecurity, "pod-security", "", "")
+	fs.StringArrayVarP(&s.Values, "values", "f", nil, "")
+	fs.StringArrayVar(&s.Set, "set", nil, "")
+	fs.StringArrayVar(&s.SetString, "set-string", nil, "")
+	fs.StringVar(&s.ReleaseName, "release-name", "release-name", "")
+	fs.StringVar(&s.Namespace, "namespace", "default", "")
+	fs.StringArrayVar(&s.AdmissionPolicies, "admission-policies", nil, "")
 	return fs
 }
 
@@ -214,7 +238,7 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 	checks := map[string]config.Check{}
 	var bundled []string
 	for _, r := range all {
-		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn()}
+		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn(), Sets: r.Sets}
 		checks[r.ID] = c
 		if r.Group != "" && cfg.On(c, "") {
 			bundled = append(bundled, rules.PolicyPackage(r.ID))
@@ -226,12 +250,28 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		}
 		return config.Check{ID: id, DefaultOn: true}
 	}
+	podSecurity, podSecuritySource := rules.DefaultPodSecurity(s.PodSecurity, "--pod-security", cfg.On(config.Check{ID: "group:" + rules.SecurityGroup, Group: rules.SecurityGroup}, ""))
+	if _, err := rules.ParsePodSecurity(podSecurity); podSecurity != "" && err != nil {
+		t.Fatalf("%s: # kvet: --pod-security: %v", path, err)
+	}
 	ctx := context.Background()
 	var pols *validate.Policies
 	if len(bundled) > 0 {
 		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{Bundled: bundled, RegoVersion: "v1"})
 		if err != nil {
 			t.Fatalf("%s: loading the bundled policies: %v", path, err)
+		}
+	}
+	values := make([]string, len(s.Values))
+	for i, v := range s.Values {
+		values[i] = filepath.Join(path, v) // relative to the chart
+	}
+	renderer := helm.New(helm.Options{KubeVersion: kv.String(), ReleaseName: s.ReleaseName, Namespace: s.Namespace,
+		Values: helm.ValueSet{Files: values, Set: s.Set, SetString: s.SetString}})
+	var contextObjs []*manifest.Object
+	if len(s.AdmissionPolicies) > 0 {
+		if contextObjs, err = validate.LoadContext(s.AdmissionPolicies, manifest.Options{}); err != nil {
+			t.Fatalf("%s: # kvet: --admission-policies: %v", path, err)
 		}
 	}
 	var crds []*manifest.Object
@@ -241,12 +281,12 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		}
 	}
 	out := validate.Lint(ctx, []string{path},
-		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}},
+		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}, Renderers: []manifest.Renderer{renderer}},
 		validate.Options{
 			Rules:    all,
-			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences},
+			Settings: rule.Settings{KubeVersion: kv, MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource},
 			Policies: pols,
-			Context:  crds,
+			Context:  append(contextObjs, crds...),
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
 		})
@@ -276,6 +316,53 @@ func Run(t *testing.T, path string) []rule.Finding {
 	out, all := Lint(t, path, s)
 	Check(t, path, out.Findings, wants)
 	golden.Check(t, path+".snap", Render(t, out, all))
+	return out.Findings
+}
+
+// RunChart lints the Helm chart in dir (its settings on a "# kvet:" line
+// of its Chart.yaml) and checks the findings against the wants of every
+// file of the chart, templates and values files, where the findings are
+// mapped back to, and the text output against dir+".snap".
+func RunChart(t *testing.T, dir string) []rule.Finding {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "Chart.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSettings(data)
+	if err != nil {
+		t.Fatalf("%s: %v", dir, err)
+	}
+	out, all := Lint(t, dir, s)
+	byFile := map[string][]rule.Finding{}
+	for _, f := range out.Findings {
+		byFile[f.File] = append(byFile[f.File], f)
+	}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		wants, err := ParseWants(data)
+		if err != nil {
+			return fmt.Errorf("%s:%w", p, err)
+		}
+		Check(t, p, byFile[p], wants)
+		delete(byFile, p)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, list := range byFile {
+		for _, f := range list {
+			t.Errorf("%s:%d:%d: unexpected finding outside the chart's files %s %q", file, f.Line, f.Column, f.Rule, f.Message)
+		}
+	}
+	golden.Check(t, dir+".snap", Render(t, out, all))
 	return out.Findings
 }
 

@@ -98,7 +98,7 @@ func (e *evaluator) batch(i int, src *manifest.Source, p manifest.Parsed) {
 		return
 	}
 	for _, pr := range p.Problems {
-		if pr.Code == manifest.CodeSyntax || pr.Code == manifest.CodeLimit {
+		if pr.Code == manifest.CodeSyntax || pr.Code == manifest.CodeLimit || pr.Code == manifest.CodeRender {
 			msg := fmt.Sprintf("%s:%d:%d: %s", pr.Source.Path, pr.Pos.Line, max(pr.Pos.Column, 1), pr.Message)
 			if pr.Help != "" {
 				msg += " (" + pr.Help + ")"
@@ -178,6 +178,9 @@ type inputOptions struct {
 	note func(msg string)
 	// read is told the size of each input read (manifest.Options.Read).
 	read func(size int)
+	// renderer renders the Helm charts among the inputs.
+	renderer manifest.Renderer
+	ctx      context.Context
 }
 
 // streamInputs reads every input through the manifest loader, calling
@@ -203,6 +206,10 @@ func streamInputs(args []string, o inputOptions, e *evaluator) (int, error) {
 	opts := manifest.Options{
 		Stdin: o.stdin, StdinName: name, Workers: o.workers,
 		MaxFileSize: o.maxSize, Limits: o.limits, Documents: true, Note: o.note, Read: o.read,
+		Context: o.ctx,
+	}
+	if o.renderer != nil {
+		opts.Renderers = []manifest.Renderer{o.renderer}
 	}
 	if re != nil {
 		opts.Exclude = re.MatchString

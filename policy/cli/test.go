@@ -16,6 +16,7 @@ import (
 	"github.com/kvetdev/kvet/internal/flagparse"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/policy"
+	"github.com/kvetdev/kvet/render/helm"
 	"github.com/kvetdev/kvet/report"
 )
 
@@ -41,6 +42,11 @@ type testFlags struct {
 	timeout                                    time.Duration
 	parallel, maxNodes, maxDepth               int
 	maxFileSize                                int64
+	// Helm charts among the inputs are rendered with these (helm
+	// template's flags; --namespace is conftest's, so the release's is
+	// --release-namespace).
+	values, set, setString       []string
+	releaseName, releaseNamspace string
 }
 
 func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
@@ -78,6 +84,11 @@ func newTestFlags(stderr io.Writer) (*pflag.FlagSet, *testFlags) {
 	fs.IntVar(&f.maxNodes, "max-nodes", 1_000_000, "most YAML nodes one document may expand to (aliases expanded)")
 	fs.IntVar(&f.maxDepth, "max-depth", 200, "deepest nesting allowed in a document")
 	fs.Int64Var(&f.maxFileSize, "max-file-size", 256<<20, "largest file read, in bytes")
+	fs.StringArrayVarP(&f.values, "values", "f", nil, "values file for the Helm charts rendered, as helm template -f (repeatable)")
+	fs.StringArrayVar(&f.set, "set", nil, "a chart value, as helm template --set a.b=c (repeatable)")
+	fs.StringArrayVar(&f.setString, "set-string", nil, "a chart value kept a string, as helm template --set-string (repeatable)")
+	fs.StringVar(&f.releaseName, "release-name", "release-name", "the charts' .Release.Name")
+	fs.StringVar(&f.releaseNamspace, "release-namespace", "default", "the charts' .Release.Namespace (helm template's --namespace)")
 	return fs, f
 }
 
@@ -186,6 +197,9 @@ func runTest(ctx context.Context, f *testFlags, args []string, stdin io.Reader, 
 		maxSize: f.maxFileSize,
 		note:    func(msg string) { fmt.Fprintf(stderr, "kvet: note: %s\n", report.Printable(msg)) },
 		read:    InputRead,
+		ctx:     ctx,
+		renderer: helm.New(helm.Options{ReleaseName: f.releaseName, Namespace: f.releaseNamspace,
+			Values: helm.ValueSet{Files: f.values, Set: f.set, SetString: f.setString}}),
 	}, e)
 	if err != nil {
 		return nil, fmt.Errorf("parse files: %w", err)

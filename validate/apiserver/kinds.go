@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	genericfeatures "k8s.io/apiserver/pkg/features"
 	"k8s.io/apiserver/pkg/registry/rest"
 	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/component-base/featuregate"
@@ -19,6 +20,8 @@ import (
 	pvcutil "k8s.io/kubernetes/pkg/api/persistentvolumeclaim"
 	podutil "k8s.io/kubernetes/pkg/api/pod"
 	apiservice "k8s.io/kubernetes/pkg/api/service"
+	"k8s.io/kubernetes/pkg/apis/admissionregistration"
+	admissionregistrationvalidation "k8s.io/kubernetes/pkg/apis/admissionregistration/validation"
 	"k8s.io/kubernetes/pkg/apis/apps"
 	appsvalidation "k8s.io/kubernetes/pkg/apis/apps/validation"
 	"k8s.io/kubernetes/pkg/apis/autoscaling"
@@ -418,6 +421,42 @@ var kinds = []kind{
 			return rbacvalidation.ValidateClusterRoleBinding(obj.(*rbac.ClusterRoleBinding))
 		},
 		dvConfig: shortCircuitConfig,
+	},
+
+	// ---- admissionregistration.k8s.io/v1 ----
+	// The strategies' authorization of paramKind and paramRef needs a
+	// cluster's authorizer and is left out; static-suffix naming only
+	// applies with the ManifestBasedAdmissionControlConfig gate, off by
+	// default.
+	{
+		group: "admissionregistration.k8s.io", name: "ValidatingAdmissionPolicy", resource: "validatingadmissionpolicies", versions: []string{"v1"}, namespaced: false,
+		prepare: func(obj runtime.Object) {
+			p := obj.(*admissionregistration.ValidatingAdmissionPolicy)
+			p.Status = admissionregistration.ValidatingAdmissionPolicyStatus{}
+			p.Generation = 1
+		},
+		validate: func(obj runtime.Object) field.ErrorList {
+			p := obj.(*admissionregistration.ValidatingAdmissionPolicy)
+			errs := admissionregistrationvalidation.ValidateValidatingAdmissionPolicy(p)
+			if gate(genericfeatures.ManifestBasedAdmissionControlConfig) {
+				errs = append(errs, admissionregistrationvalidation.ValidateStaticSuffix(p.Name, field.NewPath("metadata", "name"))...)
+			}
+			return errs
+		},
+	},
+	{
+		group: "admissionregistration.k8s.io", name: "ValidatingAdmissionPolicyBinding", resource: "validatingadmissionpolicybindings", versions: []string{"v1"}, namespaced: false,
+		prepare: func(obj runtime.Object) {
+			obj.(*admissionregistration.ValidatingAdmissionPolicyBinding).Generation = 1
+		},
+		validate: func(obj runtime.Object) field.ErrorList {
+			b := obj.(*admissionregistration.ValidatingAdmissionPolicyBinding)
+			errs := admissionregistrationvalidation.ValidateValidatingAdmissionPolicyBinding(b)
+			if gate(genericfeatures.ManifestBasedAdmissionControlConfig) {
+				errs = append(errs, admissionregistrationvalidation.ValidateStaticSuffix(b.Name, field.NewPath("metadata", "name"))...)
+			}
+			return errs
+		},
 	},
 
 	// ---- scheduling.k8s.io/v1 ----

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	admissionregistrationinstall "k8s.io/kubernetes/pkg/apis/admissionregistration/install"
 	appsinstall "k8s.io/kubernetes/pkg/apis/apps/install"
 	autoscalinginstall "k8s.io/kubernetes/pkg/apis/autoscaling/install"
 	batchinstall "k8s.io/kubernetes/pkg/apis/batch/install"
@@ -30,6 +31,7 @@ func newScheme() *runtime.Scheme {
 	capabilities.Setup(true, 0)
 	s := runtime.NewScheme()
 	coreinstall.Install(s)
+	admissionregistrationinstall.Install(s)
 	appsinstall.Install(s)
 	batchinstall.Install(s)
 	policyinstall.Install(s)

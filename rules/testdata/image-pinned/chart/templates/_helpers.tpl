@@ -1,0 +1,3 @@
+{{- define "app.labels" -}}
+app: web
+{{- end }}
