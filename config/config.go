@@ -45,6 +45,9 @@ type Config struct {
 	Exclude []string `json:"exclude,omitempty"`
 	// Policies are folders of your own Rego policies run by kvet lint.
 	Policies []string `json:"policies,omitempty"`
+	// CRDs are files or folders of CustomResourceDefinitions that custom
+	// resources are checked against (kvet lint --crds).
+	CRDs []string `json:"crds,omitempty"`
 	// AdmissionPolicies are files or folders of ValidatingAdmissionPolicies
 	// and bindings (and their params) that kvet lint evaluates against the
 	// linted objects without linting them; relative to this file and
@@ -335,6 +338,12 @@ func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
 	return c.confined("policies", c.Policies, allowOutside)
 }
 
+// CRDPaths returns the crds: files and folders, relative to the file's
+// folder, confined to the repository as PolicyDirs are.
+func (c *Config) CRDPaths(allowOutside bool) ([]string, error) {
+	return c.confined("crds", c.CRDs, allowOutside)
+}
+
 // AdmissionPolicyPaths returns the admissionPolicies paths, relative to
 // the file's folder, under PolicyDirs' rules.
 func (c *Config) AdmissionPolicyPaths(allowOutside bool) ([]string, error) {
@@ -360,7 +369,7 @@ func (c *Config) confined(key string, paths []string, allowOutside bool) ([]stri
 		} else {
 			out[i] = filepath.Join(c.Dir, p)
 		}
-		msg := checkPolicyDir(out[i], root, allowOutside)
+		msg := checkPolicyDir(out[i], root, key, allowOutside)
 		if msg == "" {
 			continue
 		}
@@ -379,7 +388,8 @@ func (c *Config) confined(key string, paths []string, allowOutside bool) ([]stri
 }
 
 // checkPolicyDir says what is wrong with policy folder dir, or "".
-func checkPolicyDir(dir, root string, allowOutside bool) string {
+func checkPolicyDir(dir, root, key string, allowOutside bool) string {
+	what := map[string]string{"policies": "policy folders", "crds": "CRD paths", "admissionPolicies": "admission policy paths"}[key]
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err.Error()
@@ -388,18 +398,21 @@ func checkPolicyDir(dir, root string, allowOutside bool) string {
 		abs = real
 	}
 	if abs == filepath.Dir(abs) {
-		return "is the filesystem's root: name the folder that holds your policies"
+		if what == "policy folders" {
+			return "is the filesystem's root: name the folder that holds your policies"
+		}
+		return "is the filesystem's root: name the folder that holds your CRDs"
 	}
 	for _, sys := range []string{"/proc", "/sys", "/dev"} {
 		if abs == sys || strings.HasPrefix(abs, sys+"/") {
-			return "is in " + sys + ", a system folder, not a policy folder"
+			return "is in " + sys + ", a system folder, not one of your " + what
 		}
 	}
 	if allowOutside {
 		return ""
 	}
 	if rel, err := filepath.Rel(root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
-		return fmt.Sprintf("is outside the repository (%s); policy folders of a configuration file must be inside it (pass --allow-outside-policies to allow it)", root)
+		return fmt.Sprintf("is outside the repository (%s); %s of a configuration file must be inside it (pass --allow-outside-policies to allow it)", root, what)
 	}
 	return ""
 }

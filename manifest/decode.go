@@ -12,16 +12,19 @@ import (
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
+	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
 // Scheme is the registry of built-in kinds that kvet decodes into typed
-// values: every group of k8s.io/api. It is read-only, and kvet's own, not
+// values: every group of k8s.io/api, and CustomResourceDefinitions
+// (apiextensions.k8s.io/v1). It is read-only, and kvet's own, not
 // client-go's scheme.Scheme, which libraries change as they load (Helm's
 // chartutil adds the CustomResourceDefinition groups to it).
 var Scheme = newScheme()
@@ -32,6 +35,7 @@ func newScheme() *runtime.Scheme {
 	if err := scheme.AddToScheme(s); err != nil {
 		panic(err) // the same registrations as client-go's own init
 	}
+	utilruntime.Must(apiextv1.AddToScheme(s))
 	return s
 }
 
@@ -516,8 +520,8 @@ func fieldsOf(t reflect.Type) *structInfo {
 // built-in kind (decoded strictly into its k8s.io/api type) nor a kind in
 // a built-in group/version (which is a typo or a removed kind, reported
 // by the rules invalid-kind and deprecated-api). Today that is every
-// custom resource, and CustomResourceDefinitions, which client-go's
-// Scheme does not hold.
+// custom resource; one whose CRD is known is checked by a rule, which
+// tells the engine so (rule.Pass.Checked).
 func (o *Object) Unchecked() bool {
 	gvk := o.GVK()
 	return !Scheme.Recognizes(gvk) && !Scheme.IsVersionRegistered(gvk.GroupVersion())

@@ -17,8 +17,9 @@ type Pass struct {
 	Settings *Settings
 	// File is set for a rule with InFile while the objects are read (the
 	// run not Complete): the object's file so far. Nil otherwise.
-	File   *FileScope
-	report func(Diagnostic)
+	File    *FileScope
+	report  func(Diagnostic)
+	checked bool
 }
 
 // Settings are run-wide options that rules read.
@@ -83,6 +84,19 @@ type Diagnostic struct {
 // NewPass is used by the engine (and tests) to build a pass.
 func NewPass(r *Rule, o *manifest.Object, ix *Index, s *Settings, report func(Diagnostic)) *Pass {
 	return &Pass{Rule: r, Object: o, Index: ix, Settings: s, report: report}
+}
+
+// Checked tells the engine that the rule checked the object's fields
+// against a schema (a custom resource against its CRD), so the object
+// is not counted among those kvet has no schema for.
+func (p *Pass) Checked() { p.checked = true }
+
+// TakeChecked reports whether Checked was called since the last
+// TakeChecked, for the engine, which reuses a Pass for many objects.
+func (p *Pass) TakeChecked() bool {
+	c := p.checked
+	p.checked = false
+	return c
 }
 
 // Report reports a diagnostic.

@@ -129,6 +129,11 @@ type Rule struct {
 	// objects given by flags, validate.Options.Context) and gives the rule
 	// an Index of them; the checked objects are still streamed, not kept.
 	Context []string
+	// ContextTyped says the rule reads the Context objects that decode
+	// into a type only through Typed, their identity, position and source
+	// lines: the engine then keeps them without their node trees (a CRD's
+	// is megabytes), unless another rule reads the same kinds' trees.
+	ContextTyped bool
 	// MoreContext, when set, names kinds the rule needs from the whole
 	// run once its Context objects are known (the paramKinds of the
 	// admission policies that have bindings), from the Index of them; the

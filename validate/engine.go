@@ -102,6 +102,11 @@ type engine struct {
 	// empty when no rule has a Context.
 	ctxIx        *rule.Index
 	contextKinds []string
+	// treeKinds are the context kinds some rule reads through their node
+	// tree (rules without ContextTyped); "v1/-" matches no kind.
+	treeKinds []string
+	// typedKinds are the context kinds of rules with ContextTyped.
+	typedKinds []string
 	// apart are the ids of rules whose findings are Rule.Apart.
 	apart map[string]bool
 
@@ -121,7 +126,7 @@ type engine struct {
 }
 
 func newEngine(ctx context.Context, opts *Options) *engine {
-	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}}
+	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}, treeKinds: []string{"v1/-"}, typedKinds: []string{"v1/-"}}
 	e.runners.New = func() any { return newRunner(&opts.Settings) }
 	for _, r := range opts.Rules {
 		if r.Apart {
@@ -143,6 +148,12 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 			for _, k := range r.Context {
 				if !slices.Contains(e.contextKinds, k) {
 					e.contextKinds = append(e.contextKinds, k)
+				}
+				if !r.ContextTyped && !slices.Contains(e.treeKinds, k) {
+					e.treeKinds = append(e.treeKinds, k)
+				}
+				if r.ContextTyped && !slices.Contains(e.typedKinds, k) {
+					e.typedKinds = append(e.typedKinds, k)
 				}
 			}
 		}
@@ -196,7 +207,14 @@ func (e *engine) prescanFor(kinds, words []string, mu *sync.Mutex, found *[]*man
 			var keep []*manifest.Object
 			for _, o := range objs {
 				if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
-					o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
+					src := o.Source.Excerpt(o.Pos().Line, o.LastLine())
+					if o.Typed != nil && rule.MatchKind(e.typedKinds, o.APIVersion, o.Kind) && !rule.MatchKind(e.treeKinds, o.APIVersion, o.Kind) {
+						// Only read through its typed value: the node
+						// tree (of a CRD, megabytes) would keep the
+						// collector busy.
+						o.DropTree()
+					}
+					o.Source = src
 					keep = append(keep, o)
 				}
 			}
@@ -282,12 +300,20 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	var scope *rule.FileScope
 	var scopePath string
-	for _, o := range p.Objects {
+	var checked []bool // objects a rule schema-checked (rule.Pass.Checked)
+	for i, o := range p.Objects {
 		if e.inFile && (scope == nil || o.Source.Path != scopePath) {
 			scopePath = o.Source.Path
 			scope = e.scope(scopePath)
 		}
-		out = e.check(o, &e.perObject, e.ctxIx, scope, out)
+		var c bool
+		out, c = e.check(o, &e.perObject, e.ctxIx, scope, out)
+		if c {
+			if checked == nil {
+				checked = make([]bool, len(p.Objects))
+			}
+			checked[i] = true
+		}
 		if e.opts.Policies != nil && !e.opts.Policies.CrossObject() {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
 		}
@@ -318,10 +344,10 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	}
 	e.objects += len(p.Objects)
 	e.documents += p.Documents
-	for _, o := range p.Objects {
+	for i, o := range p.Objects {
 		// Counted into the run's one map: a map per batch would be one
 		// per object in Run, which checks each object as a batch.
-		if o.Unchecked() {
+		if o.Unchecked() && (checked == nil || !checked[i]) {
 			e.unchecked[kindKey{o.APIVersion, o.Kind}]++
 		}
 	}
@@ -355,11 +381,12 @@ func (e *engine) scope(path string) *rule.FileScope {
 // check runs the rules of d that apply to o and appends their findings
 // to out; scope is o's file's, for InFile rules (nil after the files are
 // read). One runner (and its Pass) serves every rule of the call, so a
-// rule that reports nothing costs no allocation.
-func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, scope *rule.FileScope, out []rule.Finding) []rule.Finding {
+// rule that reports nothing costs no allocation. It also says whether a
+// rule schema-checked o (rule.Pass.Checked).
+func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, scope *rule.FileScope, out []rule.Finding) ([]rule.Finding, bool) {
 	rs := d.of(o.APIVersion, o.Kind)
 	if len(rs) == 0 {
-		return out
+		return out, false
 	}
 	x := e.runners.Get().(*runner)
 	x.out = out
@@ -367,10 +394,11 @@ func (e *engine) check(o *manifest.Object, d *dispatch, ix *rule.Index, scope *r
 		x.run(r, o, ix, scope)
 	}
 	out = x.out
+	checked := x.pass.TakeChecked()
 	x.out, x.r, x.o = nil, nil, nil
 	x.pass.Object, x.pass.Index, x.pass.Rule, x.pass.File = nil, nil, nil, nil
 	e.runners.Put(x)
-	return out
+	return out, checked
 }
 
 // dispatch is a set of rules and, per apiVersion and kind seen, those of
@@ -479,7 +507,7 @@ func (e *engine) finish() []rule.Finding {
 			ix = rule.NewIndex(append(slices.Clip(e.retained), e.opts.Context...))
 		}
 		for _, o := range e.retained {
-			e.findings = e.check(o, &e.cross, ix, nil, e.findings)
+			e.findings, _ = e.check(o, &e.cross, ix, nil, e.findings)
 		}
 	}
 	if e.opts.Policies.CrossObject() {

@@ -24,7 +24,7 @@
 //
 // A comment line "# kvet: FLAGS" sets the flags kvet lint would be given
 // for the fixture: --kube-version, --enable, --disable,
-// --require-statefulset-service, --require-references, --max-nodes,
+// --require-statefulset-service, --require-references, --crds, --max-nodes,
 // --max-depth and --pod-security, with the
 // CLI's meaning and defaults.
 package wanttest
@@ -52,6 +52,7 @@ import (
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
 	"github.com/kvetdev/kvet/validate"
+	"github.com/kvetdev/kvet/validate/crd"
 )
 
 // Want is one expectation of a fixture.
@@ -161,6 +162,7 @@ type Settings struct {
 	Enable, Disable   []string
 	RequireService    bool
 	RequireReferences bool
+	CRDs              []string
 	MaxNodes          int
 	MaxDepth          int
 	PodSecurity       string
@@ -185,6 +187,7 @@ func FlagSet(s *Settings) *flag.FlagSet {
 	fs.StringSliceVar(&s.Disable, "disable", nil, "")
 	fs.BoolVar(&s.RequireService, "require-statefulset-service", false, "")
 	fs.BoolVar(&s.RequireReferences, "require-references", false, "")
+	fs.StringArrayVar(&s.CRDs, "crds", nil, "")
 	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
 	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
 	fs.StringVar(&s.PodSecurity, "pod-security", "", "")
@@ -271,13 +274,20 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 			t.Fatalf("%s: # kvet: --admission-policies: %v", path, err)
 		}
 	}
+	var crds []*manifest.Object
+	if len(s.CRDs) > 0 {
+		if crds, err = crd.Load(s.CRDs, manifest.Options{}); err != nil {
+			t.Fatalf("%s: # kvet: --crds: %v", path, err)
+		}
+		cfg.Merge([]string{"cr-validation"}, nil) // as kvet lint --crds does
+	}
 	out := validate.Lint(ctx, []string{path},
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}, Renderers: []manifest.Renderer{renderer}},
 		validate.Options{
 			Rules:    all,
 			Settings: rule.Settings{KubeVersion: kvs[0], KubeVersions: severalTargets(kvs), MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource},
 			Policies: pols,
-			Context:  contextObjs,
+			Context:  append(contextObjs, crds...),
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },
 		})
