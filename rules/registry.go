@@ -25,6 +25,7 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		DaemonSetRollingUpdate, DaemonSetControlPlaneTolerations,
 		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind, PodSecurity,
 		KustomizeBuild,
+		ServiceSelector, ServiceTargetPort, IngressBackend, HPATarget, PDBSelector, NetworkPolicySelector, ProbePort, DuplicateEnv,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
 		AdmissionPolicy,
 	}
