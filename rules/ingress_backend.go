@@ -4,7 +4,10 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	networkingv1 "k8s.io/api/networking/v1"
+	networkingv1beta1 "k8s.io/api/networking/v1beta1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
@@ -15,7 +18,7 @@ import (
 var IngressBackend = &rule.Rule{
 	ID:       "ingress-backend",
 	Severity: rule.Warning,
-	Kinds:    []string{"networking.k8s.io/v1/Ingress"},
+	Kinds:    []string{"networking.k8s.io/*/Ingress", "extensions/v1beta1/Ingress"},
 	Uses:     []string{"v1/Service"},
 	Check:    checkIngressBackend,
 	Doc: `An Ingress backend names a Service, or a Service port, that does not exist.
@@ -55,11 +58,12 @@ spec:
 }
 
 func checkIngressBackend(pass *rule.Pass, o *manifest.Object) {
+	spec := manifest.Path{}.Field("spec")
 	ing, ok := o.Typed.(*networkingv1.Ingress)
 	if !ok {
+		checkOldIngress(pass, o, spec)
 		return
 	}
-	spec := manifest.Path{}.Field("spec")
 	if b := ing.Spec.DefaultBackend; b != nil && b.Service != nil {
 		checkBackend(pass, o, spec.Field("defaultBackend").Field("service"), b.Service.Name, b.Service.Port.Name, b.Service.Port.Number)
 	}
@@ -77,17 +81,68 @@ func checkIngressBackend(pass *rule.Pass, o *manifest.Object) {
 	}
 }
 
+// checkOldIngress checks the backends of a removed Ingress version
+// (serviceName, servicePort), judged alike so that kvet fix's migration
+// to networking.k8s.io/v1 does not reveal findings that were there.
+func checkOldIngress(pass *rule.Pass, o *manifest.Object, spec manifest.Path) {
+	type backend struct {
+		path manifest.Path
+		name string
+		port intstr.IntOrString
+	}
+	var bs []backend
+	switch t := o.Typed.(type) {
+	case *extensionsv1beta1.Ingress:
+		if b := t.Spec.Backend; b != nil {
+			bs = append(bs, backend{spec.Field("backend"), b.ServiceName, b.ServicePort})
+		}
+		for i, r := range t.Spec.Rules {
+			if r.HTTP != nil {
+				for j, p := range r.HTTP.Paths {
+					bs = append(bs, backend{spec.Field("rules").Item(i).Field("http").Field("paths").Item(j).Field("backend"), p.Backend.ServiceName, p.Backend.ServicePort})
+				}
+			}
+		}
+	case *networkingv1beta1.Ingress:
+		if b := t.Spec.Backend; b != nil {
+			bs = append(bs, backend{spec.Field("backend"), b.ServiceName, b.ServicePort})
+		}
+		for i, r := range t.Spec.Rules {
+			if r.HTTP != nil {
+				for j, p := range r.HTTP.Paths {
+					bs = append(bs, backend{spec.Field("rules").Item(i).Field("http").Field("paths").Item(j).Field("backend"), p.Backend.ServiceName, p.Backend.ServicePort})
+				}
+			}
+		}
+	}
+	for _, b := range bs {
+		name, num := "", int32(0)
+		if b.port.Type == intstr.String {
+			name = b.port.StrVal
+		} else {
+			num = b.port.IntVal
+		}
+		checkBackendAt(pass, o, b.path.Field("serviceName"), b.path.Field("servicePort"), b.path.Field("servicePort"), b.name, name, num)
+	}
+}
+
 // checkBackend checks a reference to a Service of o's namespace and its
 // port (by name, or by number when not 0) at path (the reference's
 // mapping, with name and port under it).
 func checkBackend(pass *rule.Pass, o *manifest.Object, path manifest.Path, name, portName string, port int32) {
+	checkBackendAt(pass, o, path.Field("name"), path.Field("port").Field("name"), path.Field("port").Field("number"), name, portName, port)
+}
+
+// checkBackendAt is checkBackend with the paths of the name, the port
+// name and the port number.
+func checkBackendAt(pass *rule.Pass, o *manifest.Object, namePath, portNamePath, portPath manifest.Path, name, portName string, port int32) {
 	if name == "" {
 		return
 	}
 	found := lookup(pass, o, "", "Service", name)
 	if len(found) == 0 {
 		if mustExist(pass, o, "", "Service") {
-			pass.Reportf(path.Field("name"), "create Service "+name+", or name one of the Services of namespace "+nsOf(o),
+			pass.Reportf(namePath, "create Service "+name+", or name one of the Services of namespace "+nsOf(o),
 				"Service %q does not exist in namespace %q among the linted files", name, nsOf(o))
 		}
 		return
@@ -110,9 +165,9 @@ func checkBackend(pass *rule.Pass, o *manifest.Object, path manifest.Path, name,
 	if portName == "" && port == 0 {
 		return
 	}
-	what, at := fmt.Sprintf("port %d", port), path.Field("port").Field("number")
+	what, at := fmt.Sprintf("port %d", port), portPath
 	if portName != "" {
-		what, at = fmt.Sprintf("port named %q", portName), path.Field("port").Field("name")
+		what, at = fmt.Sprintf("port named %q", portName), portNamePath
 	}
 	pass.Reportf(at, "use one of the Service's ports: "+list(ports),
 		"%s has no %s (it exposes %s)", named(found[0]), what, list(ports))

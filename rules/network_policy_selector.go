@@ -16,6 +16,7 @@ var NetworkPolicySelector = &rule.Rule{
 	Off:      true,
 	Kinds:    []string{"networking.k8s.io/v1/NetworkPolicy"},
 	Uses:     podKinds,
+	Slim:     slimPods,
 	Check:    checkNetworkPolicySelector,
 	Doc: `A NetworkPolicy's podSelector, or a peer's, selects no pods.
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	policyv1 "k8s.io/api/policy/v1"
+	policyv1beta1 "k8s.io/api/policy/v1beta1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -16,8 +17,10 @@ import (
 var PDBSelector = &rule.Rule{
 	ID:       "pdb-selector",
 	Severity: rule.Warning,
-	Kinds:    []string{"policy/v1/PodDisruptionBudget"},
+	Off:      true,
+	Kinds:    []string{"policy/*/PodDisruptionBudget"},
 	Uses:     podKinds,
+	Slim:     slimPods,
 	Check:    checkPDB,
 	Doc: `A PodDisruptionBudget selects no pods, or allows no voluntary disruption.
 
@@ -28,7 +31,10 @@ or with ` + "`--require-references`" + `). For the pods it selects, reports
 ` + "`maxUnavailable`" + ` 0 (or 0%), and ` + "`minAvailable`" + ` (a number or a percentage, rounded
 up as the disruption controller does) not below the replicas of the selected
 Deployments, StatefulSets, ReplicaSets and Pods (skipped when a DaemonSet or
-Job is selected: their pod count is not in the manifest).
+Job is selected: their pod count is not in the manifest). Off unless enabled for now: it keeps every workload of the run until
+the end, which took the 100,000-document default run from 250 to 516 MB and
+its CPU threefold (the heap limit's collector); a compact per-workload summary
+would bring it back.
 
 ## Why is this bad?
 A PDB that selects nothing protects nothing. One that allows zero
@@ -59,8 +65,19 @@ spec:
 }
 
 func checkPDB(pass *rule.Pass, o *manifest.Object) {
-	pdb, ok := o.Typed.(*policyv1.PodDisruptionBudget)
-	if !ok || pdb.Spec.Selector == nil {
+	var ps policyv1.PodDisruptionBudgetSpec
+	switch t := o.Typed.(type) {
+	case *policyv1.PodDisruptionBudget:
+		ps = t.Spec
+	case *policyv1beta1.PodDisruptionBudget:
+		// Removed, but judged alike: kvet fix's migration to policy/v1
+		// must not reveal a finding that was there before.
+		ps = policyv1.PodDisruptionBudgetSpec{MinAvailable: t.Spec.MinAvailable, Selector: t.Spec.Selector, MaxUnavailable: t.Spec.MaxUnavailable}
+	default:
+		return
+	}
+	pdb := &policyv1.PodDisruptionBudget{Spec: ps}
+	if pdb.Spec.Selector == nil {
 		return
 	}
 	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)

