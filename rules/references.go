@@ -19,7 +19,6 @@ import (
 // workloads by namespace and labels, and how a message names another
 // object.
 
-
 // podKindNames is how messages list podKinds.
 const podKindNames = "Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod"
 
