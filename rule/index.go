@@ -12,6 +12,7 @@ import (
 type Index struct {
 	byKind map[string][]*manifest.Object
 	byName map[indexKey][]*manifest.Object
+	inNS   map[indexKey]bool // group, kind and namespace seen
 	all    []*manifest.Object
 	memo   sync.Map // key -> *memoEntry
 }
@@ -48,12 +49,13 @@ func EffectiveNamespace(o *manifest.Object) string {
 
 // NewIndex indexes objs.
 func NewIndex(objs []*manifest.Object) *Index {
-	ix := &Index{byKind: map[string][]*manifest.Object{}, byName: map[indexKey][]*manifest.Object{}, all: objs}
+	ix := &Index{byKind: map[string][]*manifest.Object{}, byName: map[indexKey][]*manifest.Object{}, inNS: map[indexKey]bool{}, all: objs}
 	for _, o := range objs {
 		g := o.Group()
 		ix.byKind[g+"/"+o.Kind] = append(ix.byKind[g+"/"+o.Kind], o)
 		k := indexKey{g, o.Kind, ScopeNamespace(o), o.Name}
 		ix.byName[k] = append(ix.byName[k], o)
+		ix.inNS[indexKey{g, o.Kind, k.namespace, ""}] = true
 	}
 	return ix
 }
@@ -69,6 +71,20 @@ func (ix *Index) Get(group, kind, namespace, name string) []*manifest.Object {
 		namespace = "default"
 	}
 	return ix.byName[indexKey{group, kind, namespace, name}]
+}
+
+// HasIn reports whether the index has an object of group and kind in
+// the namespace ("" meaning default; ignored for cluster-scoped kinds):
+// whether a reference to a missing one is a finding, when the run does
+// not claim to be complete.
+func (ix *Index) HasIn(group, kind, namespace string) bool {
+	switch {
+	case ClusterScoped(group, kind):
+		namespace = ""
+	case namespace == "":
+		namespace = "default"
+	}
+	return ix.inNS[indexKey{group, kind, namespace, ""}]
 }
 
 // ByKind returns every object of group and kind.

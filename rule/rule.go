@@ -118,6 +118,11 @@ type Rule struct {
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are
 	// kept in memory for it; rules without Uses see an empty Index.
 	Uses []string
+	// Slim, when set, is called on an object of a Uses kind that the rule
+	// (and every other) only looks up, before the engine keeps it until
+	// the end: it may drop from its typed value what lookups do not read
+	// (the node tree is dropped already), so that memory stays small.
+	Slim func(*manifest.Object)
 	// InFile marks a rule with Uses that, unless Settings.Complete, only
 	// compares objects of the same file: it then runs as each object is
 	// read, with Pass.File instead of the Index, and keeps no objects.

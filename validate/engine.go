@@ -97,6 +97,9 @@ type engine struct {
 	cross     dispatch
 	runners   sync.Pool // *runner
 	inFile    bool      // a rule with InFile runs per object: keep scopes
+	// streamed: the objects are the engine's own (Lint), so what it keeps
+	// of them may be trimmed; Run's belong to the caller.
+	streamed bool
 	// ctxIx is the index per-object rules see: the run's objects of the
 	// kinds in contextKinds (found by a prescan) and Options.Context;
 	// empty when no rule has a Context.
@@ -319,9 +322,17 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 		}
 		ds = append(ds, objectDirectives(o)...)
 		if keepFor := e.retain(o); keepFor != retainNone {
-			if keepFor == retainLookup {
+			switch {
+			case !e.streamed:
+				// Run's objects are the caller's (kvet fix lints them again
+				// after each round, the language server keeps them): kept
+				// as they are.
+			case keepFor == retainLookup:
 				o.DropTree() // only looked up: its typed value and position do
-			} else {
+				for _, slim := range e.cross.kind(o.APIVersion, o.Kind).slim {
+					slim(o)
+				}
+			default:
 				// Kept until the end: hold on to its own lines only.
 				o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
 			}
@@ -415,6 +426,7 @@ type dispatch struct {
 type kindRules struct {
 	check []*rule.Rule
 	used  bool
+	slim  []func(*manifest.Object) // Rule.Slim of the rules that use it
 }
 
 // of returns the rules that apply to apiVersion and kind, in rule order.
@@ -439,6 +451,9 @@ func (d *dispatch) kind(apiVersion, kind string) kindRules {
 		}
 		if rule.MatchKind(r.Uses, apiVersion, kind) && len(r.Uses) > 0 {
 			kr.used = true
+			if r.Slim != nil {
+				kr.slim = append(kr.slim, r.Slim)
+			}
 		}
 	}
 	d.mu.Lock()
@@ -635,6 +650,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 		load.Workers = opts.Workers
 	}
 	e := newEngine(ctx, &opts)
+	e.streamed = true
 	load.Prescan = e.prescan()
 	var mu sync.Mutex
 	inputs := map[int]Input{}

@@ -1,0 +1,105 @@
+package rule
+
+import (
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kvetdev/kvet/manifest"
+)
+
+// LabelIndex finds objects of some kinds by namespace and labels (the pods
+// of workloads a Service, a PDB or a NetworkPolicy selects), built once per
+// run: a selector's candidates are the objects carrying its first
+// equality, not every object of the run.
+type LabelIndex struct {
+	byNS    map[string][]Labeled
+	byLabel map[labelKey][]Labeled
+}
+
+// Labeled is an object and the labels a selector is matched against (a
+// workload's pod template labels, not its own).
+type Labeled struct {
+	Object *manifest.Object
+	Labels map[string]string
+}
+
+type labelKey struct{ namespace, key, value string }
+
+// Labels returns the label index of the objects of kinds (patterns as in
+// Rule.Kinds) with the labels of gives them (false: not indexed), built
+// once per index under key. Namespaces are keyed by scope(o) too when
+// scope is not nil (a folder): lookups then pass that scope with the
+// namespace, as ScopedNS makes it.
+func (ix *Index) Labels(key string, kinds []string, of func(*manifest.Object) (map[string]string, bool), scope func(*manifest.Object) string) *LabelIndex {
+	return ix.Memo(labelIndexKey(key), func() any {
+		li := &LabelIndex{byNS: map[string][]Labeled{}, byLabel: map[labelKey][]Labeled{}}
+		for _, o := range ix.all {
+			if !MatchKind(kinds, o.APIVersion, o.Kind) {
+				continue
+			}
+			lbl, ok := of(o)
+			if !ok {
+				continue
+			}
+			ns := EffectiveNamespace(o)
+			if scope != nil {
+				ns = ScopedNS(scope(o), ns)
+			}
+			l := Labeled{Object: o, Labels: lbl}
+			li.byNS[ns] = append(li.byNS[ns], l)
+			for k, v := range lbl {
+				li.byLabel[labelKey{ns, k, v}] = append(li.byLabel[labelKey{ns, k, v}], l)
+			}
+		}
+		return li
+	}).(*LabelIndex)
+}
+
+type labelIndexKey string
+
+// ScopedNS is the key of a namespace within a scope, for a LabelIndex
+// built with one.
+func ScopedNS(scope, namespace string) string {
+	if namespace == "" {
+		namespace = "default"
+	}
+	return scope + "\x00" + namespace
+}
+
+// Any reports whether the namespace ("" meaning default) has an indexed
+// object.
+func (li *LabelIndex) Any(namespace string) bool {
+	if namespace == "" {
+		namespace = "default"
+	}
+	return len(li.byNS[namespace]) > 0
+}
+
+// In returns the indexed objects of the namespace, in index order.
+func (li *LabelIndex) In(namespace string) []Labeled {
+	if namespace == "" {
+		namespace = "default"
+	}
+	return li.byNS[namespace]
+}
+
+// Select returns the indexed objects of the namespace whose labels sel
+// matches; eq, when not empty, are equalities sel requires (a
+// matchLabels), which narrow the candidates to one label's objects.
+func (li *LabelIndex) Select(namespace string, sel labels.Selector, eq map[string]string) []Labeled {
+	if namespace == "" {
+		namespace = "default"
+	}
+	cands := li.byNS[namespace]
+	for k, v := range eq {
+		if c := li.byLabel[labelKey{namespace, k, v}]; len(c) < len(cands) {
+			cands = c
+		}
+	}
+	var out []Labeled
+	for _, c := range cands {
+		if sel.Matches(labels.Set(c.Labels)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,203 @@
+package rules
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// Helpers of the reference rules (issue 18): the pods of the run's
+// workloads by namespace and labels, and how a message names another
+// object.
+
+// podKindNames is how messages list podKinds.
+const podKindNames = "Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod"
+
+// podLabels are the labels of the pods an object runs.
+func podLabels(o *manifest.Object) (map[string]string, bool) {
+	ref, ok := PodSpecOf(o)
+	if !ok {
+		return nil, false
+	}
+	return ref.Meta.Labels, true
+}
+
+// podIndex is the run's label index of pod templates, and the key of o's
+// namespace in it: unless the run claims to be the whole application
+// (--require-references), only workloads of the referring object's own
+// folder count, as a repository keeps alternatives and other
+// applications in other folders (on ../shared/corpus, matching across
+// folders paired a Service of one repository with another's Deployment).
+func podIndex(pass *rule.Pass, o *manifest.Object) (*rule.LabelIndex, string) {
+	if pass.Settings.Complete {
+		return pass.Index.Labels("pods", podKinds, podLabels, nil), rule.EffectiveNamespace(o)
+	}
+	return pass.Index.Labels("pods-by-folder", podKinds, podLabels, folderOf), rule.ScopedNS(folderOf(o), o.Namespace)
+}
+
+// folderOf is the folder of an object's file.
+func folderOf(o *manifest.Object) string { return filepath.Dir(o.Source.Path) }
+
+// lookup returns the objects of group and kind named name in o's
+// namespace: in o's folder unless the run is complete.
+func lookup(pass *rule.Pass, o *manifest.Object, group, kind, name string) []*manifest.Object {
+	found := pass.Index.Get(group, kind, o.Namespace, name)
+	if pass.Settings.Complete {
+		return found
+	}
+	dir := folderOf(o)
+	var out []*manifest.Object
+	for _, f := range found {
+		if folderOf(f) == dir {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+type kindsKey struct{ group, kind string }
+
+// mustExist reports whether a reference to an object of group and kind
+// that the run does not have is a finding: when the run claims to be the
+// whole application, or o's folder has that kind in o's namespace.
+func mustExist(pass *rule.Pass, o *manifest.Object, group, kind string) bool {
+	if pass.Settings.Complete {
+		return true
+	}
+	in := pass.Index.Memo(kindsKey{group, kind}, func() any {
+		m := map[string]bool{}
+		for _, x := range pass.Index.ByKind(group, kind) {
+			m[rule.ScopedNS(folderOf(x), x.Namespace)] = true
+		}
+		return m
+	}).(map[string]bool)
+	return in[rule.ScopedNS(folderOf(o), o.Namespace)]
+}
+
+// named is how a message names another object: Deployment "web"
+// (deploy.yaml:3).
+func named(o *manifest.Object) string {
+	return fmt.Sprintf("%s %q (%s:%d)", o.Kind, o.Name, o.Source.Path, o.Pos().Line)
+}
+
+// nsOf is a namespace for messages.
+func nsOf(o *manifest.Object) string { return rule.EffectiveNamespace(o) }
+
+// selectorText renders equality labels as k=v,k2=v2, sorted.
+func selectorText(m map[string]string) string { return labels.Set(m).String() }
+
+// closest names, for a selector that selects nothing, an indexed object
+// of the namespace that has one of its keys (with another value), so the
+// help can say what the labels are.
+func closest(li *rule.LabelIndex, ns string, sel map[string]string) string {
+	keys := make([]string, 0, len(sel))
+	for k := range sel {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, c := range li.In(ns) {
+			if _, ok := c.Labels[k]; ok {
+				return fmt.Sprintf("%s has pod labels %s", named(c.Object), selectorText(c.Labels))
+			}
+		}
+	}
+	return ""
+}
+
+// containersOf lists the containers (init containers too) of a pod
+// template, for port lookups.
+func containersOf(o *manifest.Object) []corev1.Container {
+	ref, ok := PodSpecOf(o)
+	if !ok {
+		return nil
+	}
+	return append(append([]corev1.Container(nil), ref.Spec.Containers...), ref.Spec.InitContainers...)
+}
+
+// replicasOf is how many pods an object runs, and whether that is known
+// (DaemonSets, Jobs and CronJobs: not from the manifest).
+func replicasOf(o *manifest.Object) (int, bool) {
+	var r *int32
+	switch t := o.Typed.(type) {
+	case *appsv1.Deployment:
+		r = t.Spec.Replicas
+	case *appsv1.StatefulSet:
+		r = t.Spec.Replicas
+	case *appsv1.ReplicaSet:
+		r = t.Spec.Replicas
+	case *corev1.ReplicationController:
+		r = t.Spec.Replicas
+	case *corev1.Pod:
+		return 1, true
+	default:
+		return 0, false
+	}
+	if r == nil {
+		return 1, true
+	}
+	return int(*r), true
+}
+
+// list joins names for a message, at most five.
+func list(names []string) string {
+	if len(names) > 5 {
+		names = append(names[:5:5], "...")
+	}
+	return strings.Join(names, ", ")
+}
+
+// replicasSet reports whether the manifest sets spec.replicas (the typed
+// value is decoded from the source, not defaulted).
+func replicasSet(o *manifest.Object) bool {
+	switch t := o.Typed.(type) {
+	case *appsv1.Deployment:
+		return t.Spec.Replicas != nil
+	case *appsv1.StatefulSet:
+		return t.Spec.Replicas != nil
+	case *appsv1.ReplicaSet:
+		return t.Spec.Replicas != nil
+	case *corev1.ReplicationController:
+		return t.Spec.Replicas != nil
+	}
+	return false
+}
+
+// slimPods keeps of a workload only what the reference rules read when
+// they look it up: its identity, labels, replicas, selector, and its pod
+// template's labels and containers' names and ports. On 100,000
+// documents, keeping whole workloads took the run from 250 to 566 MB.
+func slimPods(o *manifest.Object) {
+	if m, ok := o.Typed.(metav1.Object); ok {
+		m.SetAnnotations(nil)
+		m.SetManagedFields(nil)
+		m.SetOwnerReferences(nil)
+		m.SetFinalizers(nil)
+	}
+	ref, ok := PodSpecOf(o)
+	if !ok {
+		return
+	}
+	slim := func(cs []corev1.Container) []corev1.Container {
+		if len(cs) == 0 {
+			return nil
+		}
+		out := make([]corev1.Container, len(cs))
+		for i, c := range cs {
+			out[i] = corev1.Container{Name: c.Name, Ports: c.Ports}
+		}
+		return out
+	}
+	*ref.Spec = corev1.PodSpec{Containers: slim(ref.Spec.Containers), InitContainers: slim(ref.Spec.InitContainers)}
+	ref.Meta.Annotations = nil
+	ref.Meta.ManagedFields = nil
+}
