@@ -321,6 +321,12 @@ func rereadable(path string) bool {
 // uses to find files that may define an object of a kind
 // ("kind: Namespace", {"kind":"Namespace"}; not namespaceSelector).
 func ContainsWord(data []byte, words []string) bool {
+	return containsWordWhere(data, words, func([]byte) bool { return true })
+}
+
+// containsWordWhere reports whether data contains one of words as a
+// word whose preceding text satisfies before.
+func containsWordWhere(data []byte, words []string, before func(prefix []byte) bool) bool {
 	for _, w := range words {
 		for from := 0; ; {
 			i := bytes.Index(data[from:], []byte(w))
@@ -329,7 +335,7 @@ func ContainsWord(data []byte, words []string) bool {
 			}
 			i += from
 			end := i + len(w)
-			if (i == 0 || !wordByte(data[i-1])) && (end == len(data) || !wordByte(data[end])) {
+			if (i == 0 || !wordByte(data[i-1])) && (end == len(data) || !wordByte(data[end])) && before(data[:i]) {
 				return true
 			}
 			from = i + 1
@@ -346,21 +352,7 @@ func ContainsWord(data []byte, words []string) bool {
 // that merely mention them again cost a default run on the corpus about
 // half of its CPU time.
 func ContainsKind(data []byte, kinds []string) bool {
-	for _, w := range kinds {
-		for from := 0; ; {
-			i := bytes.Index(data[from:], []byte(w))
-			if i < 0 {
-				break
-			}
-			i += from
-			end := i + len(w)
-			if (i == 0 || !wordByte(data[i-1])) && (end == len(data) || !wordByte(data[end])) && kindKeyBefore(data[:i]) {
-				return true
-			}
-			from = i + 1
-		}
-	}
-	return false
+	return containsWordWhere(data, kinds, kindKeyBefore)
 }
 
 // kindKeyBefore reports whether data ends with a "kind" key and its colon,
