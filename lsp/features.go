@@ -2,6 +2,8 @@ package lsp
 
 import (
 	"fmt"
+	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf16"
@@ -34,13 +36,22 @@ func Diagnostics(text string, findings []rule.Finding) []protocol.Diagnostic {
 			msg += "\nhelp: " + f.Help
 		}
 		sev := severity(f.Severity)
+		var related []protocol.DiagnosticRelatedInformation
+		for _, r := range f.Related {
+			at := protocol.Position{Line: protocol.UInteger(max(r.Line-1, 0))}
+			related = append(related, protocol.DiagnosticRelatedInformation{
+				Location: protocol.Location{URI: uriOf(r.File), Range: protocol.Range{Start: at, End: at}},
+				Message:  r.Message,
+			})
+		}
 		out = append(out, protocol.Diagnostic{
-			Range:           rangeOf(lines, f),
-			Severity:        &sev,
-			Code:            &protocol.IntegerOrString{Value: f.Rule},
-			CodeDescription: &protocol.CodeDescription{HRef: RuleURL(f.Rule)},
-			Source:          &source,
-			Message:         msg,
+			RelatedInformation: related,
+			Range:              rangeOf(lines, f),
+			Severity:           &sev,
+			Code:               &protocol.IntegerOrString{Value: f.Rule},
+			CodeDescription:    &protocol.CodeDescription{HRef: RuleURL(f.Rule)},
+			Source:             &source,
+			Message:            msg,
 		})
 	}
 	return out
@@ -237,4 +248,13 @@ func editRange(lines []string, e manifest.Edit) protocol.Range {
 		return protocol.Position{Line: protocol.UInteger(line), Character: protocol.UInteger(utf16Offset(text, max(p.Column-1, 0)))}
 	}
 	return protocol.Range{Start: pos(e.From), End: pos(e.To)}
+}
+
+// uriOf is the file:// URI of a path.
+func uriOf(path string) protocol.DocumentUri {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
 }

@@ -52,6 +52,10 @@ type published struct {
 		CodeDescription *protocol.CodeDescription    `json:"codeDescription"`
 		Source          *string                      `json:"source"`
 		Message         string                       `json:"message"`
+		Related         []struct {
+			Location protocol.Location `json:"location"`
+			Message  string            `json:"message"`
+		} `json:"relatedInformation"`
 	} `json:"diagnostics"`
 }
 
@@ -169,6 +173,11 @@ func TestDiagnosticsUseTheWorkspace(t *testing.T) {
 			msg = d.Message
 			if *d.Severity != protocol.DiagnosticSeverityError || d.CodeDescription == nil || *d.Source != "kvet" {
 				t.Errorf("diagnostic = %+v", d)
+			}
+			// The other object, the Service, is related information.
+			if len(d.Related) != 1 || d.Related[0].Location.URI != "file://"+filepath.Join(root, "svc.yaml") ||
+				d.Related[0].Location.Range.Start.Line != 0 || d.Related[0].Message != "Service db" {
+				t.Errorf("related information = %+v, want the Service at svc.yaml line 1", d.Related)
 			}
 		}
 	}

@@ -79,15 +79,31 @@ func appendFindings(buf []byte, fs []rule.Finding, w *bufio.Writer) []byte {
 		buf = append(buf, ",\n        \"name\": "...)
 		buf = appendJSONString(buf, f.Object.Name)
 		buf = append(buf, "\n      }"...)
-		if f.Fix != nil {
-			buf = appendFix(buf, f.Fix)
-		}
 		if r := f.Rendered; r != nil {
 			buf = append(buf, ",\n      \"rendered\": {\n        \"file\": "...)
 			buf = appendJSONString(buf, r.File)
 			buf = append(buf, ",\n        \"line\": "...)
 			buf = strconv.AppendInt(buf, int64(r.Line), 10)
 			buf = append(buf, "\n      }"...)
+		}
+		if len(f.Related) > 0 {
+			buf = append(buf, ",\n      \"related\": ["...)
+			for i, r := range f.Related {
+				if i > 0 {
+					buf = append(buf, ',')
+				}
+				buf = append(buf, "\n        {\n          \"file\": "...)
+				buf = appendJSONString(buf, r.File)
+				buf = append(buf, ",\n          \"line\": "...)
+				buf = strconv.AppendInt(buf, int64(r.Line), 10)
+				buf = append(buf, ",\n          \"message\": "...)
+				buf = appendJSONString(buf, r.Message)
+				buf = append(buf, "\n        }"...)
+			}
+			buf = append(buf, "\n      ]"...)
+		}
+		if f.Fix != nil {
+			buf = appendFix(buf, f.Fix)
 		}
 		buf = append(buf, "\n    }"...)
 		if len(buf) > 32<<10 {

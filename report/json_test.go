@@ -46,6 +46,10 @@ func TestJSONMatchesEncodingJSON(t *testing.T) {
 			many[i].Fix = &manifest.Fix{Title: s, Edits: []manifest.Edit{}}
 		case 3:
 			many[i].Fix = &manifest.Fix{Title: s}
+		case 4:
+			many[i].Related = []rule.Related{{File: s, Line: i, Message: s}, {File: "b.yaml", Line: 2, Message: "x"}}
+			many[i].Rendered = &rule.Rendered{File: s, Line: i}
+			many[i].Fix = &manifest.Fix{Title: s, Safe: true, Edits: []manifest.Edit{{Text: s}}}
 		}
 	}
 	for _, tc := range []struct {

@@ -351,6 +351,11 @@ func sarifResultOf(f rule.Finding, ruleIndex int) sarifResult {
 			PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(r.File)}, Region: &sarifRegion{StartLine: r.Line}},
 			Message:          &sarifText{Text: "rendered: line " + strconv.Itoa(r.Line) + " of " + r.File}}}
 	}
+	for _, r := range f.Related {
+		res.RelatedLocations = append(res.RelatedLocations, sarifLocation{ID: len(res.RelatedLocations) + 1,
+			PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: sarifURI(r.File)}, Region: &sarifRegion{StartLine: max(r.Line, 1)}},
+			Message:          &sarifText{Text: r.Message}})
+	}
 	return res
 }
 

@@ -54,6 +54,8 @@ func TestSARIFSchema(t *testing.T) {
 		rule.Finding{Rule: "yaml-syntax", Severity: rule.Error, Message: "x", File: "<stdin>"},
 		rule.Finding{Rule: "yaml-syntax", Severity: rule.Error, Message: "x", File: "/abs/c:d.yaml", Line: 2},
 		// A fix: a replacement and an insertion.
+		rule.Finding{Rule: "duplicate-object", Severity: rule.Error, Message: "x", File: "a.yaml", Line: 3, Column: 9,
+			Related: []rule.Related{{File: "my dir/b.yaml", Line: 1, Message: "the first definition"}}},
 		rule.Finding{Rule: "job-restart-policy", Severity: rule.Error, Message: "x", File: "a.yaml", Line: 9, Column: 22,
 			Fix: &manifest.Fix{Title: "set restartPolicy: Never", Safe: true, Edits: []manifest.Edit{
 				{From: manifest.Position{Line: 9, Column: 22}, To: manifest.Position{Line: 9, Column: 28}, Text: "Never"},

@@ -79,6 +79,8 @@ type Diagnostic struct {
 	// Fix, when set, resolves the finding (kvet fix, the editor's code
 	// actions, SARIF fixes); built with manifest.Object's edit helpers.
 	Fix *manifest.Fix
+	// Related are other objects' places the finding concerns.
+	Related []Related
 }
 
 // NewPass is used by the engine (and tests) to build a pass.

@@ -227,6 +227,18 @@ func RefOf(o *manifest.Object) ObjectRef {
 // Rendered is a position in rendered text: File names it as the renderer
 // does (a chart template's "# Source:" name, or a kustomize build:
 // "kustomize build overlays/prod"), Line is 1-based in its output.
+// Related is another object's place that a finding concerns.
+type Related struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// RelatedTo is the place of object o, with a message.
+func RelatedTo(o *manifest.Object, message string) Related {
+	return Related{File: o.Source.Path, Line: o.Pos().Line, Message: message}
+}
+
 type Rendered struct {
 	File string `json:"file"`
 	Line int    `json:"line"`
@@ -249,6 +261,9 @@ type Finding struct {
 	// are then the place in the template, values, base or patch file the
 	// text comes from.
 	Rendered *Rendered `json:"rendered,omitempty"`
+	// Related are the other places a cross-object finding is about (the
+	// first definition of a duplicate, the Service a StatefulSet names).
+	Related []Related `json:"related,omitempty"`
 
 	// Fix, when set, resolves the finding: edits of the source.
 	Fix *manifest.Fix `json:"fix,omitempty"`

@@ -67,6 +67,7 @@ func checkDuplicateObject(pass *rule.Pass, o *manifest.Object) {
 	// application.
 	ns := rule.ScopeNamespace(o)
 	var where string
+	var first rule.Related
 	if pass.File != nil {
 		// Not Complete: only a copy in the same file clashes (other files
 		// are often alternatives that nobody applies together).
@@ -75,6 +76,7 @@ func checkDuplicateObject(pass *rule.Pass, o *manifest.Object) {
 			return
 		}
 		where = fmt.Sprintf("%s:%d", o.Source.Path, line)
+		first = rule.Related{File: o.Source.Path, Line: line}
 	} else {
 		// In path order; the index files a generateName under Name too.
 		for _, s := range pass.Index.Get(o.Group(), o.Kind, ns, o.Name) {
@@ -83,6 +85,7 @@ func checkDuplicateObject(pass *rule.Pass, o *manifest.Object) {
 			}
 			if n, _ := s.Value("metadata", "name").(string); n != "" {
 				where = fmt.Sprintf("%s:%d", s.Source.Path, s.Pos().Line)
+				first = rule.RelatedTo(s, "")
 				break
 			}
 		}
@@ -91,7 +94,9 @@ func checkDuplicateObject(pass *rule.Pass, o *manifest.Object) {
 	if ns != "" {
 		what += fmt.Sprintf(" in namespace %q", ns)
 	}
-	pass.Reportf(manifest.Path{}.Field("metadata").Field("name"),
-		fmt.Sprintf("keep one definition of %s %q, or give this one another name or namespace", o.Kind, o.Name),
-		"%s is defined twice: first at %s; kubectl apply would let the later one overwrite the earlier", what, where)
+	first.Message = "the first definition of " + what
+	pass.Report(rule.Diagnostic{Path: manifest.Path{}.Field("metadata").Field("name"),
+		Help:    fmt.Sprintf("keep one definition of %s %q, or give this one another name or namespace", o.Kind, o.Name),
+		Message: fmt.Sprintf("%s is defined twice: first at %s; kubectl apply would let the later one overwrite the earlier", what, where),
+		Related: []rule.Related{first}})
 }

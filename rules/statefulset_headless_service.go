@@ -96,13 +96,15 @@ func checkStatefulSetHeadlessService(pass *rule.Pass, o *manifest.Object) {
 		if ip == "" {
 			ip = "unset, so the Service gets a virtual IP"
 		}
-		pass.Reportf(path, "set spec.clusterIP: None in Service "+name+" ("+where+")",
-			"Service %q (%s) is not headless (clusterIP: %s): the StatefulSet's pods get no individual DNS names", name, where, ip)
+		pass.Report(rule.Diagnostic{Path: path, Help: "set spec.clusterIP: None in Service " + name + " (" + where + ")",
+			Message: fmt.Sprintf("Service %q (%s) is not headless (clusterIP: %s): the StatefulSet's pods get no individual DNS names", name, where, ip),
+			Related: []rule.Related{rule.RelatedTo(svcObj, "Service "+name)}})
 	}
 	podLabels := ss.Spec.Template.Labels
 	if len(svc.Spec.Selector) == 0 || !labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(podLabels)) {
-		pass.Reportf(path, "make the Service's spec.selector a subset of spec.template.metadata.labels ("+labels.Set(podLabels).String()+")",
-			"Service %q (%s) selector {%s} does not select this StatefulSet's pods (labels {%s})",
-			name, where, labels.Set(svc.Spec.Selector).String(), labels.Set(podLabels).String())
+		pass.Report(rule.Diagnostic{Path: path, Help: "make the Service's spec.selector a subset of spec.template.metadata.labels (" + labels.Set(podLabels).String() + ")",
+			Message: fmt.Sprintf("Service %q (%s) selector {%s} does not select this StatefulSet's pods (labels {%s})",
+				name, where, labels.Set(svc.Spec.Selector).String(), labels.Set(podLabels).String()),
+			Related: []rule.Related{rule.RelatedTo(svcObj, "Service "+name)}})
 	}
 }

@@ -787,6 +787,7 @@ func (x *runner) report(d rule.Diagnostic) {
 	f := Locate(o, id, sev, d.Path, d.Message, d.Help)
 	f.Secondary = r.Restates
 	f.Fix = d.Fix
+	f.Related = d.Related
 	if d.AtKey && len(d.Path) > 0 {
 		if loc := o.Locate(d.Path); loc.Exact {
 			f.Line, f.Column, f.Span = loc.Key.Line, loc.Key.Column, max(len([]rune(d.Path[len(d.Path)-1].Key)), 1)

@@ -26,6 +26,8 @@ type findingLog struct {
 	// fixes are the few findings' fixes, by record index: pointers, but
 	// rare ones.
 	fixes map[int]*manifest.Fix
+	// related are the few cross-object findings' related places.
+	related map[int][]rule.Related
 }
 
 // packedFinding is a rule.Finding without pointers: the common strings by
@@ -100,6 +102,12 @@ func (l *findingLog) add(fs []rule.Finding) {
 			line: int32(f.Line), column: int32(f.Column), span: int32(f.Span), snippetShift: int32(f.SnippetShift),
 			severity: f.Severity, secondary: f.Secondary, fallback: f.Fallback,
 		})
+		if len(f.Related) > 0 {
+			if l.related == nil {
+				l.related = map[int][]rule.Related{}
+			}
+			l.related[len(l.recs)-1] = f.Related
+		}
 		if f.Fix != nil {
 			if l.fixes == nil {
 				l.fixes = map[int]*manifest.Fix{}
@@ -135,7 +143,7 @@ func (l *findingLog) findings() []rule.Finding {
 			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
 			Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
 			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback,
-			Fix: l.fixes[i],
+			Fix: l.fixes[i], Related: l.related[i],
 		}
 	}
 	*l = findingLog{}
