@@ -212,9 +212,10 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var kept []*Source // inputs read once only, kept by the prescan
+	var failed []bool  // inputs read once only whose read failed
 	if ps := opts.Prescan; ps != nil {
 		kept = make([]*Source, len(files))
-		failed := make([]bool, len(files))
+		failed = make([]bool, len(files))
 		for ps != nil {
 			eachFile(len(files), workers, func(i int) {
 				if r := rendered[i]; r != nil {
@@ -267,7 +268,7 @@ func Stream(paths []string, opts Options, fn func(i int, src *Source, p Parsed, 
 		}
 		if kept != nil && kept[i] != nil {
 			src, kept[i] = kept[i], nil
-		} else if kept != nil && !rereadable(files[i]) {
+		} else if failed != nil && failed[i] {
 			return // the prescan's read failed, and its error is kept
 		} else {
 			src, err = readSource(files[i], walked[i], opts)

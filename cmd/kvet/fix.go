@@ -102,7 +102,7 @@ func runFix(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		verb = "would fix"
 	}
 	msg := fmt.Sprintf("kvet fix: %s %d findings in %d files", verb, f.fixed, len(changed))
-	if n := countFixable(findings, false); n > 0 && !*unsafe {
+	if n := countUnsafeFixes(findings); n > 0 && !*unsafe {
 		msg += fmt.Sprintf("; %d more have unsafe fixes (--unsafe-fixes applies them; review the diff first)", n)
 	}
 	for _, s := range f.skipped {
@@ -270,11 +270,11 @@ func (f *fixer) changed() []string {
 	return out
 }
 
-// countFixable counts findings with a fix that is safe (or not).
-func countFixable(fs []rule.Finding, safe bool) int {
+// countUnsafeFixes counts findings whose fix is unsafe.
+func countUnsafeFixes(fs []rule.Finding) int {
 	n := 0
 	for _, f := range fs {
-		if f.Fix != nil && f.Fix.Safe == safe {
+		if f.Fix != nil && !f.Fix.Safe {
 			n++
 		}
 	}
