@@ -72,6 +72,10 @@ type typedDecoder struct {
 	nodes    int
 	// path is where the walk is, for problems.
 	path pathStack
+	// lenient > 0 inside a JSON schema that the API server decodes with
+	// encoding/json's lenient rules (schemaOr): unknown fields are
+	// dropped there, not reported.
+	lenient int
 }
 
 // typeError reports a value of the wrong type at the current path.
@@ -196,6 +200,9 @@ func (d *typedDecoder) decode(n *yaml.Node, v reflect.Value, depth int) {
 		if err == nil {
 			v.Set(reflect.ValueOf(runtime.RawExtension{Raw: b}))
 		}
+		return
+	}
+	if d.schemaOr(n, v, t, depth) {
 		return
 	}
 	if t.Kind() == reflect.Struct && customJSON(t) {
@@ -419,6 +426,9 @@ func (d *typedDecoder) structFields(n *yaml.Node, v reflect.Value, depth int) {
 	eachPair(n, func(k, val *yaml.Node) {
 		key := keyString(k)
 		f, ok := fields.byName[key]
+		if !ok && d.lenient > 0 {
+			return // inside a schema that the API server decodes leniently
+		}
 		if !ok {
 			msg := fmt.Sprintf("unknown field %q in %s", key, path)
 			if path.root() {
