@@ -305,6 +305,7 @@ func (ps *Policies) evaluate(ctx context.Context, h *hook, r *request, versioned
 	case h.configErr != nil:
 		return configError(h, nil, h.configErr, out)
 	}
+	var unparamed *validating.ValidateResult
 	for _, b := range h.bindings {
 		matches, err := ps.matcher.BindingMatches(req, ps.objects, validating.NewValidatingAdmissionPolicyBindingAccessor(b))
 		if err != nil {
@@ -337,7 +338,20 @@ func (ps *Policies) evaluate(ctx context.Context, h *hook, r *request, versioned
 			ns, _ = ps.matcher.GetNamespace(ctx, name)
 		}
 		for _, param := range params {
-			res := h.validator.Validate(ctx, matchResource, va, param, ns, celconfig.RuntimeCELCostBudget, allowAll{})
+			// Without a paramKind every binding gets the same verdict
+			// (the object, the policy and its match are the same, the
+			// param nil): evaluated once, used for each binding that
+			// matches. A repository that binds one policy many times
+			// (per team, per environment) pays for one evaluation.
+			var res validating.ValidateResult
+			if h.policy.Spec.ParamKind == nil && unparamed != nil {
+				res = *unparamed
+			} else {
+				res = h.validator.Validate(ctx, matchResource, va, param, ns, celconfig.RuntimeCELCostBudget, allowAll{})
+				if h.policy.Spec.ParamKind == nil {
+					unparamed = &res
+				}
+			}
 			for i, d := range res.Decisions {
 				if d.Action != validating.ActionDeny {
 					continue

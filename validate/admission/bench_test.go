@@ -2,6 +2,7 @@ package admission
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -40,5 +41,24 @@ func BenchmarkCompile(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		New(objs)
+	}
+}
+
+// BenchmarkEvaluateManyBindings: one Deployment against one policy bound
+// ten times (per team, per environment): without a paramKind the policy
+// is evaluated once and its verdict applied to each binding.
+func BenchmarkEvaluateManyBindings(b *testing.B) {
+	docs := []string{policy}
+	for i := range 10 {
+		docs = append(docs, binding(fmt.Sprintf("deny-%d", i), "Deny"))
+	}
+	ps := New(load(b, docs...))
+	d := load(b, deployment("big", 10, ""))[0]
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(ps.Evaluate(ctx, d)) != 20 {
+			b.Fatal("want 20 decisions")
+		}
 	}
 }
