@@ -179,16 +179,19 @@ var budget *memoryBudget
 // may grow to five times the live data; the limit caps that.
 //
 // A run of the built-in checks reads many small files and keeps little
-// alive, so a base of 200 MiB holds it: 80,000 documents in 4,000 files
-// peak at 249 MB of RSS instead of 507-530 MB under the former fixed 640
-// MiB, for 3-9% more CPU. A run that evaluates Rego keeps far more alive
-// (OPA's allocations, each object's input value, three to four times the
+// alive: a base of 200 MiB held it (80,000 documents in 4,000 files
+// peaked at 249 MB of RSS instead of 507-530 MB under the former fixed 640
+// MiB, for 3-9% more CPU) until the checks of CRDs, admission policies and
+// Pod Security and the prescan's kept files raised the live heap in flight
+// to 90-160 MB: at 200 MiB the 100,000-document set then collected 317
+// times, 57 s of CPU against 37 s at 320 MiB (peak RSS 352 -> 404 MB).
+// A run that evaluates Rego keeps far more alive (OPA's allocations, each object's input value, three to four times the
 // findings), and there 200 MiB made the collector run all the time (100,000
 // documents with every bundled group: 27 s of CPU became 46 s), so such a
 // run has the former 640 MiB. One big file is live as a whole while its
 // documents stream (a 229 MB file of 50,000 documents), and a limit without
 // room for it makes the collector run without end (2.3 times the CPU at 256
-// MiB), hence the margin of twice its size above 200 MiB (or the Rego
+// MiB), hence the margin of twice its size above the base (or the Rego
 // base, when that is more: 640 + 2x229 MiB let one 229 MB file with every
 // group reach 1,110 MiB of RSS, against 675 with 200 + 2x229).
 type memoryBudget struct {
@@ -198,7 +201,7 @@ type memoryBudget struct {
 }
 
 const (
-	memoryBase     = 200 << 20
+	memoryBase     = 320 << 20
 	memoryBaseRego = 640 << 20
 )
 
