@@ -185,8 +185,8 @@ var budget *memoryBudget
 // Pod Security and the prescan's kept files raised the live heap in flight
 // to 90-160 MB: at 200 MiB the 100,000-document set then collected 317
 // times, 57 s of CPU against 37 s at 320 MiB (peak RSS 352 -> 404 MB).
-// A run that evaluates Rego keeps far more alive (OPA's allocations, each object's input value, three to four times the
-// findings), and there 200 MiB made the collector run all the time (100,000
+// A run that evaluates Rego keeps far more alive (OPA's allocations,
+// each object's input value, three to four times the findings), and there 200 MiB made the collector run all the time (100,000
 // documents with every bundled group: 27 s of CPU became 46 s), so such a
 // run has the former 640 MiB. One big file is live as a whole while its
 // documents stream (a 229 MB file of 50,000 documents), and a limit without
