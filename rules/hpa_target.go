@@ -91,7 +91,7 @@ func checkHPATarget(pass *rule.Pass, o *manifest.Object) {
 	}
 	t := found[0]
 	if n, ok := explicitReplicas(t); ok {
-		pass.Reportf(ref, fmt.Sprintf("remove spec.replicas from %s %s: the HPA owns the replica count", kind, name),
+		reportRef(pass, ref, t, fmt.Sprintf("remove spec.replicas from %s %s: the HPA owns the replica count", kind, name),
 			"%s sets spec.replicas: %d while this HPA scales it: each apply resets the replicas to %d", named(t), n, n)
 	}
 }

@@ -172,6 +172,6 @@ func checkBackendAt(pass *rule.Pass, o *manifest.Object, namePath, portNamePath,
 	if portName != "" {
 		what, at = fmt.Sprintf("port named %q", portName), portNamePath
 	}
-	pass.Reportf(at, "use one of the Service's ports: "+list(ports),
+	reportRef(pass, at, found[0], "use one of the Service's ports: "+list(ports),
 		"%s has no %s (it exposes %s)", named(found[0]), what, list(ports))
 }

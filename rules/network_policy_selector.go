@@ -69,7 +69,7 @@ func checkNetworkPolicySelector(pass *rule.Pass, o *manifest.Object) {
 		if len(li.Select(ns, sel, ls.MatchLabels)) > 0 {
 			return
 		}
-		pass.Reportf(path, "make the selector match the pod template labels of the workloads it is meant for",
+		reportRef(pass, path, closestObject(li, ns, ls.MatchLabels), "make the selector match the pod template labels of the workloads it is meant for",
 			"%s selects no pods: no %s in namespace %q among the linted files has labels %s", what, podKindNames, nsOf(o), sel.String())
 	}
 	check(spec.Field("podSelector"), &np.Spec.PodSelector, "spec.podSelector")

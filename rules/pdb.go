@@ -89,14 +89,14 @@ func checkPDB(pass *rule.Pass, o *manifest.Object) {
 	got := li.Select(ns, sel, pdb.Spec.Selector.MatchLabels)
 	if len(got) == 0 {
 		if pass.Settings.Complete || li.Any(ns) {
-			pass.Reportf(spec.Field("selector"), "make spec.selector match the pod template labels of the workload this PDB protects",
+			reportRef(pass, spec.Field("selector"), closestObject(li, ns, pdb.Spec.Selector.MatchLabels), "make spec.selector match the pod template labels of the workload this PDB protects",
 				"PodDisruptionBudget %q selects no pods: no %s in namespace %q among the linted files has labels %s",
 				o.Name, podKindNames, nsOf(o), sel.String())
 		}
 		return
 	}
 	if mu := pdb.Spec.MaxUnavailable; mu != nil && (mu.Type == intstr.Int && mu.IntVal == 0 || mu.Type == intstr.String && mu.StrVal == "0%") {
-		pass.Reportf(spec.Field("maxUnavailable"), "set maxUnavailable to 1 (or more)",
+		reportRef(pass, spec.Field("maxUnavailable"), got[0].Object, "set maxUnavailable to 1 (or more)",
 			"maxUnavailable %s allows no voluntary disruption of the pods of %s: kubectl drain and node upgrades wait forever", mu.String(), named(got[0].Object))
 		return
 	}
@@ -116,7 +116,7 @@ func checkPDB(pass *rule.Pass, o *manifest.Object) {
 	if err != nil || need < total || total == 0 {
 		return
 	}
-	pass.Reportf(spec.Field("minAvailable"), fmt.Sprintf("set minAvailable below %d, or use maxUnavailable: 1", total),
+	reportRef(pass, spec.Field("minAvailable"), got[0].Object, fmt.Sprintf("set minAvailable below %d, or use maxUnavailable: 1", total),
 		"minAvailable %s needs all %d pods of %s up: no pod may ever be evicted, so kubectl drain and node upgrades wait forever",
 		ma.String(), total, named(got[0].Object))
 }

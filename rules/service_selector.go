@@ -139,7 +139,7 @@ func checkServiceSelector(pass *rule.Pass, o *manifest.Object) {
 	if c := closest(li, ns, svc.Spec.Selector); c != "" {
 		help += " (" + c + ")"
 	}
-	pass.Reportf(manifest.Path{}.Field("spec").Field("selector"), help,
+	reportRef(pass, manifest.Path{}.Field("spec").Field("selector"), closestObject(li, ns, svc.Spec.Selector), help,
 		"Service %q selects no pods: no %s in namespace %q among the linted files has labels %s",
 		o.Name, podKindNames, nsOf(o), selectorText(svc.Spec.Selector))
 }
@@ -190,7 +190,7 @@ func checkServiceTargetPort(pass *rule.Pass, o *manifest.Object) {
 			if len(names) > 0 {
 				help += ", or set targetPort to one of: " + list(names)
 			}
-			pass.Reportf(path, help,
+			reportRef(pass, path, got[0].Object, help,
 				"targetPort %q names no container port of the pods this Service selects (%s)", tp.StrVal, first)
 			continue
 		}
