@@ -50,7 +50,13 @@ func folderOf(o *manifest.Object) string { return filepath.Dir(o.Source.Path) }
 // lookup returns the objects of group and kind named name in o's
 // namespace: in o's folder unless the run is complete.
 func lookup(pass *rule.Pass, o *manifest.Object, group, kind, name string) []*manifest.Object {
-	found := pass.Index.Get(group, kind, o.Namespace, name)
+	return lookupIn(pass, o, group, kind, o.Namespace, name)
+}
+
+// lookupIn is lookup in namespace ns ("" meaning default; ignored for a
+// cluster-scoped kind).
+func lookupIn(pass *rule.Pass, o *manifest.Object, group, kind, ns, name string) []*manifest.Object {
+	found := pass.Index.Get(group, kind, ns, name)
 	if pass.Settings.Complete {
 		return found
 	}
@@ -70,17 +76,29 @@ type kindsKey struct{ group, kind string }
 // that the run does not have is a finding: when the run claims to be the
 // whole application, or o's folder has that kind in o's namespace.
 func mustExist(pass *rule.Pass, o *manifest.Object, group, kind string) bool {
+	return mustExistIn(pass, o, group, kind, o.Namespace)
+}
+
+// mustExistIn is mustExist for a reference into namespace ns (ignored for
+// a cluster-scoped kind: then any object of the kind in o's folder
+// counts).
+func mustExistIn(pass *rule.Pass, o *manifest.Object, group, kind, ns string) bool {
 	if pass.Settings.Complete {
 		return true
 	}
 	in := pass.Index.Memo(kindsKey{group, kind}, func() any {
 		m := map[string]bool{}
 		for _, x := range pass.Index.ByKind(group, kind) {
-			m[rule.ScopedNS(folderOf(x), x.Namespace)] = true
+			m[rule.ScopedNS(folderOf(x), rule.ScopeNamespace(x))] = true
 		}
 		return m
 	}).(map[string]bool)
-	return in[rule.ScopedNS(folderOf(o), o.Namespace)]
+	if rule.ClusterScoped(group, kind) {
+		ns = ""
+	} else if ns == "" {
+		ns = "default"
+	}
+	return in[rule.ScopedNS(folderOf(o), ns)]
 }
 
 // named is how a message names another object: Deployment "web"

@@ -1,0 +1,126 @@
+package rules
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// RouteBackend reports a Gateway API route backendRef naming a Service, or
+// a port of a Service, that the run does not have. It is its own rule, not
+// part of ingress-backend: the routes are custom resources of another
+// project (their own API versions, a namespace per reference, kinds other
+// than Service), and users enable, disable and judge the two apart.
+var RouteBackend = &rule.Rule{
+	ID:       "route-backend",
+	Severity: rule.Warning,
+	Off:      true,
+	Kinds: []string{"gateway.networking.k8s.io/*/HTTPRoute", "gateway.networking.k8s.io/*/GRPCRoute",
+		"gateway.networking.k8s.io/*/TCPRoute", "gateway.networking.k8s.io/*/TLSRoute", "gateway.networking.k8s.io/*/UDPRoute"},
+	Uses:  []string{"v1/Service"},
+	Check: checkRouteBackend,
+	Doc: `A Gateway API route's backendRef names a Service, or a Service port, that does not exist.
+
+## What it does
+For every ` + "`spec.rules[].backendRefs[]`" + ` of an HTTPRoute, GRPCRoute, TCPRoute,
+TLSRoute or UDPRoute (gateway.networking.k8s.io v1, v1beta1, v1alpha2) that
+refers to a Service (` + "`kind`" + ` defaults to Service and ` + "`group`" + ` to the core
+group), looks the Service up in the reference's namespace (the route's
+unless ` + "`namespace`" + ` is set) and checks that one of its ports is ` + "`port`" + `. A
+missing Service is a finding only when the route's folder has Services in
+that namespace, or with ` + "`--require-references`" + `. Backends of other kinds
+(a custom backend, an InferencePool) are not judged. Off unless enabled: on
+../shared/corpus all of its 213 findings were Services of another folder
+(the Gateway API conformance tests' shared backends, Istio's samples).
+
+## Why is this bad?
+The gateway cannot resolve the backend: the route's status says
+ResolvedRefs false and its requests get a 500, while the manifest applies
+without error.
+
+## Example
+` + "```yaml" + `
+kind: HTTPRoute
+spec:
+  rules:
+  - backendRefs: [{name: web, port: 8080}]
+---
+kind: Service
+metadata: {name: web}
+spec:
+  ports: [{port: 80}]
+` + "```" + `
+
+## Use instead
+` + "```yaml" + `
+  - backendRefs: [{name: web, port: 80}]
+` + "```",
+}
+
+func checkRouteBackend(pass *rule.Pass, o *manifest.Object) {
+	raw := o.Raw()
+	spec, _ := raw["spec"].(map[string]any)
+	rules, _ := spec["rules"].([]any)
+	for i, r := range rules {
+		rm, _ := r.(map[string]any)
+		refs, _ := rm["backendRefs"].([]any)
+		for j, b := range refs {
+			bm, ok := b.(map[string]any)
+			if !ok {
+				continue
+			}
+			path := manifest.Path{}.Field("spec").Field("rules").Item(i).Field("backendRefs").Item(j)
+			checkRouteRef(pass, o, path, bm)
+		}
+	}
+}
+
+// checkRouteRef checks one backendRef (a BackendObjectReference).
+func checkRouteRef(pass *rule.Pass, o *manifest.Object, path manifest.Path, ref map[string]any) {
+	str := func(k string) string { s, _ := ref[k].(string); return s }
+	if g := str("group"); g != "" && g != "core" {
+		return
+	}
+	if k, ok := ref["kind"]; ok && k != "Service" {
+		return
+	}
+	name := str("name")
+	if name == "" {
+		return
+	}
+	ns := o.Namespace
+	if n := str("namespace"); n != "" {
+		ns = n
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	found := lookupIn(pass, o, "", "Service", ns, name)
+	if len(found) == 0 {
+		if mustExistIn(pass, o, "", "Service", ns) {
+			pass.Reportf(path.Field("name"), fmt.Sprintf("create Service %s in namespace %s, or name one of its Services", name, ns),
+				"Service %q does not exist in namespace %q among the linted files: the gateway cannot resolve this backendRef", name, ns)
+		}
+		return
+	}
+	svc, ok := found[0].Typed.(*corev1.Service)
+	if !ok {
+		return
+	}
+	port, ok := ref["port"].(int64)
+	if !ok {
+		return // the API requires port for a Service; its validation says so
+	}
+	var ports []string
+	for _, p := range svc.Spec.Ports {
+		if int64(p.Port) == port {
+			return
+		}
+		ports = append(ports, fmt.Sprint(p.Port))
+	}
+	reportRef(pass, path.Field("port"), found[0], "use one of the Service's ports: "+list(ports),
+		"%s has no port %d (it exposes %s)", named(found[0]), port, list(ports))
+}
