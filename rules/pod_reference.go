@@ -1,0 +1,284 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// PodReference reports a pod template naming a ServiceAccount, ConfigMap,
+// Secret, PersistentVolumeClaim or PriorityClass that the run does not
+// have.
+var PodReference = &rule.Rule{
+	ID:       "pod-reference",
+	Severity: rule.Warning,
+	Off:      true,
+	Kinds:    podKinds,
+	Uses: []string{"v1/ServiceAccount", "v1/ConfigMap", "v1/Secret", "v1/PersistentVolumeClaim",
+		"scheduling.k8s.io/*/PriorityClass"},
+	Slim:  slimReferenced,
+	Check: checkPodReference,
+	Doc: `A pod template names a ServiceAccount, ConfigMap, Secret, PVC or PriorityClass that does not exist.
+
+## What it does
+Looks up, in the pod's namespace, the objects a pod template of any
+workload kind names: ` + "`serviceAccountName`" + ` (the ` + "`default`" + ` ServiceAccount always
+exists); ConfigMaps of ` + "`configMap`" + ` and projected volumes,
+` + "`env[].valueFrom.configMapKeyRef`" + ` and ` + "`envFrom[].configMapRef`" + `; Secrets of
+` + "`secret`" + ` and projected volumes, ` + "`secretKeyRef`" + `, ` + "`envFrom[].secretRef`" + ` and
+` + "`imagePullSecrets`" + `; ` + "`persistentVolumeClaim.claimName`" + ` (a StatefulSet's
+volumeClaimTemplates make their own claims); ` + "`priorityClassName`" + `
+(system-cluster-critical and system-node-critical are built in; so is
+every namespace's ` + "`kube-root-ca.crt`" + ` ConfigMap). A
+reference marked ` + "`optional: true`" + ` is skipped, and a key reference is checked
+against the keys of a ConfigMap or Secret that has data. A missing object is
+a finding only when the workload's folder has objects of that kind in
+that namespace (any PriorityClass, which has none), or with
+` + "`--require-references`" + `: a repository that keeps its Secrets elsewhere (or
+creates them with a tool) is not told about each reference. Off unless
+enabled: on ../shared/corpus most of its 58 findings named objects that a
+controller or a step creates (Argo CD's redis Secret made by a Job,
+cert-manager's webhook certificates, Rook's and Istio's ConfigMaps) or
+that another folder defines; 2 were examples that name PVCs nowhere
+defined. It also keeps every workload until the end (memory).
+
+## Why is this bad?
+The pod does not start: it stays ContainerCreating (a missing volume
+source or claim), CreateContainerConfigError (a missing env source or
+key), or is rejected (a missing ServiceAccount or PriorityClass makes the
+ReplicaSet's pod creation fail), and the manifest applies without error.
+
+## Example
+` + "```yaml" + `
+kind: Deployment
+spec:
+  template:
+    spec:
+      serviceAccountName: web
+      containers:
+      - name: web
+        envFrom: [{configMapRef: {name: web-config}}]
+---
+kind: ConfigMap
+metadata: {name: web-settings}
+` + "```" + `
+
+## Use instead
+` + "```yaml" + `
+        envFrom: [{configMapRef: {name: web-settings}}]
+---
+kind: ServiceAccount
+metadata: {name: web}
+` + "```",
+}
+
+// builtinPriorityClasses exist in every cluster.
+var builtinPriorityClasses = map[string]bool{"system-cluster-critical": true, "system-node-critical": true}
+
+func checkPodReference(pass *rule.Pass, o *manifest.Object) {
+	ref, ok := PodSpecOf(o)
+	if !ok {
+		return
+	}
+	spec, at := ref.Spec, ref.Path
+	want := func(path manifest.Path, group, kind, name string, keyAt manifest.Path, key string) {
+		if name == "" || kind == "ConfigMap" && name == "kube-root-ca.crt" {
+			return // every namespace has the cluster's CA bundle
+		}
+		found := lookup(pass, o, group, kind, name)
+		if len(found) == 0 {
+			if !mustExist(pass, o, group, kind) {
+				return
+			}
+			where := fmt.Sprintf(" in namespace %q", nsOf(o))
+			if rule.ClusterScoped(group, kind) {
+				where = ""
+			}
+			pass.Reportf(path, fmt.Sprintf("create %s %s%s, or name one that exists", kind, name, where),
+				"%s %q does not exist%s among the linted files: %s", kind, name, where, podConsequence(kind))
+			return
+		}
+		if key == "" {
+			return
+		}
+		// Several folders' alternatives may define it (calico's manifests
+		// each have their calico-config): any that has the key will do,
+		// and the one of the same file is the one named.
+		var keys map[string]bool
+		best := found[0]
+		for _, f := range found {
+			ks, judged := dataKeys(f)
+			if !judged || ks[key] {
+				return
+			}
+			if keys == nil || f.Source.Path == o.Source.Path {
+				keys, best = ks, f
+			}
+		}
+		reportRef(pass, keyAt, best, fmt.Sprintf("use one of the keys of %s %s (%s), or add %s to it", kind, name, list(sortedKeys(keys)), key),
+			"%s has no key %q: the container cannot start (CreateContainerConfigError)", named(best), key)
+	}
+	sa, saAt := spec.ServiceAccountName, at.Field("serviceAccountName")
+	if sa == "" {
+		sa, saAt = spec.DeprecatedServiceAccount, at.Field("serviceAccount")
+	}
+	if sa != "default" {
+		want(saAt, "", "ServiceAccount", sa, nil, "")
+	}
+	if pc := spec.PriorityClassName; !builtinPriorityClasses[pc] {
+		want(at.Field("priorityClassName"), "scheduling.k8s.io", "PriorityClass", pc, nil, "")
+	}
+	for i, s := range spec.ImagePullSecrets {
+		want(at.Field("imagePullSecrets").Item(i).Field("name"), "", "Secret", s.Name, nil, "")
+	}
+	claims := claimTemplates(o)
+	for i, v := range spec.Volumes {
+		vp := at.Field("volumes").Item(i)
+		switch {
+		case v.ConfigMap != nil && !isTrue(v.ConfigMap.Optional):
+			want(vp.Field("configMap").Field("name"), "", "ConfigMap", v.ConfigMap.Name, nil, "")
+		case v.Secret != nil && !isTrue(v.Secret.Optional):
+			want(vp.Field("secret").Field("secretName"), "", "Secret", v.Secret.SecretName, nil, "")
+		case v.PersistentVolumeClaim != nil && !claims[v.PersistentVolumeClaim.ClaimName]:
+			want(vp.Field("persistentVolumeClaim").Field("claimName"), "", "PersistentVolumeClaim", v.PersistentVolumeClaim.ClaimName, nil, "")
+		case v.Projected != nil:
+			for j, s := range v.Projected.Sources {
+				sp := vp.Field("projected").Field("sources").Item(j)
+				if s.ConfigMap != nil && !isTrue(s.ConfigMap.Optional) {
+					want(sp.Field("configMap").Field("name"), "", "ConfigMap", s.ConfigMap.Name, nil, "")
+				}
+				if s.Secret != nil && !isTrue(s.Secret.Optional) {
+					want(sp.Field("secret").Field("name"), "", "Secret", s.Secret.Name, nil, "")
+				}
+			}
+		}
+	}
+	containers := func(list string, cs []corev1.Container) {
+		for i, c := range cs {
+			cp := at.Field(list).Item(i)
+			for j, e := range c.Env {
+				if e.ValueFrom == nil {
+					continue
+				}
+				ep := cp.Field("env").Item(j).Field("valueFrom")
+				if r := e.ValueFrom.ConfigMapKeyRef; r != nil && !isTrue(r.Optional) {
+					want(ep.Field("configMapKeyRef").Field("name"), "", "ConfigMap", r.Name, ep.Field("configMapKeyRef").Field("key"), r.Key)
+				}
+				if r := e.ValueFrom.SecretKeyRef; r != nil && !isTrue(r.Optional) {
+					want(ep.Field("secretKeyRef").Field("name"), "", "Secret", r.Name, ep.Field("secretKeyRef").Field("key"), r.Key)
+				}
+			}
+			for j, e := range c.EnvFrom {
+				ep := cp.Field("envFrom").Item(j)
+				if r := e.ConfigMapRef; r != nil && !isTrue(r.Optional) {
+					want(ep.Field("configMapRef").Field("name"), "", "ConfigMap", r.Name, nil, "")
+				}
+				if r := e.SecretRef; r != nil && !isTrue(r.Optional) {
+					want(ep.Field("secretRef").Field("name"), "", "Secret", r.Name, nil, "")
+				}
+			}
+		}
+	}
+	containers("initContainers", spec.InitContainers)
+	containers("containers", spec.Containers)
+}
+
+// podConsequence says what a missing object of kind does to the pods.
+func podConsequence(kind string) string {
+	switch kind {
+	case "ServiceAccount":
+		return "the controller cannot create the pods (error looking up service account)"
+	case "PriorityClass":
+		return "the controller cannot create the pods (no PriorityClass with that name)"
+	case "PersistentVolumeClaim":
+		return "the pods stay Pending (persistentvolumeclaim not found)"
+	}
+	return "the pods cannot start (ContainerCreating or CreateContainerConfigError)"
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+// claimTemplates are the names of a StatefulSet's volumeClaimTemplates.
+func claimTemplates(o *manifest.Object) map[string]bool {
+	ss, ok := o.Typed.(*appsv1.StatefulSet)
+	if !ok || len(ss.Spec.VolumeClaimTemplates) == 0 {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, t := range ss.Spec.VolumeClaimTemplates {
+		m[t.Name] = true
+	}
+	return m
+}
+
+// dataKeys are the keys of a ConfigMap or Secret, and whether a key
+// reference is judged against them: not for one without data (filled by
+// a controller or by hand), nor for a Secret whose type a controller fills
+// (a service account token).
+func dataKeys(o *manifest.Object) (map[string]bool, bool) {
+	m := map[string]bool{}
+	switch t := o.Typed.(type) {
+	case *corev1.ConfigMap:
+		for k := range t.Data {
+			m[k] = true
+		}
+		for k := range t.BinaryData {
+			m[k] = true
+		}
+	case *corev1.Secret:
+		if t.Type == corev1.SecretTypeServiceAccountToken {
+			return nil, false
+		}
+		for k := range t.Data {
+			m[k] = true
+		}
+		for k := range t.StringData {
+			m[k] = true
+		}
+	}
+	return m, len(m) > 0
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// slimReferenced keeps of a ConfigMap or Secret that pod-reference looks
+// up its identity and its data's keys (not their values, which may be
+// megabytes of dashboards); of other objects their identity.
+func slimReferenced(o *manifest.Object) {
+	if m, ok := o.Typed.(metav1.Object); ok {
+		m.SetAnnotations(nil)
+		m.SetManagedFields(nil)
+	}
+	switch t := o.Typed.(type) {
+	case *corev1.ConfigMap:
+		for k := range t.Data {
+			t.Data[k] = ""
+		}
+		t.BinaryData = keysOnly(t.BinaryData)
+	case *corev1.Secret:
+		t.Data = keysOnly(t.Data)
+		for k := range t.StringData {
+			t.StringData[k] = ""
+		}
+	}
+}
+
+func keysOnly(m map[string][]byte) map[string][]byte {
+	for k := range m {
+		m[k] = nil
+	}
+	return m
+}
