@@ -1,0 +1,197 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+// MonitorSelector reports a prometheus-operator ServiceMonitor or
+// PodMonitor that selects no Service or pod of the run, or scrapes a port
+// name they do not have.
+var MonitorSelector = &rule.Rule{
+	ID:       "monitor-selector",
+	Severity: rule.Warning,
+	Off:      true,
+	Kinds:    []string{"monitoring.coreos.com/*/ServiceMonitor", "monitoring.coreos.com/*/PodMonitor"},
+	Uses:     append([]string{"v1/Service"}, podKinds...),
+	Slim:     slimPods,
+	Check:    checkMonitorSelector,
+	Doc: `A ServiceMonitor or PodMonitor selects nothing, or scrapes a port that is not there.
+
+## What it does
+For a prometheus-operator ServiceMonitor, matches ` + "`spec.selector`" + ` against the
+labels of the Services of the namespaces it watches (` + "`spec.namespaceSelector.matchNames`" + `,
+or its own namespace), and checks that each ` + "`spec.endpoints[].port`" + ` is the name
+of a port of a selected Service. For a PodMonitor, the same with the pod
+template labels of the workloads and ` + "`spec.podMetricsEndpoints[].port`" + ` against
+their containers' port names. Only namespaces where the monitor's folder
+has Services (or workloads) are judged, unless ` + "`--require-references`" + `;
+` + "`namespaceSelector.any`" + ` and selectors on other labels are not. Off unless
+enabled, like service-selector: operators make many of the pods and
+Services monitors select.
+
+## Why is this bad?
+Prometheus scrapes nothing for the monitor: no target appears, the
+dashboards and alerts built on its metrics stay empty, and nothing says why.
+
+## Example
+` + "```yaml" + `
+kind: ServiceMonitor
+spec:
+  selector: {matchLabels: {app: web}}
+  endpoints: [{port: metrics}]
+---
+kind: Service
+metadata: {name: web, labels: {app: web}}
+spec:
+  ports: [{name: http-metrics, port: 9090}]
+` + "```" + `
+
+## Use instead
+` + "```yaml" + `
+  endpoints: [{port: http-metrics}]
+` + "```",
+}
+
+// serviceLabels are a Service's own labels, which ServiceMonitors select.
+func serviceLabels(o *manifest.Object) (map[string]string, bool) {
+	svc, ok := o.Typed.(*corev1.Service)
+	if !ok {
+		return nil, false
+	}
+	return svc.Labels, true
+}
+
+func checkMonitorSelector(pass *rule.Pass, o *manifest.Object) {
+	raw := o.Raw()
+	spec, _ := raw["spec"].(map[string]any)
+	selRaw, ok := spec["selector"].(map[string]any)
+	if !ok {
+		return
+	}
+	var ls metav1.LabelSelector
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(selRaw, &ls) != nil {
+		return
+	}
+	sel, err := metav1.LabelSelectorAsSelector(&ls)
+	if err != nil || sel.Empty() {
+		return
+	}
+	namespaces := []string{rule.EffectiveNamespace(o)}
+	if nsSel, ok := spec["namespaceSelector"].(map[string]any); ok {
+		if anyNS, _ := nsSel["any"].(bool); anyNS {
+			return
+		}
+		if names, ok := nsSel["matchNames"].([]any); ok && len(names) > 0 {
+			namespaces = namespaces[:0]
+			for _, n := range names {
+				if s, ok := n.(string); ok {
+					namespaces = append(namespaces, s)
+				}
+			}
+		}
+	}
+	pods := o.Kind == "PodMonitor"
+	var li *rule.LabelIndex
+	switch {
+	case pods && pass.Settings.Complete:
+		li = pass.Index.Labels("pods", podKinds, podLabels, nil)
+	case pods:
+		li = pass.Index.Labels("pods-by-folder", podKinds, podLabels, folderOf)
+	case pass.Settings.Complete:
+		li = pass.Index.Labels("services", []string{"v1/Service"}, serviceLabels, nil)
+	default:
+		li = pass.Index.Labels("services-by-folder", []string{"v1/Service"}, serviceLabels, folderOf)
+	}
+	var got []rule.Labeled
+	var near *manifest.Object // one with a key of the selector, for the finding
+	judged := false
+	for _, ns := range namespaces {
+		key := ns
+		if !pass.Settings.Complete {
+			key = rule.ScopedNS(folderOf(o), ns)
+		}
+		judged = judged || pass.Settings.Complete || li.Any(key)
+		got = append(got, li.Select(key, sel, ls.MatchLabels)...)
+		if near == nil {
+			near = closestObject(li, key, ls.MatchLabels)
+		}
+	}
+	what, kinds := "Service", "Service"
+	if pods {
+		what, kinds = "pod", podKindNames
+	}
+	specPath := manifest.Path{}.Field("spec")
+	if len(got) == 0 {
+		if judged {
+			reportRef(pass, specPath.Field("selector"), near, fmt.Sprintf("make spec.selector match the labels of the %ss to scrape", what),
+				"%s %q selects no %ss: no %s in namespace %s among the linted files has labels %s: Prometheus scrapes nothing for it",
+				o.Kind, o.Name, what, kinds, list(quoteAll(namespaces)), sel.String())
+		}
+		return
+	}
+	endpoints, field := "endpoints", "endpoints"
+	if pods {
+		endpoints, field = "podMetricsEndpoints", "podMetricsEndpoints"
+	}
+	eps, _ := spec[endpoints].([]any)
+	var names []string
+	for _, g := range got {
+		for _, n := range portNames(g.Object, pods) {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	for i, e := range eps {
+		em, _ := e.(map[string]any)
+		port, _ := em["port"].(string)
+		if port == "" || slices.Contains(names, port) {
+			continue
+		}
+		help := fmt.Sprintf("name a port %q in %s", port, named(got[0].Object))
+		if len(names) > 0 {
+			help = "use one of the port names " + list(names) + ", or " + help
+		}
+		reportRef(pass, specPath.Field(field).Item(i).Field("port"), got[0].Object, help,
+			"port %q is not a port name of the %ss this %s selects (%s): Prometheus scrapes nothing there", port, what, o.Kind, named(got[0].Object))
+	}
+}
+
+// portNames are the port names of a Service, or of a workload's containers.
+func portNames(o *manifest.Object, pods bool) []string {
+	var out []string
+	if !pods {
+		if svc, ok := o.Typed.(*corev1.Service); ok {
+			for _, p := range svc.Spec.Ports {
+				if p.Name != "" {
+					out = append(out, p.Name)
+				}
+			}
+		}
+		return out
+	}
+	for _, c := range containersOf(o) {
+		for _, p := range c.Ports {
+			if p.Name != "" {
+				out = append(out, p.Name)
+			}
+		}
+	}
+	return out
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = fmt.Sprintf("%q", x)
+	}
+	return out
+}
