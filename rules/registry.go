@@ -26,7 +26,7 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		DeprecatedAPI, FieldMinVersion, InvalidKind, UnknownKind, PodSecurity,
 		KustomizeBuild,
 		CRDInvalid, CRValidation, CRVersion, CRSchema, CRUnknownField, CRCEL, CRNotValidated,
-		ServiceSelector, ServiceTargetPort, IngressBackend, RouteBackend, PodReference, PVCStorageClass, RoleBindingReference, MonitorSelector, HPATarget, PDBSelector, NetworkPolicySelector, ProbePort, DuplicateEnv,
+		ServiceSelector, ServiceTargetPort, IngressBackend, RouteBackend, PodReference, PVCStorageClass, RoleBindingReference, MonitorSelector, HPATarget, VPATarget, PDBSelector, NetworkPolicySelector, ProbePort, DuplicateEnv,
 		APIValidation, APIRequired, APIInvalid, APINotSupported, APIForbidden, APIDuplicate, APINotFound, APITooLong, APIInternal,
 		AdmissionPolicy,
 	}
