@@ -18,6 +18,7 @@ var bestPractice = []*rule.Rule{
 	IngressTLS, ServiceNodePort,
 	ContainerCPULimit, ContainerEphemeralStorage, ImagePullPolicy, ReplicaSpread, RollingUpdate,
 	ProbesIdentical, HPAReplicas, WorkloadReplicas, DeprecatedServiceAccountField, PDBMissing, NetworkPolicyMissing,
+	PDBUnhealthyPodEvictionPolicy,
 }
 
 // podKinds are the kinds that carry a pod template (PodSpecOf).
