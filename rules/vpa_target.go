@@ -62,7 +62,7 @@ func checkVPATarget(pass *rule.Pass, o *manifest.Object) {
 	if g, _, ok := strings.Cut(av, "/"); ok {
 		group = g
 	}
-	if kind == "" || name == "" || !rule.MatchKind(vpaTargetKinds, av, kind) && !(av == "" && kind == "ReplicationController") {
+	if kind == "" || name == "" || !rule.MatchKind(vpaTargetKinds, av, kind) {
 		return
 	}
 	groups := []string{group}
