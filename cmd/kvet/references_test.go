@@ -16,6 +16,11 @@ func TestReferenceRelatedJSON(t *testing.T) {
 	}{
 		{"ingress-backend", "rules/testdata/ingress-backend/cases.yaml", 35, "Service web", 2},
 		{"hpa-target", "rules/testdata/hpa-target/cases.yaml", 27, "Deployment web", 2},
+		{"route-backend", "rules/testdata/route-backend/cases.yaml", 29, "Service web", 2},
+		{"pod-reference", "rules/testdata/pod-reference/cases.yaml", 46, "ConfigMap settings", 6},
+		// A selector that selects nothing: the Service with one of its keys.
+		{"monitor-selector", "rules/testdata/monitor-selector/cases.yaml", 37, "Service web", 2},
+		{"monitor-selector", "rules/testdata/monitor-selector/cases.yaml", 49, "Deployment web", 11},
 	} {
 		r := kvet(t, "", "lint", "-o", "json", "--enable", c.rule, c.file)
 		var out struct {
