@@ -54,10 +54,15 @@ func lookup(pass *rule.Pass, o *manifest.Object, group, kind, name string) []*ma
 }
 
 // lookupIn is lookup in namespace ns ("" meaning default; ignored for a
-// cluster-scoped kind).
+// cluster-scoped kind): the objects of that name in o's folder, else in
+// the rest of the run. Whether a missing target is a finding is judged
+// by folder (mustExist), but a target found in another folder of the run
+// exists: on ../shared/corpus, Gateway API's conformance routes name
+// Services of their base/ folder (212 false route-backend findings when
+// the lookup kept to the folder).
 func lookupIn(pass *rule.Pass, o *manifest.Object, group, kind, ns, name string) []*manifest.Object {
 	found := pass.Index.Get(group, kind, ns, name)
-	if pass.Settings.Complete {
+	if pass.Settings.Complete || len(found) <= 1 {
 		return found
 	}
 	dir := folderOf(o)
@@ -66,6 +71,9 @@ func lookupIn(pass *rule.Pass, o *manifest.Object, group, kind, ns, name string)
 		if folderOf(f) == dir {
 			out = append(out, f)
 		}
+	}
+	if len(out) == 0 {
+		return found
 	}
 	return out
 }
