@@ -345,10 +345,10 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 		return
 	}
 	pass.Checked()
-	v := def.Version(gvk.Version)
+	v := def.Version(c.typed, gvk.Version)
 	if !v.Exists || !v.Served {
 		var served []string
-		for _, ver := range def.CRD.Spec.Versions {
+		for _, ver := range c.typed.Spec.Versions {
 			if ver.Served {
 				served = append(served, ver.Name)
 			}
