@@ -449,6 +449,9 @@ func reportErrors(pass *rule.Pass, o *manifest.Object, errs field.ErrorList, r *
 		}
 		if r == CRCEL {
 			help = "change the value so that the CRD's rule holds"
+			if strings.Contains(e.Detail, "cost limit exceeded") || strings.Contains(e.Detail, "out of cost budget") {
+				help = "the rule ran over the API server's CEL cost limits on this object's data (1,000,000 per call, 10,000,000 per object); make the lists or strings it loops over shorter, or simplify the rule in the CRD"
+			}
 		}
 		pass.Report(rule.Diagnostic{Rule: r.ID, Severity: r.Severity, Path: p, AtKey: atKey, Message: e.Error() + note, Help: help})
 	}
