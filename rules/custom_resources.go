@@ -68,7 +68,7 @@ spec:
 }
 
 // CRValidation checks every custom resource whose CRD is known (among the
-// linted files or given with --crds) as the API server would on create,
+// linted files, given with --crds, or a --schema-location schema) as the API server would on create,
 // and reports under the cr-* rules.
 var CRValidation = &rule.Rule{
 	ID:       "cr-validation",
@@ -84,7 +84,8 @@ var CRValidation = &rule.Rule{
 
 ## What it does
 For every custom resource whose CRD is in the linted files (any file, any
-order) or given with ` + "`--crds`" + `, kvet does what the API server does on
+order) or given with ` + "`--crds`" + `, or whose JSON schema a
+` + "`--schema-location`" + ` template finds (a kubeconform catalog), kvet does what the API server does on
 create, with its own code (k8s.io/apiextensions-apiserver 1.37): the version
 must exist and be served; unknown fields are pruned and reported; defaults
 are applied; the object is validated against the version's structural schema
@@ -327,35 +328,57 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 		return
 	}
 	gvk := o.GVK()
-	cands := crdRegistry(pass.Index)[groupKind{gvk.Group, gvk.Kind}]
-	if len(cands) == 0 {
-		return
+	var (
+		typed       *apiextv1.CustomResourceDefinition
+		def         *crd.Definition
+		name, where string // the CRD's name, and where it is
+		note        string // appended to every finding
+	)
+	if cands := crdRegistry(pass.Index)[groupKind{gvk.Group, gvk.Kind}]; len(cands) > 0 {
+		c, defs := pick(cands, o.Source.Path, gvk.Version)
+		typed, name, where = c.typed, c.obj.Name, fmt.Sprintf("%s:%d", c.obj.Source.Path, c.obj.Pos().Line)
+		if defs > 1 {
+			note = fmt.Sprintf(" (checked against the CRD at %s, the nearest of %d different definitions of %s that serve %s)", where, defs, c.obj.Name, gvk.Version)
+		}
+		def = definition(pass.Index, c.key, c.typed)
+	} else {
+		e := catalogSchema(pass, o.APIVersion, gvk.Kind)
+		if e == nil {
+			return
+		}
+		if e.err != nil {
+			pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath,
+				Message: fmt.Sprintf("not validated: its schema could not be read: %v", e.err),
+				Help:    "fix the schema file, or give the CRD with --crds"})
+			return
+		}
+		typed, def, name, where = e.typed, e.def, "in "+e.path, e.path
+		note = " (checked against the schema " + e.path + ")"
+		if def.Invalid() {
+			pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath,
+				Message: fmt.Sprintf("not validated: its schema %s is not one the API server accepts in a CRD: %v", e.path, shortValue(def.Errors[0])),
+				Help:    "regenerate the schema file from the CRD (kubeconform's openapi2jsonschema), or give the CRD with --crds"})
+			return
+		}
 	}
-	c, defs := pick(cands, o.Source.Path, gvk.Version)
-	where := fmt.Sprintf("%s:%d", c.obj.Source.Path, c.obj.Pos().Line)
-	note := ""
-	if defs > 1 {
-		note = fmt.Sprintf(" (checked against the CRD at %s, the nearest of %d different definitions of %s that serve %s)", where, defs, c.obj.Name, gvk.Version)
-	}
-	def := definition(pass.Index, c.key, c.typed)
 	if def.Invalid() {
 		pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath,
-			Message: fmt.Sprintf("not validated: its CRD %s (%s) is invalid%s", c.obj.Name, where, note),
+			Message: fmt.Sprintf("not validated: its CRD %s (%s) is invalid%s", name, where, note),
 			Help:    "fix the CRD's crd-invalid errors"})
 		return
 	}
 	pass.Checked()
-	v := def.Version(c.typed, gvk.Version)
+	v := def.Version(typed, gvk.Version)
 	if !v.Exists || !v.Served {
 		var served []string
-		for _, ver := range c.typed.Spec.Versions {
+		for _, ver := range typed.Spec.Versions {
 			if ver.Served {
 				served = append(served, ver.Name)
 			}
 		}
-		msg := fmt.Sprintf("version %s of %s is not in its CRD %s", gvk.Version, gvk.Kind, c.obj.Name)
+		msg := fmt.Sprintf("version %s of %s is not in its CRD %s", gvk.Version, gvk.Kind, name)
 		if v.Exists {
-			msg = fmt.Sprintf("version %s of %s is not served by its CRD %s (served: false): the API server answers \"no matches for kind\"", gvk.Version, gvk.Kind, c.obj.Name)
+			msg = fmt.Sprintf("version %s of %s is not served by its CRD %s (served: false): the API server answers \"no matches for kind\"", gvk.Version, gvk.Kind, name)
 		}
 		help := "the CRD serves no version; serve one in the CRD"
 		if len(served) > 0 {
@@ -392,6 +415,49 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 			Message: "the CRD's x-kubernetes-validations rules were not run because of the object's other errors, as the API server does" + note,
 			Help:    "fix the other errors; the rules then run"})
 	}
+}
+
+// catalogEntry is the schema of one apiVersion and kind found through
+// --schema-location, as a CRD, validated.
+type catalogEntry struct {
+	path  string
+	typed *apiextv1.CustomResourceDefinition
+	def   *crd.Definition
+	err   error
+}
+
+type catalogKey struct{ apiVersion, kind string }
+
+type catalogOfKey struct{}
+
+// catalogSchema looks the schema of kind up in the run's schema
+// locations, once per run per apiVersion and kind; nil when none has it.
+func catalogSchema(pass *rule.Pass, apiVersion, kind string) *catalogEntry {
+	if pass.Settings == nil || len(pass.Settings.SchemaLocations) == 0 {
+		return nil
+	}
+	e, _ := pass.Index.Memo(catalogKey{apiVersion, kind}, func() any {
+		cat := pass.Index.Memo(catalogOfKey{}, func() any {
+			c, err := crd.NewCatalog(pass.Settings.SchemaLocations) // checked by the command line
+			if err != nil {
+				return (*crd.Catalog)(nil)
+			}
+			if pass.Settings.SchemaKubeVersion != "" {
+				c.KubeVersion = pass.Settings.SchemaKubeVersion
+			}
+			return c
+		}).(*crd.Catalog)
+		path, typed, err := cat.Lookup(kind, apiVersion)
+		if path == "" && err == nil {
+			return (*catalogEntry)(nil)
+		}
+		e := &catalogEntry{path: path, typed: typed, err: err}
+		if typed != nil {
+			e.def = crd.New(typed)
+		}
+		return e
+	}).(*catalogEntry)
+	return e
 }
 
 // schemaSegments turns a field path into FieldNames' segments.

@@ -1,0 +1,216 @@
+package crd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"strings"
+	"text/template"
+
+	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// A Catalog finds JSON schemas of custom resources through
+// kubeconform-compatible --schema-location templates
+// ('catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json',
+// the layout of the CRDs-catalog and of kubeconform's openapi2jsonschema
+// output), and turns each into a CRD of one version, so that a resource
+// is checked by the same code as against a CRD. Local files only: kvet
+// does not touch the network.
+type Catalog struct {
+	locations []location
+	// KubeVersion fills {{.NormalizedKubernetesVersion}}: "master", or
+	// "v1.31.0" for a target given as 1.31.
+	KubeVersion string
+}
+
+type location struct {
+	text string
+	tpl  *template.Template
+}
+
+// kubeconformSuffix is what kubeconform appends to a location that does
+// not end in "json" (the layout of its kubernetes-json-schema fork).
+const kubeconformSuffix = "/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+
+// maxSchemaSize bounds a schema file read (the largest CRD of
+// ../shared/corpus is 3.6 MB).
+const maxSchemaSize = 64 << 20
+
+// NewCatalog parses the templates, in the order they are tried. As
+// kubeconform does, a location that does not end in "json" gets
+// kubeconform's file layout appended. An http(s) location, "default"
+// among them, is an error: kvet reads catalogs from disk only.
+func NewCatalog(locations []string) (*Catalog, error) {
+	c := &Catalog{KubeVersion: "master"}
+	for _, loc := range locations {
+		text := loc
+		if text == "default" || strings.HasPrefix(text, "http://") || strings.HasPrefix(text, "https://") {
+			return nil, fmt.Errorf("%s: kvet reads schema catalogs from disk only, never over the network; download the catalog (git clone https://github.com/datreeio/CRDs-catalog) and give its local path, e.g. 'CRDs-catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'", loc)
+		}
+		if !strings.HasSuffix(text, "json") {
+			text += kubeconformSuffix
+		}
+		tpl, err := template.New("schema-location").Option("missingkey=error").Parse(text)
+		if err == nil {
+			_, err = execute(tpl, "Deployment", "apps/v1", "master")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: not a schema location template: %w (the fields are {{.Group}}, {{.ResourceKind}}, {{.ResourceAPIVersion}}, {{.KindSuffix}}, {{.NormalizedKubernetesVersion}} and {{.StrictSuffix}})", loc, err)
+		}
+		c.locations = append(c.locations, location{text: loc, tpl: tpl})
+	}
+	return c, nil
+}
+
+// Empty reports whether the catalog has no location.
+func (c *Catalog) Empty() bool { return c == nil || len(c.locations) == 0 }
+
+// execute fills a template with kubeconform's fields (its
+// pkg/registry.schemaPath, v0.6.7): ResourceKind is the lower-case kind,
+// Group and ResourceAPIVersion the parts of apiVersion (both "v1" for
+// "v1"), KindSuffix "-<first label of the group>-<version>", lower case.
+// StrictSuffix is always "-strict": kvet rejects unknown fields.
+func execute(tpl *template.Template, kind, apiVersion, kubeVersion string) (string, error) {
+	groupParts := strings.Split(apiVersion, "/")
+	versionParts := strings.Split(groupParts[0], ".")
+	kindSuffix := "-" + strings.ToLower(versionParts[0])
+	if len(groupParts) > 1 {
+		kindSuffix += "-" + strings.ToLower(groupParts[1])
+	}
+	data := struct {
+		NormalizedKubernetesVersion string
+		StrictSuffix                string
+		ResourceKind                string
+		ResourceAPIVersion          string
+		Group                       string
+		KindSuffix                  string
+	}{kubeVersion, "-strict", strings.ToLower(kind), groupParts[len(groupParts)-1], groupParts[0], kindSuffix}
+	var buf bytes.Buffer
+	if err := tpl.Execute(&buf, data); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// Lookup finds the schema of kind in apiVersion (group/version): the
+// first location whose file exists. It returns the file's path and the
+// schema as a CRD of that one version (served, stored, namespaced),
+// or path "" when no location has the file. A file that cannot be read
+// or is not a JSON schema is an error naming it.
+func (c *Catalog) Lookup(kind, apiVersion string) (string, *apiextv1.CustomResourceDefinition, error) {
+	group, version, ok := strings.Cut(apiVersion, "/")
+	if c.Empty() || !ok || group == "" {
+		return "", nil, nil
+	}
+	for _, loc := range c.locations {
+		path, err := execute(loc.tpl, kind, apiVersion, c.KubeVersion)
+		if err != nil {
+			return "", nil, fmt.Errorf("schema location %s: %w", loc.text, err)
+		}
+		info, err := os.Stat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return path, nil, err
+		}
+		if !info.Mode().IsRegular() {
+			return path, nil, fmt.Errorf("%s: not a regular file", path)
+		}
+		if info.Size() > maxSchemaSize {
+			return path, nil, fmt.Errorf("%s: %d bytes, over the %d MiB a schema file may have", path, info.Size(), maxSchemaSize>>20)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return path, nil, err
+		}
+		props, err := jsonSchemaProps(data)
+		if err != nil {
+			return path, nil, fmt.Errorf("%s: not a JSON schema of a custom resource: %w", path, err)
+		}
+		plural := strings.ToLower(kind) + "s"
+		return path, &apiextv1.CustomResourceDefinition{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "apiextensions.k8s.io/v1", Kind: "CustomResourceDefinition"},
+			ObjectMeta: metav1.ObjectMeta{Name: plural + "." + group},
+			Spec: apiextv1.CustomResourceDefinitionSpec{
+				Group: group,
+				Names: apiextv1.CustomResourceDefinitionNames{Kind: kind, ListKind: kind + "List", Plural: plural, Singular: strings.ToLower(kind)},
+				Scope: apiextv1.NamespaceScoped,
+				Versions: []apiextv1.CustomResourceDefinitionVersion{{
+					Name: version, Served: true, Storage: true,
+					Schema: &apiextv1.CustomResourceValidation{OpenAPIV3Schema: props},
+				}},
+			},
+		}, nil
+	}
+	return "", nil, nil
+}
+
+// jsonSchemaProps reads an openapi2jsonschema file back into the CRD's
+// openAPIV3Schema: it undoes what that script adds (additionalProperties:
+// false beside properties; oneOf string/integer for int-or-string) and
+// drops JSON Schema keys a CRD schema does not have ($schema, $id).
+func jsonSchemaProps(data []byte) (*apiextv1.JSONSchemaProps, error) {
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, err
+	}
+	delete(m, "$schema")
+	delete(m, "$id")
+	clean, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	props := &apiextv1.JSONSchemaProps{}
+	if err := json.Unmarshal(clean, props); err != nil {
+		return nil, err
+	}
+	undo(props)
+	return props, nil
+}
+
+// undo reverses openapi2jsonschema's changes in s and below.
+func undo(s *apiextv1.JSONSchemaProps) {
+	if s == nil {
+		return
+	}
+	if len(s.Properties) > 0 && s.AdditionalProperties != nil && !s.AdditionalProperties.Allows && s.AdditionalProperties.Schema == nil {
+		s.AdditionalProperties = nil
+	}
+	if len(s.OneOf) == 2 && s.Type == "" && isType(s.OneOf[0], "string") && isType(s.OneOf[1], "integer") {
+		s.OneOf = nil
+		s.XIntOrString = true
+		s.AnyOf = []apiextv1.JSONSchemaProps{{Type: "integer"}, {Type: "string"}}
+	}
+	for k, p := range s.Properties {
+		undo(&p)
+		s.Properties[k] = p
+	}
+	if s.Items != nil {
+		undo(s.Items.Schema)
+		for i := range s.Items.JSONSchemas {
+			undo(&s.Items.JSONSchemas[i])
+		}
+	}
+	if s.AdditionalProperties != nil {
+		undo(s.AdditionalProperties.Schema)
+	}
+	for _, list := range [][]apiextv1.JSONSchemaProps{s.AllOf, s.AnyOf, s.OneOf} {
+		for i := range list {
+			undo(&list[i])
+		}
+	}
+	if s.Not != nil {
+		undo(s.Not)
+	}
+}
+
+func isType(s apiextv1.JSONSchemaProps, t string) bool {
+	return reflect.DeepEqual(s, apiextv1.JSONSchemaProps{Type: t})
+}

@@ -1,0 +1,85 @@
+package crd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"text/template"
+)
+
+// The template fields are kubeconform's (pkg/registry.schemaPath,
+// v0.6.7): its own test cases, with kvet's StrictSuffix ("-strict").
+func TestSchemaPathMatchesKubeconform(t *testing.T) {
+	const k8s = "https://kubernetesjsonschema.dev/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+	const catalog = "catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
+	for _, c := range []struct{ tpl, kind, apiVersion, kube, want string }{
+		{k8s, "Deployment", "apps/v1", "v1.16.0", "https://kubernetesjsonschema.dev/v1.16.0-standalone-strict/deployment-apps-v1.json"},
+		{k8s, "Service", "v1", "master", "https://kubernetesjsonschema.dev/master-standalone-strict/service-v1.json"},
+		{catalog, "ServiceMonitor", "monitoring.coreos.com/v1", "master", "catalog/monitoring.coreos.com/servicemonitor_v1.json"},
+		{catalog, "HTTPRoute", "gateway.networking.k8s.io/v1beta1", "master", "catalog/gateway.networking.k8s.io/httproute_v1beta1.json"},
+		{"s/{{.ResourceKind}}{{.KindSuffix}}.json", "Certificate", "cert-manager.io/v1", "master", "s/certificate-cert-manager-v1.json"},
+	} {
+		got, err := execute(template.Must(template.New("").Parse(c.tpl)), c.kind, c.apiVersion, c.kube)
+		if err != nil || got != c.want {
+			t.Errorf("%s with %s %s: got %q, %v; want %q", c.tpl, c.apiVersion, c.kind, got, err, c.want)
+		}
+	}
+}
+
+func TestNewCatalogRefuses(t *testing.T) {
+	for loc, want := range map[string]string{
+		"https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json": "disk only, never over the network",
+		"default":                        "disk only",
+		"catalog/{{.Group}/x.json":       "not a schema location template",
+		"catalog/{{.Nope}}/x.json":       "can't evaluate field Nope",
+		"catalog/{{.ResourceKind}}.json": "",
+	} {
+		_, err := NewCatalog([]string{loc})
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("NewCatalog(%q) = %v, want an error with %q", loc, err, want)
+		}
+	}
+	// A folder gets kubeconform's layout appended.
+	c, err := NewCatalog([]string{"schemas"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := execute(c.locations[0].tpl, "Service", "v1", "master"); got != "schemas/master-standalone-strict/service-v1.json" {
+		t.Errorf("folder location: got %q", got)
+	}
+}
+
+// Lookup reads an openapi2jsonschema file back into a CRD schema: the
+// additionalProperties: false it adds beside properties and its oneOf
+// for int-or-string are undone (the API server refuses a CRD with
+// either), so the CRD validates.
+func TestLookupUndoesOpenapi2jsonschema(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "example.com"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	schema := `{"$schema": "http://json-schema.org/schema#", "type": "object", "properties": {"spec": {"type": "object", "additionalProperties": false,
+	  "properties": {"port": {"oneOf": [{"type": "string"}, {"type": "integer"}]}, "labels": {"type": "object", "additionalProperties": {"type": "string"}}}}}}`
+	if err := os.WriteFile(filepath.Join(dir, "example.com", "widget_v1.json"), []byte(schema), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCatalog([]string{filepath.Join(dir, "{{.Group}}", "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, typed, err := c.Lookup("Widget", "example.com/v1")
+	if err != nil || typed == nil || !strings.HasSuffix(path, "widget_v1.json") {
+		t.Fatalf("Lookup: %q %v %v", path, typed, err)
+	}
+	spec := typed.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["spec"]
+	if spec.AdditionalProperties != nil || !spec.Properties["port"].XIntOrString || spec.Properties["labels"].AdditionalProperties == nil {
+		t.Errorf("not undone: %+v", spec)
+	}
+	if d := New(typed); d.Invalid() {
+		t.Errorf("the synthetic CRD is invalid: %v", d.Errors)
+	}
+	if path, typed, err := c.Lookup("Gadget", "example.com/v1"); path != "" || typed != nil || err != nil {
+		t.Errorf("no file: got %q %v %v", path, typed, err)
+	}
+}
