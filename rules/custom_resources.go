@@ -17,8 +17,13 @@ import (
 	"github.com/kvetdev/kvet/validate/crd"
 )
 
-// crdKinds is the kind pattern of the CRDs kvet reads.
+// crdKinds is the kind pattern of the CRDs kvet validates.
 var crdKinds = []string{"apiextensions.k8s.io/v1/CustomResourceDefinition"}
+
+// crdContextKinds are the CRDs custom resources are checked against:
+// v1beta1 ones too (removed in Kubernetes 1.22, which deprecated-api
+// reports), converted to v1 as the API server converted them.
+var crdContextKinds = []string{"apiextensions.k8s.io/v1/CustomResourceDefinition", "apiextensions.k8s.io/v1beta1/CustomResourceDefinition"}
 
 // CRDInvalid runs the apiextensions API server's create validation on
 // every CustomResourceDefinition.
@@ -73,7 +78,7 @@ spec:
 var CRValidation = &rule.Rule{
 	ID:       "cr-validation",
 	Severity: rule.Error,
-	Context:  crdKinds,
+	Context:  crdContextKinds,
 	// Off unless enabled or --crds is given, until its cost is brought
 	// down (README, Custom resources).
 	Off: true,
@@ -204,9 +209,15 @@ func keyOf(o *manifest.Object) defKey {
 	return defKey{hash: h, name: o.Name, col: o.Pos().Column, item: o.Item, sameAsText: h}
 }
 
-// definition returns the validated CRD of o, built once per run per text.
-func definition(ix *rule.Index, key defKey, typed *apiextv1.CustomResourceDefinition) *crd.Definition {
-	return ix.Memo(key, func() any { return crd.New(typed) }).(*crd.Definition)
+// definition returns the validated CRD of o, built once per run per text;
+// stored says it was converted from v1beta1 (crd.NewStored).
+func definition(ix *rule.Index, key defKey, typed *apiextv1.CustomResourceDefinition, stored bool) *crd.Definition {
+	return ix.Memo(key, func() any {
+		if stored {
+			return crd.NewStored(typed)
+		}
+		return crd.New(typed)
+	}).(*crd.Definition)
 }
 
 func checkCRD(pass *rule.Pass, o *manifest.Object) {
@@ -214,7 +225,7 @@ func checkCRD(pass *rule.Pass, o *manifest.Object) {
 	if !ok {
 		return
 	}
-	def := definition(pass.Index, keyOf(o), typed)
+	def := definition(pass.Index, keyOf(o), typed, false)
 	for _, e := range def.Errors {
 		if strings.HasPrefix(e.Field, "status.") && len(def.Errors) > 1 {
 			continue // follows from the spec's errors (a second storage version); status is the server's
@@ -271,8 +282,8 @@ func crdRegistry(ix *rule.Index) map[groupKind][]*crdEntry {
 	return ix.Memo(registryKey{}, func() any {
 		m := map[groupKind][]*crdEntry{}
 		for _, o := range ix.ByKind("apiextensions.k8s.io", "CustomResourceDefinition") {
-			typed, ok := o.Typed.(*apiextv1.CustomResourceDefinition)
-			if !ok || o.APIVersion != "apiextensions.k8s.io/v1" {
+			typed, err := crd.V1(o.Typed)
+			if typed == nil || err != nil {
 				continue
 			}
 			gk := groupKind{typed.Spec.Group, typed.Spec.Names.Kind}
@@ -333,6 +344,7 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 		def         *crd.Definition
 		name, where string // the CRD's name, and where it is
 		note        string // appended to every finding
+		stored      bool   // a v1beta1 CRD (crd.NewStored)
 	)
 	if cands := crdRegistry(pass.Index)[groupKind{gvk.Group, gvk.Kind}]; len(cands) > 0 {
 		c, defs := pick(cands, o.Source.Path, gvk.Version)
@@ -340,7 +352,8 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 		if defs > 1 {
 			note = fmt.Sprintf(" (checked against the CRD at %s, the nearest of %d different definitions of %s that serve %s)", where, defs, c.obj.Name, gvk.Version)
 		}
-		def = definition(pass.Index, c.key, c.typed)
+		stored = c.obj.APIVersion != "apiextensions.k8s.io/v1"
+		def = definition(pass.Index, c.key, c.typed, stored)
 	} else {
 		e := catalogSchema(pass, o.APIVersion, gvk.Kind)
 		if e == nil {
@@ -362,9 +375,16 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 		}
 	}
 	if def.Invalid() {
-		pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath,
-			Message: fmt.Sprintf("not validated: its CRD %s (%s) is invalid%s", name, where, note),
-			Help:    "fix the CRD's crd-invalid errors"})
+		msg := fmt.Sprintf("not validated: its CRD %s (%s) is invalid%s", name, where, note)
+		if stored {
+			// crd-invalid does not judge v1beta1 CRDs: say why here.
+			msg = fmt.Sprintf("not validated: its apiextensions.k8s.io/v1beta1 CRD %s (%s) is invalid even as a CRD stored before Kubernetes 1.22: %v%s", name, where, shortValue(def.Errors[0]), note)
+		}
+		help := "fix the CRD's crd-invalid errors"
+		if stored {
+			help = "fix the CRD, and move it to apiextensions.k8s.io/v1 (see deprecated-api)"
+		}
+		pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath, Message: msg, Help: help})
 		return
 	}
 	pass.Checked()

@@ -15,6 +15,7 @@ import (
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
@@ -67,6 +68,36 @@ func internal(in *apiextv1.CustomResourceDefinition) (*apiextensions.CustomResou
 	return crd, nil
 }
 
+// V1 returns a CRD of apiextensions.k8s.io/v1 or v1beta1 (removed in
+// Kubernetes 1.22) in v1, converted as the API server converted a
+// v1beta1 CRD: its defaults (preserveUnknownFields true unless set), then
+// through the internal form. Nil for any other object.
+func V1(obj runtime.Object) (out *apiextv1.CustomResourceDefinition, err error) {
+	switch in := obj.(type) {
+	case *apiextv1.CustomResourceDefinition:
+		return in, nil
+	case *apiextv1beta1.CustomResourceDefinition:
+		defer func() {
+			if r := recover(); r != nil {
+				out, err = nil, fmt.Errorf("kvet: panic while converting the v1beta1 CRD: %v", r)
+			}
+		}()
+		b := in.DeepCopy()
+		apiextv1beta1.SetObjectDefaults_CustomResourceDefinition(b)
+		var internal apiextensions.CustomResourceDefinition
+		if err := apiextv1beta1.Convert_v1beta1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(b, &internal, nil); err != nil {
+			return nil, err
+		}
+		out = &apiextv1.CustomResourceDefinition{}
+		if err := apiextv1.Convert_apiextensions_CustomResourceDefinition_To_v1_CustomResourceDefinition(&internal, out, nil); err != nil {
+			return nil, err
+		}
+		out.APIVersion, out.Kind = "apiextensions.k8s.io/v1", "CustomResourceDefinition"
+		return out, nil
+	}
+	return nil, nil
+}
+
 // New defaults, prepares and validates a CRD as the API server does on
 // create. A panic in the Kubernetes code becomes an internal error.
 func New(in *apiextv1.CustomResourceDefinition) (d *Definition) {
@@ -82,6 +113,28 @@ func New(in *apiextv1.CustomResourceDefinition) (d *Definition) {
 		return d
 	}
 	d.Errors = validation.ValidateCustomResourceDefinition(context.Background(), crd)
+	return d
+}
+
+// NewStored is New for a CRD converted from v1beta1 (V1): the API server
+// no longer creates those, but one created before Kubernetes 1.22 lives
+// on, and is validated as an update of itself, which allows what it
+// already had (preserveUnknownFields: true, a schema that is not
+// structural).
+func NewStored(in *apiextv1.CustomResourceDefinition) (d *Definition) {
+	d = &Definition{versions: map[string]*Version{}}
+	defer func() {
+		if r := recover(); r != nil {
+			d.Errors = field.ErrorList{field.InternalError(nil, fmt.Errorf("kvet: panic while validating the CRD: %v\n%s", r, debug.Stack()))}
+		}
+	}()
+	crd, err := internal(in)
+	if err != nil {
+		d.Errors = field.ErrorList{field.InternalError(nil, err)}
+		return d
+	}
+	crd.ResourceVersion = "1" // an update names the version it changes
+	d.Errors = validation.ValidateCustomResourceDefinitionUpdate(context.Background(), crd, crd)
 	return d
 }
 
