@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"text/template"
 
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // A Catalog finds JSON schemas of custom resources through
@@ -33,6 +35,10 @@ type location struct {
 	text string
 	tpl  *template.Template
 }
+
+// kindName is what a kind may be (a CRD's spec.names.kind is a DNS-1035
+// label in lower case).
+var kindName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,62}$`)
 
 // kubeconformSuffix is what kubeconform appends to a location that does
 // not end in "json" (the layout of its kubernetes-json-schema fork).
@@ -106,6 +112,12 @@ func execute(tpl *template.Template, kind, apiVersion, kubeVersion string) (stri
 func (c *Catalog) Lookup(kind, apiVersion string) (string, *apiextv1.CustomResourceDefinition, error) {
 	group, version, ok := strings.Cut(apiVersion, "/")
 	if c.Empty() || !ok || group == "" {
+		return "", nil, nil
+	}
+	// The names come from the linted files: only what a CRD may define
+	// goes into a path (no "..", no "/"), so a template cannot be led out
+	// of the catalog.
+	if len(validation.IsDNS1123Subdomain(group)) > 0 || len(validation.IsDNS1035Label(version)) > 0 || !kindName.MatchString(kind) {
 		return "", nil, nil
 	}
 	for _, loc := range c.locations {

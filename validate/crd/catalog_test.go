@@ -82,4 +82,21 @@ func TestLookupUndoesOpenapi2jsonschema(t *testing.T) {
 	if path, typed, err := c.Lookup("Gadget", "example.com/v1"); path != "" || typed != nil || err != nil {
 		t.Errorf("no file: got %q %v %v", path, typed, err)
 	}
+	// Names from the linted files that could lead the path out of the
+	// catalog are not looked up: dir/cat/../widget_v1.json exists.
+	if err := os.WriteFile(filepath.Join(dir, "widget_v1.json"), []byte(schema), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "cat", "example.com"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := NewCatalog([]string{filepath.Join(dir, "cat", "{{.Group}}", "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gv := range [][2]string{{"Widget", "../v1"}, {"Widget", "./v1"}, {"../../widget", "example.com/v1"}} {
+		if path, typed, err := out.Lookup(gv[0], gv[1]); path != "" || typed != nil || err != nil {
+			t.Errorf("Lookup(%q, %q) = %q %v %v, want nothing", gv[0], gv[1], path, typed, err)
+		}
+	}
 }
