@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // The template fields are kubeconform's (pkg/registry.schemaPath,
@@ -99,4 +101,56 @@ func TestLookupUndoesOpenapi2jsonschema(t *testing.T) {
 			t.Errorf("Lookup(%q, %q) = %q %v %v, want nothing", gv[0], gv[1], path, typed, err)
 		}
 	}
+}
+
+// FuzzCatalogSchema: any schema file, read back as a CRD schema, then
+// validated as a CRD and, when valid, compiled and used on a resource,
+// never crashes (a recovered panic is an internal error, which fails
+// here) and ends.
+func FuzzCatalogSchema(f *testing.F) {
+	for _, path := range []string{"../../rules/testdata/cr-schema/catalog/example.com/widget_v1.json", "../../rules/testdata/cr-schema/catalog/example.com/broken_v1.json"} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"type": "object", "properties": {"spec": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}, "additionalProperties": false}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		props, err := jsonSchemaProps(data)
+		if err != nil {
+			return
+		}
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "widget_v1.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := NewCatalog([]string{filepath.Join(dir, "{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, typed, err := c.Lookup("Widget", "example.com/v1")
+		if err != nil || typed == nil || props == nil {
+			t.Fatalf("Lookup of a schema jsonSchemaProps reads: %v", err)
+		}
+		d := New(typed)
+		for _, e := range d.Errors {
+			if e.Type == field.ErrorTypeInternal {
+				t.Fatal(e)
+			}
+		}
+		if d.Invalid() {
+			return
+		}
+		v := d.Version(typed, "v1")
+		if v.Err() != nil {
+			t.Fatal(v.Err())
+		}
+		res := v.Validate(map[string]any{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": map[string]any{"name": "w"}, "spec": map[string]any{"size": int64(3)}})
+		for _, e := range append(res.Errors, res.Rules...) {
+			if e.Type == field.ErrorTypeInternal {
+				t.Fatal(e)
+			}
+		}
+	})
 }
