@@ -47,8 +47,11 @@ type Settings struct {
 	PodSecuritySource string
 	// SchemaLocations are kubeconform-style templates of JSON schema
 	// files for custom resources that no CRD of the run defines
-	// (--schema-location), tried in order; local paths.
+	// (--schema-location), tried in order; local paths or http(s) URLs.
 	SchemaLocations []string
+	// SchemaCacheDir keeps the schemas fetched over http(s) between runs
+	// ("" for no cache).
+	SchemaCacheDir string
 	// SchemaKubeVersion fills their {{.NormalizedKubernetesVersion}}:
 	// "master" unless a target version was given, then "v1.31.0".
 	SchemaKubeVersion string

@@ -465,6 +465,7 @@ func catalogSchema(pass *rule.Pass, apiVersion, kind string) *catalogEntry {
 			if pass.Settings.SchemaKubeVersion != "" {
 				c.KubeVersion = pass.Settings.SchemaKubeVersion
 			}
+			c.CacheDir = pass.Settings.SchemaCacheDir
 			return c
 		}).(*crd.Catalog)
 		path, typed, err := cat.Lookup(kind, apiVersion)

@@ -137,7 +137,7 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.StringArrayVarP(&lf.policies, "policy", "p", nil, "folder of your own Rego policies to run too (repeatable)")
 	fs.StringArrayVar(&lf.admission, "admission-policies", nil, "file or folder of ValidatingAdmissionPolicies and bindings to evaluate the manifests against, not linted (repeatable)")
 	fs.StringArrayVar(&lf.crds, "crds", nil, "file or folder of CustomResourceDefinitions to check custom resources against, not linted themselves (repeatable)")
-	fs.StringArrayVar(&lf.schemaLocs, "schema-location", nil, "kubeconform-style template of JSON schema files for custom resources without a CRD, e.g. 'catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json' (repeatable; local files only)")
+	fs.StringArrayVar(&lf.schemaLocs, "schema-location", nil, "kubeconform-style template of JSON schema files for custom resources without a CRD, e.g. 'catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json' (repeatable; an http(s) one is fetched and cached)")
 	fs.StringVar(&lf.regoVersion, "rego-version", "v1", "Rego syntax of your policies: v1 (OPA 1.x) or v0")
 	fs.BoolVar(&lf.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
 	fs.BoolVar(&lf.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
@@ -339,6 +339,9 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		}
 		cfg.Merge([]string{"cr-validation"}, nil)
 		settings.SchemaLocations = schemaLocs
+		if dir, err := os.UserCacheDir(); err == nil {
+			settings.SchemaCacheDir = filepath.Join(dir, "kvet", "schemas")
+		}
 		settings.SchemaKubeVersion = "master"
 		if fs.Changed("kube-version") || cfg.KubeVersion != "" {
 			settings.SchemaKubeVersion = "v" + kvs[0].String() + ".0"

@@ -2,15 +2,21 @@ package crd
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
 	"text/template"
+	"time"
 
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,13 +28,18 @@ import (
 // ('catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json',
 // the layout of the CRDs-catalog and of kubeconform's openapi2jsonschema
 // output), and turns each into a CRD of one version, so that a resource
-// is checked by the same code as against a CRD. Local files only: kvet
-// does not touch the network.
+// is checked by the same code as against a CRD. kvet touches the network
+// only for a location that is an http(s) URL.
 type Catalog struct {
 	locations []location
 	// KubeVersion fills {{.NormalizedKubernetesVersion}}: "master", or
 	// "v1.31.0" for a target given as 1.31.
 	KubeVersion string
+	// CacheDir, when set, keeps the schemas fetched over http(s), one
+	// file per URL, and serves them from there on later runs.
+	CacheDir string
+	// Client fetches http(s) schemas (a 30 s timeout when nil).
+	Client *http.Client
 }
 
 type location struct {
@@ -50,14 +61,15 @@ const maxSchemaSize = 64 << 20
 
 // NewCatalog parses the templates, in the order they are tried. As
 // kubeconform does, a location that does not end in "json" gets
-// kubeconform's file layout appended. An http(s) location, "default"
-// among them, is an error: kvet reads catalogs from disk only.
+// kubeconform's file layout appended. kubeconform's "default" (the
+// built-in kinds' schemas, which kvet checks with the API server's own
+// code) is an error.
 func NewCatalog(locations []string) (*Catalog, error) {
 	c := &Catalog{KubeVersion: "master"}
 	for _, loc := range locations {
 		text := loc
-		if text == "default" || strings.HasPrefix(text, "http://") || strings.HasPrefix(text, "https://") {
-			return nil, fmt.Errorf("%s: kvet reads schema catalogs from disk only, never over the network; download the catalog (git clone https://github.com/datreeio/CRDs-catalog) and give its local path, e.g. 'CRDs-catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'", loc)
+		if text == "default" {
+			return nil, fmt.Errorf("%s: kubeconform's default location holds the schemas of the built-in kinds, which kvet checks with the API server's own code; give the locations of your custom resources' schemas only", loc)
 		}
 		if !strings.HasSuffix(text, "json") {
 			text += kubeconformSuffix
@@ -125,20 +137,15 @@ func (c *Catalog) Lookup(kind, apiVersion string) (string, *apiextv1.CustomResou
 		if err != nil {
 			return "", nil, fmt.Errorf("schema location %s: %w", loc.text, err)
 		}
-		info, err := os.Stat(path)
+		var data []byte
+		if isURL(path) {
+			data, err = c.fetch(path)
+		} else {
+			data, err = readLocal(path)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		if err != nil {
-			return path, nil, err
-		}
-		if !info.Mode().IsRegular() {
-			return path, nil, fmt.Errorf("%s: not a regular file", path)
-		}
-		if info.Size() > maxSchemaSize {
-			return path, nil, fmt.Errorf("%s: %d bytes, over the %d MiB a schema file may have", path, info.Size(), maxSchemaSize>>20)
-		}
-		data, err := os.ReadFile(path)
 		if err != nil {
 			return path, nil, err
 		}
@@ -162,6 +169,73 @@ func (c *Catalog) Lookup(kind, apiVersion string) (string, *apiextv1.CustomResou
 		}, nil
 	}
 	return "", nil, nil
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+// readLocal reads a schema file; fs.ErrNotExist when there is none.
+func readLocal(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if info.Size() > maxSchemaSize {
+		return nil, fmt.Errorf("%s: %d bytes, over the %d MiB a schema file may have", path, info.Size(), maxSchemaSize>>20)
+	}
+	return os.ReadFile(path)
+}
+
+// fetch gets a schema over http(s), from CacheDir when it has it (and
+// into it when it did not); fs.ErrNotExist on 404.
+func (c *Catalog) fetch(url string) ([]byte, error) {
+	var cached string
+	if c.CacheDir != "" {
+		sum := sha256.Sum256([]byte(url))
+		cached = filepath.Join(c.CacheDir, hex.EncodeToString(sum[:])+".json")
+		if data, err := readLocal(cached); err == nil {
+			return data, nil
+		}
+	}
+	client := c.Client
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := client.Get(url)
+	if err != nil {
+		return nil, fmt.Errorf("fetching the schema: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, fs.ErrNotExist
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching the schema %s: %s", url, resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxSchemaSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetching the schema %s: %w", url, err)
+	}
+	if len(data) > maxSchemaSize {
+		return nil, fmt.Errorf("%s: over the %d MiB a schema file may have", url, maxSchemaSize>>20)
+	}
+	if cached != "" {
+		// Written whole, then renamed: a concurrent run reads all or none.
+		if err := os.MkdirAll(c.CacheDir, 0o755); err == nil {
+			if f, err := os.CreateTemp(c.CacheDir, "fetch-*"); err == nil {
+				_, werr := f.Write(data)
+				cerr := f.Close()
+				if werr != nil || cerr != nil || os.Rename(f.Name(), cached) != nil {
+					_ = os.Remove(f.Name())
+				}
+			}
+		}
+	}
+	return data, nil
 }
 
 // jsonSchemaProps reads an openapi2jsonschema file back into the CRD's

@@ -1,9 +1,12 @@
 package crd
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"text/template"
 
@@ -31,8 +34,8 @@ func TestSchemaPathMatchesKubeconform(t *testing.T) {
 
 func TestNewCatalogRefuses(t *testing.T) {
 	for loc, want := range map[string]string{
-		"https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json": "disk only, never over the network",
-		"default":                        "disk only",
+		"https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json": "",
+		"default":                        "the schemas of the built-in kinds",
 		"catalog/{{.Group}/x.json":       "not a schema location template",
 		"catalog/{{.Nope}}/x.json":       "can't evaluate field Nope",
 		"catalog/{{.ResourceKind}}.json": "",
@@ -100,6 +103,44 @@ func TestLookupUndoesOpenapi2jsonschema(t *testing.T) {
 		if path, typed, err := out.Lookup(gv[0], gv[1]); path != "" || typed != nil || err != nil {
 			t.Errorf("Lookup(%q, %q) = %q %v %v, want nothing", gv[0], gv[1], path, typed, err)
 		}
+	}
+}
+
+// An http(s) location is fetched once, then served from the cache
+// folder; a 404 is "no schema there"; another status is an error.
+func TestLookupOverHTTP(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/example.com/widget_v1.json":
+			_, _ = w.Write([]byte(`{"type": "object", "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}`))
+		case "/example.com/broken_v1.json":
+			w.WriteHeader(http.StatusInternalServerError)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	c, err := NewCatalog([]string{srv.URL + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.CacheDir = t.TempDir()
+	for range 2 {
+		path, typed, err := c.Lookup("Widget", "example.com/v1")
+		if err != nil || typed == nil || path != srv.URL+"/example.com/widget_v1.json" {
+			t.Fatalf("Lookup: %q %v %v", path, typed, err)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("%d requests for one schema, want 1 (then the cache)", n)
+	}
+	if path, typed, err := c.Lookup("Gadget", "example.com/v1"); path != "" || typed != nil || err != nil {
+		t.Errorf("404: got %q %v %v, want nothing", path, typed, err)
+	}
+	if _, _, err := c.Lookup("Broken", "example.com/v1"); err == nil || !strings.Contains(err.Error(), "500 Internal Server Error") {
+		t.Errorf("500: got %v", err)
 	}
 }
 
