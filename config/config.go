@@ -48,6 +48,10 @@ type Config struct {
 	// CRDs are files or folders of CustomResourceDefinitions that custom
 	// resources are checked against (kvet lint --crds).
 	CRDs []string `json:"crds,omitempty"`
+	// SchemaLocations are kubeconform-style templates of JSON schema files
+	// for custom resources (kvet lint --schema-location); a relative local
+	// path is relative to this file's folder.
+	SchemaLocations []string `json:"schemaLocations,omitempty"`
 	// AdmissionPolicies are files or folders of ValidatingAdmissionPolicies
 	// and bindings (and their params) that kvet lint evaluates against the
 	// linted objects without linting them; relative to this file and
@@ -342,6 +346,20 @@ func (c *Config) PolicyDirs(allowOutside bool) ([]string, error) {
 // folder, confined to the repository as PolicyDirs are.
 func (c *Config) CRDPaths(allowOutside bool) ([]string, error) {
 	return c.confined("crds", c.CRDs, allowOutside)
+}
+
+// SchemaLocationTemplates returns the schemaLocations: templates, a
+// relative one joined to the file's folder (as kubeconform joins it to the
+// working directory).
+func (c *Config) SchemaLocationTemplates() []string {
+	out := make([]string, len(c.SchemaLocations))
+	for i, t := range c.SchemaLocations {
+		out[i] = t
+		if c.Dir != "" && t != "default" && !filepath.IsAbs(t) && !strings.Contains(t, "://") && !strings.HasPrefix(t, "{{") {
+			out[i] = filepath.Join(c.Dir, t)
+		}
+	}
+	return out
 }
 
 // AdmissionPolicyPaths returns the admissionPolicies paths, relative to

@@ -127,3 +127,17 @@ func TestCheckSets(t *testing.T) {
 		t.Error("a set it is not in turns it on")
 	}
 }
+
+// schemaLocations: a relative local template is relative to the file's
+// folder; URLs, absolute paths and kubeconform's "default" are kept.
+func TestSchemaLocationTemplates(t *testing.T) {
+	c, err := Parse("/repo/.kvet.yaml", []byte("schemaLocations:\n- catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json\n- /abs/{{.ResourceKind}}.json\n- https://h/{{.ResourceKind}}.json\n- default\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(c.SchemaLocationTemplates(), " ")
+	want := "/repo/catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json /abs/{{.ResourceKind}}.json https://h/{{.ResourceKind}}.json default"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -24,7 +25,7 @@ import (
 
 // Scheme is the registry of built-in kinds that kvet decodes into typed
 // values: every group of k8s.io/api, and CustomResourceDefinitions
-// (apiextensions.k8s.io/v1). It is read-only, and kvet's own, not
+// (apiextensions.k8s.io/v1, and v1beta1). It is read-only, and kvet's own, not
 // client-go's scheme.Scheme, which libraries change as they load (Helm's
 // chartutil adds the CustomResourceDefinition groups to it).
 var Scheme = newScheme()
@@ -36,6 +37,7 @@ func newScheme() *runtime.Scheme {
 		panic(err) // the same registrations as client-go's own init
 	}
 	utilruntime.Must(apiextv1.AddToScheme(s))
+	utilruntime.Must(apiextv1beta1.AddToScheme(s)) // removed in 1.22; custom resources are still checked against them
 	return s
 }
 

@@ -45,6 +45,16 @@ type Settings struct {
 	// PodSecuritySource says where PodSecurity came from, for messages
 	// ("--pod-security" when empty).
 	PodSecuritySource string
+	// SchemaLocations are kubeconform-style templates of JSON schema
+	// files for custom resources that no CRD of the run defines
+	// (--schema-location), tried in order; local paths or http(s) URLs.
+	SchemaLocations []string
+	// SchemaCacheDir keeps the schemas fetched over http(s) between runs
+	// ("" for no cache).
+	SchemaCacheDir string
+	// SchemaKubeVersion fills their {{.NormalizedKubernetesVersion}}:
+	// "master" unless a target version was given, then "v1.31.0".
+	SchemaKubeVersion string
 }
 
 // Targets returns the target Kubernetes versions, oldest first: the

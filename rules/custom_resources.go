@@ -17,8 +17,13 @@ import (
 	"github.com/kvetdev/kvet/validate/crd"
 )
 
-// crdKinds is the kind pattern of the CRDs kvet reads.
+// crdKinds is the kind pattern of the CRDs kvet validates.
 var crdKinds = []string{"apiextensions.k8s.io/v1/CustomResourceDefinition"}
+
+// crdContextKinds are the CRDs custom resources are checked against:
+// v1beta1 ones too (removed in Kubernetes 1.22, which deprecated-api
+// reports), converted to v1 as the API server converted them.
+var crdContextKinds = []string{"apiextensions.k8s.io/v1/CustomResourceDefinition", "apiextensions.k8s.io/v1beta1/CustomResourceDefinition"}
 
 // CRDInvalid runs the apiextensions API server's create validation on
 // every CustomResourceDefinition.
@@ -68,12 +73,12 @@ spec:
 }
 
 // CRValidation checks every custom resource whose CRD is known (among the
-// linted files or given with --crds) as the API server would on create,
+// linted files, given with --crds, or a --schema-location schema) as the API server would on create,
 // and reports under the cr-* rules.
 var CRValidation = &rule.Rule{
 	ID:       "cr-validation",
 	Severity: rule.Error,
-	Context:  crdKinds,
+	Context:  crdContextKinds,
 	// Off unless enabled or --crds is given, until its cost is brought
 	// down (README, Custom resources).
 	Off: true,
@@ -84,7 +89,8 @@ var CRValidation = &rule.Rule{
 
 ## What it does
 For every custom resource whose CRD is in the linted files (any file, any
-order) or given with ` + "`--crds`" + `, kvet does what the API server does on
+order) or given with ` + "`--crds`" + `, or whose JSON schema a
+` + "`--schema-location`" + ` template finds (a kubeconform catalog), kvet does what the API server does on
 create, with its own code (k8s.io/apiextensions-apiserver 1.37): the version
 must exist and be served; unknown fields are pruned and reported; defaults
 are applied; the object is validated against the version's structural schema
@@ -203,9 +209,15 @@ func keyOf(o *manifest.Object) defKey {
 	return defKey{hash: h, name: o.Name, col: o.Pos().Column, item: o.Item, sameAsText: h}
 }
 
-// definition returns the validated CRD of o, built once per run per text.
-func definition(ix *rule.Index, key defKey, typed *apiextv1.CustomResourceDefinition) *crd.Definition {
-	return ix.Memo(key, func() any { return crd.New(typed) }).(*crd.Definition)
+// definition returns the validated CRD of o, built once per run per text;
+// stored says it was converted from v1beta1 (crd.NewStored).
+func definition(ix *rule.Index, key defKey, typed *apiextv1.CustomResourceDefinition, stored bool) *crd.Definition {
+	return ix.Memo(key, func() any {
+		if stored {
+			return crd.NewStored(typed)
+		}
+		return crd.New(typed)
+	}).(*crd.Definition)
 }
 
 func checkCRD(pass *rule.Pass, o *manifest.Object) {
@@ -213,7 +225,7 @@ func checkCRD(pass *rule.Pass, o *manifest.Object) {
 	if !ok {
 		return
 	}
-	def := definition(pass.Index, keyOf(o), typed)
+	def := definition(pass.Index, keyOf(o), typed, false)
 	for _, e := range def.Errors {
 		if strings.HasPrefix(e.Field, "status.") && len(def.Errors) > 1 {
 			continue // follows from the spec's errors (a second storage version); status is the server's
@@ -270,8 +282,8 @@ func crdRegistry(ix *rule.Index) map[groupKind][]*crdEntry {
 	return ix.Memo(registryKey{}, func() any {
 		m := map[groupKind][]*crdEntry{}
 		for _, o := range ix.ByKind("apiextensions.k8s.io", "CustomResourceDefinition") {
-			typed, ok := o.Typed.(*apiextv1.CustomResourceDefinition)
-			if !ok || o.APIVersion != "apiextensions.k8s.io/v1" {
+			typed, err := crd.V1(o.Typed)
+			if typed == nil || err != nil {
 				continue
 			}
 			gk := groupKind{typed.Spec.Group, typed.Spec.Names.Kind}
@@ -327,35 +339,66 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 		return
 	}
 	gvk := o.GVK()
-	cands := crdRegistry(pass.Index)[groupKind{gvk.Group, gvk.Kind}]
-	if len(cands) == 0 {
-		return
+	var (
+		typed       *apiextv1.CustomResourceDefinition
+		def         *crd.Definition
+		name, where string // the CRD's name, and where it is
+		note        string // appended to every finding
+		stored      bool   // a v1beta1 CRD (crd.NewStored)
+	)
+	if cands := crdRegistry(pass.Index)[groupKind{gvk.Group, gvk.Kind}]; len(cands) > 0 {
+		c, defs := pick(cands, o.Source.Path, gvk.Version)
+		typed, name, where = c.typed, c.obj.Name, fmt.Sprintf("%s:%d", c.obj.Source.Path, c.obj.Pos().Line)
+		if defs > 1 {
+			note = fmt.Sprintf(" (checked against the CRD at %s, the nearest of %d different definitions of %s that serve %s)", where, defs, c.obj.Name, gvk.Version)
+		}
+		stored = c.obj.APIVersion != "apiextensions.k8s.io/v1"
+		def = definition(pass.Index, c.key, c.typed, stored)
+	} else {
+		e := catalogSchema(pass, o.APIVersion, gvk.Kind)
+		if e == nil {
+			return
+		}
+		if e.err != nil {
+			pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath,
+				Message: fmt.Sprintf("not validated: its schema could not be read: %v", e.err),
+				Help:    "fix the schema file, or give the CRD with --crds"})
+			return
+		}
+		typed, def, name, where = e.typed, e.def, "in "+e.path, e.path
+		note = " (checked against the schema " + e.path + ")"
+		if def.Invalid() {
+			pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath,
+				Message: fmt.Sprintf("not validated: its schema %s is not one the API server accepts in a CRD: %v", e.path, shortValue(def.Errors[0])),
+				Help:    "regenerate the schema file from the CRD (kubeconform's openapi2jsonschema), or give the CRD with --crds"})
+			return
+		}
 	}
-	c, defs := pick(cands, o.Source.Path, gvk.Version)
-	where := fmt.Sprintf("%s:%d", c.obj.Source.Path, c.obj.Pos().Line)
-	note := ""
-	if defs > 1 {
-		note = fmt.Sprintf(" (checked against the CRD at %s, the nearest of %d different definitions of %s that serve %s)", where, defs, c.obj.Name, gvk.Version)
-	}
-	def := definition(pass.Index, c.key, c.typed)
 	if def.Invalid() {
-		pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath,
-			Message: fmt.Sprintf("not validated: its CRD %s (%s) is invalid%s", c.obj.Name, where, note),
-			Help:    "fix the CRD's crd-invalid errors"})
+		msg := fmt.Sprintf("not validated: its CRD %s (%s) is invalid%s", name, where, note)
+		if stored {
+			// crd-invalid does not judge v1beta1 CRDs: say why here.
+			msg = fmt.Sprintf("not validated: its apiextensions.k8s.io/v1beta1 CRD %s (%s) is invalid even as a CRD stored before Kubernetes 1.22: %v%s", name, where, shortValue(def.Errors[0]), note)
+		}
+		help := "fix the CRD's crd-invalid errors"
+		if stored {
+			help = "fix the CRD, and move it to apiextensions.k8s.io/v1 (see deprecated-api)"
+		}
+		pass.Report(rule.Diagnostic{Rule: CRNotValidated.ID, Severity: CRNotValidated.Severity, Path: kindPath, Message: msg, Help: help})
 		return
 	}
 	pass.Checked()
-	v := def.Version(gvk.Version)
+	v := def.Version(typed, gvk.Version)
 	if !v.Exists || !v.Served {
 		var served []string
-		for _, ver := range def.CRD.Spec.Versions {
+		for _, ver := range typed.Spec.Versions {
 			if ver.Served {
 				served = append(served, ver.Name)
 			}
 		}
-		msg := fmt.Sprintf("version %s of %s is not in its CRD %s", gvk.Version, gvk.Kind, c.obj.Name)
+		msg := fmt.Sprintf("version %s of %s is not in its CRD %s", gvk.Version, gvk.Kind, name)
 		if v.Exists {
-			msg = fmt.Sprintf("version %s of %s is not served by its CRD %s (served: false): the API server answers \"no matches for kind\"", gvk.Version, gvk.Kind, c.obj.Name)
+			msg = fmt.Sprintf("version %s of %s is not served by its CRD %s (served: false): the API server answers \"no matches for kind\"", gvk.Version, gvk.Kind, name)
 		}
 		help := "the CRD serves no version; serve one in the CRD"
 		if len(served) > 0 {
@@ -392,6 +435,50 @@ func checkCustomResource(pass *rule.Pass, o *manifest.Object) {
 			Message: "the CRD's x-kubernetes-validations rules were not run because of the object's other errors, as the API server does" + note,
 			Help:    "fix the other errors; the rules then run"})
 	}
+}
+
+// catalogEntry is the schema of one apiVersion and kind found through
+// --schema-location, as a CRD, validated.
+type catalogEntry struct {
+	path  string
+	typed *apiextv1.CustomResourceDefinition
+	def   *crd.Definition
+	err   error
+}
+
+type catalogKey struct{ apiVersion, kind string }
+
+type catalogOfKey struct{}
+
+// catalogSchema looks the schema of kind up in the run's schema
+// locations, once per run per apiVersion and kind; nil when none has it.
+func catalogSchema(pass *rule.Pass, apiVersion, kind string) *catalogEntry {
+	if pass.Settings == nil || len(pass.Settings.SchemaLocations) == 0 {
+		return nil
+	}
+	e, _ := pass.Index.Memo(catalogKey{apiVersion, kind}, func() any {
+		cat := pass.Index.Memo(catalogOfKey{}, func() any {
+			c, err := crd.NewCatalog(pass.Settings.SchemaLocations) // checked by the command line
+			if err != nil {
+				return (*crd.Catalog)(nil)
+			}
+			if pass.Settings.SchemaKubeVersion != "" {
+				c.KubeVersion = pass.Settings.SchemaKubeVersion
+			}
+			c.CacheDir = pass.Settings.SchemaCacheDir
+			return c
+		}).(*crd.Catalog)
+		path, typed, err := cat.Lookup(kind, apiVersion)
+		if path == "" && err == nil {
+			return (*catalogEntry)(nil)
+		}
+		e := &catalogEntry{path: path, typed: typed, err: err}
+		if typed != nil {
+			e.def = crd.New(typed)
+		}
+		return e
+	}).(*catalogEntry)
+	return e
 }
 
 // schemaSegments turns a field path into FieldNames' segments.
@@ -449,6 +536,9 @@ func reportErrors(pass *rule.Pass, o *manifest.Object, errs field.ErrorList, r *
 		}
 		if r == CRCEL {
 			help = "change the value so that the CRD's rule holds"
+			if strings.Contains(e.Detail, "cost limit exceeded") || strings.Contains(e.Detail, "out of cost budget") {
+				help = "the rule ran over the API server's CEL cost limits on this object's data (1,000,000 per call, 10,000,000 per object); make the lists or strings it loops over shorter, or simplify the rule in the CRD"
+			}
 		}
 		pass.Report(rule.Diagnostic{Rule: r.ID, Severity: r.Severity, Path: p, AtKey: atKey, Message: e.Error() + note, Help: help})
 	}

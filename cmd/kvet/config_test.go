@@ -239,3 +239,16 @@ spec: {policyName: ttl, validationActions: [Deny]}
 		t.Errorf("outside: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// schemaLocations: in .kvet.yaml is relative to the file, not to where
+// kvet runs, and turns cr-validation on as --schema-location does.
+func TestSchemaLocationsInConfig(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "repo", ".kvet.yaml"), "schemaLocations: [\"catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json\"]\n")
+	write(t, filepath.Join(dir, "repo", "catalog", "example.com", "widget_v1.json"), `{"type": "object", "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer", "maximum": 10}}, "additionalProperties": false}}}`)
+	write(t, filepath.Join(dir, "repo", "deploy", "w.yaml"), "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 99\n")
+	r := kvetIn(t, filepath.Join(dir, "repo", "deploy"), "lint", "w.yaml")
+	if r.code != 1 || !strings.Contains(r.stdout, "error[cr-schema]: spec.size: Invalid value: 99: spec.size in body should be less than or equal to 10 (checked against the schema "+filepath.Join(dir, "repo", "catalog", "example.com", "widget_v1.json")+")") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -58,6 +58,7 @@ type lintFlags struct {
 	policies    []string
 	admission   []string
 	crds        []string
+	schemaLocs  []string
 	requireSvc  bool
 	requireRefs bool
 	showIgnored bool
@@ -136,6 +137,7 @@ func lintFlagSet(lf *lintFlags) *flag.FlagSet {
 	fs.StringArrayVarP(&lf.policies, "policy", "p", nil, "folder of your own Rego policies to run too (repeatable)")
 	fs.StringArrayVar(&lf.admission, "admission-policies", nil, "file or folder of ValidatingAdmissionPolicies and bindings to evaluate the manifests against, not linted (repeatable)")
 	fs.StringArrayVar(&lf.crds, "crds", nil, "file or folder of CustomResourceDefinitions to check custom resources against, not linted themselves (repeatable)")
+	fs.StringArrayVar(&lf.schemaLocs, "schema-location", nil, "kubeconform-style template of JSON schema files for custom resources without a CRD, e.g. 'catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json' (repeatable; an http(s) one is fetched and cached)")
 	fs.StringVar(&lf.regoVersion, "rego-version", "v1", "Rego syntax of your policies: v1 (OPA 1.x) or v0")
 	fs.BoolVar(&lf.allowNet, "allow-net", false, "let policies use the network (http.send, net.lookup_ip_addr)")
 	fs.BoolVar(&lf.allowEnv, "allow-env", false, "let policies read the environment (opa.runtime)")
@@ -328,6 +330,21 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		crds, err = crd.Load(crdPaths, manifest.Options{MaxFileSize: lf.maxFileSize, Limits: o.load.Limits, Workers: lf.workers})
 		if err != nil {
 			return nil, usageErr("--crds: %v", err)
+		}
+	}
+	schemaLocs := append(cfg.SchemaLocationTemplates(), lf.schemaLocs...)
+	if len(schemaLocs) > 0 {
+		if _, err := crd.NewCatalog(schemaLocs); err != nil {
+			return nil, usageErr("--schema-location %v", err)
+		}
+		cfg.Merge([]string{"cr-validation"}, nil)
+		settings.SchemaLocations = schemaLocs
+		if dir, err := os.UserCacheDir(); err == nil {
+			settings.SchemaCacheDir = filepath.Join(dir, "kvet", "schemas")
+		}
+		settings.SchemaKubeVersion = "master"
+		if fs.Changed("kube-version") || cfg.KubeVersion != "" {
+			settings.SchemaKubeVersion = "v" + kvs[0].String() + ".0"
 		}
 	}
 	if cfg.On(checkOf("cr-validation"), "") || cfg.On(checkOf("crd-invalid"), "") {

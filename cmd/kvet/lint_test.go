@@ -41,6 +41,8 @@ func TestLintUsageErrors(t *testing.T) {
 		{[]string{"-p", "../../testdata/policies/broken", clean}, "kvet: compile policies:\n../../testdata/policies/broken/broken.rego:4:9: rego_type_error: …"},
 		{[]string{"--disable", "job-tll", clean}, "kvet: --disable: unknown rule \"job-tll\"; did you mean job-ttl?\n"},
 		{[]string{"--config", badRule, clean}, "kvet: invalid configuration:\n" + badRule + ":1:11: unknown rule \"job-tll\"; did you mean job-ttl?\n"},
+		{[]string{"--schema-location", "default", clean}, "kvet lint: --schema-location default: kubeconform's default location holds the schemas of the built-in kinds, …"},
+		{[]string{"--schema-location", "c/{{.Kind}}.json", clean}, "kvet lint: --schema-location c/{{.Kind}}.json: not a schema location template: …"},
 		{[]string{"--cpuprofile", filepath.Join(dir, "no", "cpu.out"), clean}, "kvet lint: --cpuprofile: open " + filepath.Join(dir, "no", "cpu.out") + ": no such file or directory\n"},
 	}
 	for _, c := range cases {

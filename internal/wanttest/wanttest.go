@@ -24,7 +24,8 @@
 //
 // A comment line "# kvet: FLAGS" sets the flags kvet lint would be given
 // for the fixture: --kube-version, --enable, --disable,
-// --require-statefulset-service, --require-references, --crds, --max-nodes,
+// --require-statefulset-service, --require-references, --crds,
+// --schema-location, --max-nodes,
 // --max-depth and --pod-security, with the
 // CLI's meaning and defaults.
 package wanttest
@@ -163,6 +164,7 @@ type Settings struct {
 	RequireService    bool
 	RequireReferences bool
 	CRDs              []string
+	SchemaLocations   []string
 	MaxNodes          int
 	MaxDepth          int
 	PodSecurity       string
@@ -188,6 +190,7 @@ func FlagSet(s *Settings) *flag.FlagSet {
 	fs.BoolVar(&s.RequireService, "require-statefulset-service", false, "")
 	fs.BoolVar(&s.RequireReferences, "require-references", false, "")
 	fs.StringArrayVar(&s.CRDs, "crds", nil, "")
+	fs.StringArrayVar(&s.SchemaLocations, "schema-location", nil, "")
 	fs.IntVar(&s.MaxNodes, "max-nodes", 1_000_000, "")
 	fs.IntVar(&s.MaxDepth, "max-depth", 200, "")
 	fs.StringVar(&s.PodSecurity, "pod-security", "", "")
@@ -281,11 +284,19 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		}
 		cfg.Merge([]string{"cr-validation"}, nil) // as kvet lint --crds does
 	}
+	settings := rule.Settings{KubeVersion: kvs[0], KubeVersions: severalTargets(kvs), MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource}
+	if len(s.SchemaLocations) > 0 {
+		if _, err := crd.NewCatalog(s.SchemaLocations); err != nil {
+			t.Fatalf("%s: # kvet: --schema-location %v", path, err)
+		}
+		cfg.Merge([]string{"cr-validation"}, nil) // as kvet lint does
+		settings.SchemaLocations, settings.SchemaKubeVersion = s.SchemaLocations, "master"
+	}
 	out := validate.Lint(ctx, []string{path},
 		manifest.Options{Limits: manifest.Limits{MaxNodes: s.MaxNodes, MaxDepth: s.MaxDepth}, Renderers: []manifest.Renderer{renderer}},
 		validate.Options{
 			Rules:    all,
-			Settings: rule.Settings{KubeVersion: kvs[0], KubeVersions: severalTargets(kvs), MissingServiceIsError: s.RequireService, Complete: s.RequireReferences, PodSecurity: podSecurity, PodSecuritySource: podSecuritySource},
+			Settings: settings,
 			Policies: pols,
 			Context:  append(contextObjs, crds...),
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },

@@ -15,6 +15,7 @@ import (
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
@@ -33,11 +34,11 @@ import (
 )
 
 // Definition is one CRD, validated, with what checking its custom
-// resources needs, compiled per version on first use.
+// resources needs, compiled per version on first use. It keeps the
+// verdict and the compiled versions only: not the CRD (the caller's
+// typed value) nor its internal form, so that the CRDs no resource uses
+// cost no memory once validated.
 type Definition struct {
-	// CRD is the CRD in the API's internal form, after the server's
-	// defaults and create-time preparation.
-	CRD *apiextensions.CustomResourceDefinition
 	// Errors are what the API server's create validation says of the CRD.
 	Errors field.ErrorList
 
@@ -45,21 +46,14 @@ type Definition struct {
 	versions map[string]*Version
 }
 
-// New defaults, prepares and validates a CRD as the API server does on
-// create. A panic in the Kubernetes code becomes an internal error.
-func New(in *apiextv1.CustomResourceDefinition) (d *Definition) {
-	d = &Definition{versions: map[string]*Version{}}
-	defer func() {
-		if r := recover(); r != nil {
-			d.Errors = field.ErrorList{field.InternalError(nil, fmt.Errorf("kvet: panic while validating the CRD: %v\n%s", r, debug.Stack()))}
-		}
-	}()
+// internal defaults the CRD and converts it to the API's internal form,
+// prepared as the CRD registry strategy prepares a create.
+func internal(in *apiextv1.CustomResourceDefinition) (*apiextensions.CustomResourceDefinition, error) {
 	v1 := in.DeepCopy()
 	apiextv1.SetObjectDefaults_CustomResourceDefinition(v1)
 	crd := &apiextensions.CustomResourceDefinition{}
 	if err := apiextv1.Convert_v1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(v1, crd, nil); err != nil {
-		d.Errors = field.ErrorList{field.InternalError(nil, err)}
-		return d
+		return nil, err
 	}
 	// PrepareForCreate of the CRD registry strategy: no status but the
 	// stored version, generation 1.
@@ -71,8 +65,76 @@ func New(in *apiextv1.CustomResourceDefinition) (d *Definition) {
 			break
 		}
 	}
-	d.CRD = crd
+	return crd, nil
+}
+
+// V1 returns a CRD of apiextensions.k8s.io/v1 or v1beta1 (removed in
+// Kubernetes 1.22) in v1, converted as the API server converted a
+// v1beta1 CRD: its defaults (preserveUnknownFields true unless set), then
+// through the internal form. Nil for any other object.
+func V1(obj runtime.Object) (out *apiextv1.CustomResourceDefinition, err error) {
+	switch in := obj.(type) {
+	case *apiextv1.CustomResourceDefinition:
+		return in, nil
+	case *apiextv1beta1.CustomResourceDefinition:
+		defer func() {
+			if r := recover(); r != nil {
+				out, err = nil, fmt.Errorf("kvet: panic while converting the v1beta1 CRD: %v", r)
+			}
+		}()
+		b := in.DeepCopy()
+		apiextv1beta1.SetObjectDefaults_CustomResourceDefinition(b)
+		var internal apiextensions.CustomResourceDefinition
+		if err := apiextv1beta1.Convert_v1beta1_CustomResourceDefinition_To_apiextensions_CustomResourceDefinition(b, &internal, nil); err != nil {
+			return nil, err
+		}
+		out = &apiextv1.CustomResourceDefinition{}
+		if err := apiextv1.Convert_apiextensions_CustomResourceDefinition_To_v1_CustomResourceDefinition(&internal, out, nil); err != nil {
+			return nil, err
+		}
+		out.APIVersion, out.Kind = "apiextensions.k8s.io/v1", "CustomResourceDefinition"
+		return out, nil
+	}
+	return nil, nil
+}
+
+// New defaults, prepares and validates a CRD as the API server does on
+// create. A panic in the Kubernetes code becomes an internal error.
+func New(in *apiextv1.CustomResourceDefinition) (d *Definition) {
+	d = &Definition{versions: map[string]*Version{}}
+	defer func() {
+		if r := recover(); r != nil {
+			d.Errors = field.ErrorList{field.InternalError(nil, fmt.Errorf("kvet: panic while validating the CRD: %v\n%s", r, debug.Stack()))}
+		}
+	}()
+	crd, err := internal(in)
+	if err != nil {
+		d.Errors = field.ErrorList{field.InternalError(nil, err)}
+		return d
+	}
 	d.Errors = validation.ValidateCustomResourceDefinition(context.Background(), crd)
+	return d
+}
+
+// NewStored is New for a CRD converted from v1beta1 (V1): the API server
+// no longer creates those, but one created before Kubernetes 1.22 lives
+// on, and is validated as an update of itself, which allows what it
+// already had (preserveUnknownFields: true, a schema that is not
+// structural).
+func NewStored(in *apiextv1.CustomResourceDefinition) (d *Definition) {
+	d = &Definition{versions: map[string]*Version{}}
+	defer func() {
+		if r := recover(); r != nil {
+			d.Errors = field.ErrorList{field.InternalError(nil, fmt.Errorf("kvet: panic while validating the CRD: %v\n%s", r, debug.Stack()))}
+		}
+	}()
+	crd, err := internal(in)
+	if err != nil {
+		d.Errors = field.ErrorList{field.InternalError(nil, err)}
+		return d
+	}
+	crd.ResourceVersion = "1" // an update names the version it changes
+	d.Errors = validation.ValidateCustomResourceDefinitionUpdate(context.Background(), crd, crd)
 	return d
 }
 
@@ -93,23 +155,32 @@ type Version struct {
 	err      error
 }
 
-// Version returns the compiled version name of the CRD (Exists false
-// when the CRD has no such version). Compiled once; safe for concurrent
-// use. Call only on a valid Definition.
-func (d *Definition) Version(name string) *Version {
+// Version returns the compiled version name of in, the CRD d was made of
+// (Exists false when it has no such version). Compiled once; safe for
+// concurrent use. Call only on a valid Definition.
+func (d *Definition) Version(in *apiextv1.CustomResourceDefinition, name string) *Version {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if v, ok := d.versions[name]; ok {
 		return v
 	}
-	v := d.compile(name)
+	v := compile(in, name)
 	d.versions[name] = v
 	return v
 }
 
-func (d *Definition) compile(name string) (v *Version) {
-	crd := d.CRD
+func compile(in *apiextv1.CustomResourceDefinition, name string) (v *Version) {
 	v = &Version{Name: name}
+	defer func() {
+		if r := recover(); r != nil {
+			v.err = fmt.Errorf("kvet: panic while compiling the CRD's schema: %v\n%s", r, debug.Stack())
+		}
+	}()
+	crd, err := internal(in)
+	if err != nil {
+		v.err = err
+		return v
+	}
 	var ver *apiextensions.CustomResourceDefinitionVersion
 	for i := range crd.Spec.Versions {
 		if crd.Spec.Versions[i].Name == name {
@@ -123,11 +194,6 @@ func (d *Definition) compile(name string) (v *Version) {
 	if !ver.Served {
 		return v
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			v.err = fmt.Errorf("kvet: panic while compiling the CRD's schema: %v\n%s", r, debug.Stack())
-		}
-	}()
 	v.kind = schema.GroupVersionKind{Group: crd.Spec.Group, Version: name, Kind: crd.Spec.Names.Kind}
 	v.scope = crd.Spec.Scope == apiextensions.NamespaceScoped
 	v.preserve = crd.Spec.PreserveUnknownFields != nil && *crd.Spec.PreserveUnknownFields

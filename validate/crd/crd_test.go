@@ -34,7 +34,7 @@ func compiled(t testing.TB, objs []*manifest.Object, name string) (*crd.Version,
 			if d.Invalid() {
 				t.Fatalf("CRD invalid: %v", d.Errors)
 			}
-			v = d.Version(typed.Spec.Versions[0].Name)
+			v = d.Version(typed, typed.Spec.Versions[0].Name)
 		}
 		if o.Name == name && o.Kind != "CustomResourceDefinition" {
 			cr = o

@@ -21,7 +21,7 @@ func FuzzCRD(f *testing.F) {
 			if typed, ok := o.Typed.(*apiextv1.CustomResourceDefinition); ok {
 				d := crd.New(typed)
 				for _, v := range typed.Spec.Versions {
-					versions[typed.Spec.Group+"/"+v.Name+"/"+typed.Spec.Names.Kind] = d.Version(v.Name)
+					versions[typed.Spec.Group+"/"+v.Name+"/"+typed.Spec.Names.Kind] = d.Version(typed, v.Name)
 				}
 				continue
 			}
