@@ -101,7 +101,7 @@ func checkTree(t *testing.T, dir string, got []kustFinding) {
 // overlays is reported once, naming them, and the image the dev overlay
 // sets to latest is caught at its newTag line.
 func TestKustomizeTrees(t *testing.T) {
-	for _, dir := range []string{"testdata/kustomize/app", "testdata/kustomize/broken"} {
+	for _, dir := range []string{"testdata/kustomize/app", "testdata/kustomize/broken", "testdata/kustomize/helm"} {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			got, r := kustLint(t, dir)
 			if r.code != 1 {

@@ -318,7 +318,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 			return nil, usageErr("--admission-policies: %v", err)
 		}
 	}
-	o.kust = kustomize.Options{AllowRemote: lf.kustRemote, Timeout: lf.kustTimeout, MaxFileSize: lf.maxFileSize, Exclude: cfg.Excluded}
+	o.kust = kustomize.Options{AllowRemote: lf.kustRemote, Timeout: lf.kustTimeout, MaxFileSize: lf.maxFileSize, Exclude: cfg.Excluded, KubeVersion: kvs[0].String()}
 	crdPaths, err := cfg.CRDPaths(lf.allowOut)
 	if err != nil {
 		return nil, fmt.Errorf("kvet: invalid configuration:\n%w", err)

@@ -17,11 +17,13 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	yaml "go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -40,6 +42,18 @@ type ValueSet struct {
 	Files []string
 	// Set and SetString are --set and --set-string assignments.
 	Set, SetString []string
+	// Layers, when set, replace Files: values files or values written in
+	// another file (a kustomization's valuesInline), later ones
+	// overriding earlier ones.
+	Layers []Layer
+}
+
+// Layer is one source of values: a values file, or a mapping inside
+// another file (Node, in Source), whose lines findings then point at.
+type Layer struct {
+	File   string
+	Source *manifest.Source
+	Node   *yaml.Node
 }
 
 // Options control rendering.
@@ -50,6 +64,9 @@ type Options struct {
 	// ReleaseName (default "release-name", as helm template) and
 	// Namespace (default "default").
 	ReleaseName, Namespace string
+	// APIVersions are added to .Capabilities.APIVersions, as helm
+	// template --api-versions.
+	APIVersions []string
 	// Values is the value set of the command line.
 	Values ValueSet
 	// Sets, when set, returns the value sets to render the chart in dir
@@ -108,6 +125,13 @@ func (r *Renderer) Render(ctx context.Context, dir string) ([]*manifest.Source, 
 		probs = append(probs, p...)
 	}
 	return srcs, probs
+}
+
+// RenderSet renders the chart in dir with one value set (the others of
+// Options are used as Render uses them). The chart's crds/ files are
+// sources without an Origin; each template's output has one.
+func (r *Renderer) RenderSet(ctx context.Context, dir string, set ValueSet) ([]*manifest.Source, []manifest.Problem) {
+	return r.render(ctx, dir, set)
 }
 
 func setName(set ValueSet) string {
@@ -178,6 +202,9 @@ func (r *Renderer) render(ctx context.Context, dir string, set ValueSet) ([]*man
 	if kv := r.opts.KubeVersion; kv != "" {
 		major, minor, _ := strings.Cut(kv, ".")
 		caps.KubeVersion = chartutil.KubeVersion{Version: "v" + kv + ".0", Major: major, Minor: minor}
+	}
+	if len(r.opts.APIVersions) > 0 {
+		caps.APIVersions = append(slices.Clip(caps.APIVersions), r.opts.APIVersions...)
 	}
 	top, err := chartutil.ToRenderValuesWithSchemaValidation(c, vals, chartutil.ReleaseOptions{
 		Name: r.opts.ReleaseName, Namespace: r.opts.Namespace, Revision: 1, IsInstall: true,
@@ -355,7 +382,25 @@ func findLine(data []byte, text string) (int, int) {
 func (r *Renderer) userValues(set ValueSet) (map[string]any, *valuesFiles, error) {
 	base := map[string]any{}
 	vf := &valuesFiles{}
-	for _, f := range set.Files {
+	layers := set.Layers
+	if layers == nil {
+		for _, f := range set.Files {
+			layers = append(layers, Layer{File: f})
+		}
+	}
+	for _, l := range layers {
+		if l.File == "" {
+			var v map[string]any
+			if l.Node != nil {
+				if err := l.Node.Decode(&v); err != nil {
+					return nil, nil, &valuesError{src: l.Source, line: l.Node.Line, msg: fmt.Sprintf("values in %s: %v", l.Source.Path, err)}
+				}
+			}
+			base = mergeMaps(base, v)
+			vf.addUserNode(l.Source, l.Node)
+			continue
+		}
+		f := l.File
 		data, err := os.ReadFile(f) // #nosec G304 -- named by the user
 		if err != nil {
 			return nil, nil, &valuesError{src: &manifest.Source{Path: f}, line: 1, msg: fmt.Sprintf("values file %s: %v", f, err)}

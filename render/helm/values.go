@@ -50,6 +50,12 @@ func (vf *valuesFiles) addUser(src *manifest.Source) {
 	vf.user = append([]*valuesFile{newValuesFile(src, nil)}, vf.user...)
 }
 
+// addUserNode adds values written as a mapping inside src (a
+// kustomization's valuesInline).
+func (vf *valuesFiles) addUserNode(src *manifest.Source, n *yaml.Node) {
+	vf.user = append([]*valuesFile{{src: src, root: n}}, vf.user...)
+}
+
 // addCharts adds c's values.yaml and its subcharts', top chart first.
 func (vf *valuesFiles) addCharts(run *chartRun, c *chart.Chart) {
 	type item struct {

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
@@ -35,6 +36,9 @@ type Options struct {
 	MaxFileSize int64
 	// Exclude, when set, skips folders and files of a walk.
 	Exclude func(path string) bool
+	// KubeVersion (MAJOR.MINOR) is the .Capabilities.KubeVersion of the
+	// Helm charts inflated (helmCharts:) unless their entry sets one.
+	KubeVersion string
 }
 
 // Set is the kustomizations of a run: the builds, their problems, and the
@@ -45,6 +49,7 @@ type Set struct {
 	// entry, a refused remote base, a failed build).
 	Problems []Problem
 	consumed map[string]bool // absolute paths
+	charts   []string        // chart folders inflated (absolute): consumed
 	byName   map[string]*Build
 	model    *model
 	origins  map[string]*parsedFile // origin files read by Remap, by absolute path
@@ -57,6 +62,10 @@ type Problem struct {
 	Span         int // columns the offending text covers
 	Message      string
 	Help         string
+	// Rule is the finding's rule ("" for RuleID): render-error for a
+	// chart of helmCharts that does not render.
+	Rule string
+	src  *manifest.Source
 }
 
 // Build is one kustomization root built.
@@ -73,6 +82,8 @@ type Build struct {
 	originsDone bool
 	// byKind indexes the tree's documents for resolve.
 	byKind map[string][]named
+	// helm is what the build's view adds for its helmCharts (nil: none).
+	helm *helmFiles
 }
 
 // builtDoc is one resource of a build: where it is in the output and
@@ -88,6 +99,7 @@ type builtDoc struct {
 	resolved   bool
 	origin     string // absolute path of the origin file ("" when unknown)
 	configured string // absolute path of the kustomization that generated it
+	helm       bool   // a chart of helmCharts made it
 }
 
 // Roots returns the folders below paths (walked as kvet lint walks:
@@ -241,10 +253,19 @@ func Render(paths []string, opts Options) *Set {
 		err  error
 	}
 	res := make([]built, len(todo))
+	skip := make([]bool, len(todo))
 	for i, k := range todo {
-		res[i].b, res[i].read, res[i].err = build(k, &opts)
+		hf, ok := s.model.inflate(k)
+		if !ok {
+			skip[i] = true // its charts' problems say why
+			continue
+		}
+		res[i].b, res[i].read, res[i].err = build(k, &opts, hf)
 	}
 	for i, r := range res {
+		if skip[i] {
+			continue
+		}
 		if r.err != nil {
 			s.model.buildError(todo[i], r.err)
 			continue
@@ -256,7 +277,7 @@ func Render(paths []string, opts Options) *Set {
 		s.byName[r.b.Name] = r.b
 	}
 	for _, p := range s.model.problems {
-		s.Problems = append(s.Problems, Problem{File: p.file, Line: p.line, Column: p.column, Span: max(p.span, 1), Message: p.message, Help: p.help})
+		s.Problems = append(s.Problems, Problem{File: p.file, Line: p.line, Column: p.column, Span: max(p.span, 1), Message: p.message, Help: p.help, Rule: p.rule, src: p.src})
 	}
 	return s
 }
@@ -271,6 +292,7 @@ func (s *Set) consume(k *kust) {
 			s.consumed[e.abs] = true
 		}
 	}
+	s.charts = append(s.charts, k.chartDirs...)
 }
 
 // Consumed reports whether a file is read by one of the run's
@@ -284,7 +306,13 @@ func (s *Set) Consumed(path string) bool {
 	if err != nil {
 		return false
 	}
-	return s.consumed[filepath.Clean(abs)]
+	abs = filepath.Clean(abs)
+	for _, dir := range s.charts {
+		if inside(abs, dir) {
+			return true
+		}
+	}
+	return s.consumed[abs]
 }
 
 // Sources are the builds' outputs, for the engine to lint.
@@ -299,8 +327,8 @@ func (s *Set) Sources() []*manifest.Source {
 // build runs krusty on k's folder, within the timeout, without origin
 // annotations: where each resource comes from is found when a finding
 // needs it (Build.resolve).
-func build(k *kust, opts *Options) (*Build, map[string]bool, error) {
-	m, read, err := runKrusty(k, opts, false)
+func build(k *kust, opts *Options, hf *helmFiles) (*Build, map[string]bool, error) {
+	m, read, err := runKrusty(k, opts, false, hf)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -314,11 +342,17 @@ func build(k *kust, opts *Options) (*Build, map[string]bool, error) {
 			return nil, nil, err
 		}
 	}
-	b := &Build{Dir: k.dir, Name: "kustomize build " + k.dir, root: k, opts: opts}
+	b := &Build{Dir: k.dir, Name: "kustomize build " + k.dir, root: k, opts: opts, helm: hf}
 	var out bytes.Buffer
 	line := 1
 	for _, res := range m.Resources() {
 		d := &builtDoc{kind: res.GetKind(), name: res.GetName()}
+		if hf != nil {
+			// kustomize leaves it on resources read from a file.
+			if err := res.PipeE(kyaml.ClearAnnotation(helmGenerated)); err != nil {
+				return nil, nil, err
+			}
+		}
 		y, err := res.AsYAML()
 		if err != nil {
 			return nil, nil, err
@@ -344,9 +378,10 @@ func build(k *kust, opts *Options) (*Build, map[string]bool, error) {
 // runKrusty builds k's folder within the timeout, through the read-only
 // file system, with originAnnotations on or not; it returns the files the
 // build read (absolute paths).
-func runKrusty(k *kust, opts *Options, origins bool) (resmap.ResMap, map[string]bool, error) {
+func runKrusty(k *kust, opts *Options, origins bool, hf *helmFiles) (resmap.ResMap, map[string]bool, error) {
 	fs := newReadOnlyFS(k.file, opts.MaxFileSize)
 	fs.origins = origins
+	fs.helm = hf
 	kopts := krusty.MakeDefaultOptions()
 	kopts.LoadRestrictions = types.LoadRestrictionsRootOnly
 	type result struct {
@@ -401,7 +436,7 @@ func (b *Build) originBuild() {
 		return
 	}
 	b.originsDone = true
-	m, _, err := runKrusty(b.root, b.opts, true)
+	m, _, err := runKrusty(b.root, b.opts, true, b.helm)
 	if err != nil {
 		return
 	}
@@ -501,10 +536,16 @@ const RuleID = "kustomize-build"
 func (s *Set) Findings(noSnippets bool) []rule.Finding {
 	out := make([]rule.Finding, 0, len(s.Problems))
 	for _, p := range s.Problems {
-		f := rule.Finding{Rule: RuleID, Severity: rule.Error, Message: p.Message, Help: p.Help,
+		id := p.Rule
+		if id == "" {
+			id = RuleID
+		}
+		f := rule.Finding{Rule: id, Severity: rule.Error, Message: p.Message, Help: p.Help,
 			File: p.File, Line: p.Line, Column: p.Column, Span: p.Span}
 		if !noSnippets {
-			if src := s.source(p.File); src != nil {
+			if src := p.src; src != nil {
+				f.Snippet, f.SnippetShift = src.Snippet(p.Line, p.Column)
+			} else if src := s.source(p.File); src != nil {
 				f.Snippet, f.SnippetShift = src.Snippet(p.Line, p.Column)
 			}
 		}

@@ -25,6 +25,7 @@ type readOnlyFS struct {
 	rootFile string // absolute
 	limit    int64
 	origins  bool // add originAnnotations to the root kustomization
+	helm     *helmFiles
 
 	mu   sync.Mutex
 	read map[string]bool // absolute paths
@@ -48,9 +49,15 @@ func (f *readOnlyFS) Open(path string) (filesys.File, error) {
 
 func (f *readOnlyFS) ReadFile(path string) ([]byte, error) {
 	abs := f.note(path)
-	data, err := readLimited(path, f.limit)
-	if err != nil {
-		return nil, err
+	if data, ok := f.helm.file(abs); ok {
+		return data, nil
+	}
+	data, ok := f.helm.kustomization(abs)
+	if !ok {
+		var err error
+		if data, err = readLimited(path, f.limit); err != nil {
+			return nil, err
+		}
 	}
 	if f.origins && abs == f.rootFile {
 		return withOrigins(data)

@@ -53,6 +53,9 @@ type kust struct {
 	entries  []entry
 	children []*kust // included kustomizations (resources, components)
 	patches  []*patch
+	// charts are its helmCharts; chartDirs their folders (absolute).
+	charts    []*chartRef
+	chartDirs []string
 }
 
 // entry is one path a kustomization names.
@@ -83,6 +86,8 @@ type problem struct {
 	span         int
 	message      string
 	help         string
+	rule         string           // "" for RuleID
+	src          *manifest.Source // the file, when it is not a kustomization
 }
 
 // model reads kustomization trees, each file once.
@@ -91,10 +96,12 @@ type model struct {
 	byDir    map[string]*kust // by absolute folder
 	problems []problem
 	seenProb map[string]bool
+	// inflations are the charts rendered, by rendering file and namespace.
+	inflations map[string]*inflation
 }
 
 func newModel(opts *Options) *model {
-	return &model{opts: opts, byDir: map[string]*kust{}, seenProb: map[string]bool{}}
+	return &model{opts: opts, byDir: map[string]*kust{}, seenProb: map[string]bool{}, inflations: map[string]*inflation{}}
 }
 
 func (m *model) problem(file string, n *yaml.Node, msg, help string) {
@@ -236,10 +243,13 @@ func (m *model) load(dir string, stack map[string]bool) (k *kust, fatal bool) {
 			}
 		}
 	}
-	if hc := child(k.top, "helmCharts"); hc != nil {
-		m.problem(file, keyNode(k.top, "helmCharts"),
-			"helmCharts: kvet does not inflate Helm charts inside a kustomization yet, so this kustomization is not built",
-			"lint the chart's rendered output (helm template CHART | kvet lint -), or move the chart out of the kustomization")
+	if hc := child(k.top, "helmCharts"); hc != nil && hc.Kind == yaml.SequenceNode {
+		fatal = m.loadCharts(k, hc, stack) || fatal
+	}
+	if child(k.top, "helmChartInflationGenerator") != nil {
+		m.problem(file, keyNode(k.top, "helmChartInflationGenerator"),
+			"helmChartInflationGenerator is deprecated and kvet does not inflate it, so this kustomization is not built",
+			"write it as helmCharts (and helmGlobals for chartHome), as kustomize converts it")
 		fatal = true
 	}
 	return k, fatal

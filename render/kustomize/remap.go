@@ -120,6 +120,7 @@ func (s *Set) locate(b *Build, line int, path manifest.Path) (place, bool) {
 		return place{}, false
 	}
 	s.resolve(b, d)
+	d.helm = b.helm.inflation(d.origin) != nil
 	chain := chainTo(b.root, d)
 	for _, k := range chain {
 		if p, ok := transformerPlace(k, d, path); ok {
@@ -129,6 +130,11 @@ func (s *Set) locate(b *Build, line int, path manifest.Path) (place, bool) {
 			if p, ok := patchPlace(k.patches[i], d, path); ok {
 				return p, true
 			}
+		}
+	}
+	if in := b.helm.inflation(d.origin); in != nil {
+		if p, ok := helmPlace(in, d, path); ok {
+			return p, true
 		}
 	}
 	if d.origin != "" {
@@ -208,6 +214,13 @@ func (s *Set) index(b *Build) map[string][]named {
 		}
 		seen[k] = true
 		for _, e := range k.entries {
+			if in := b.helm.inflation(e.abs); in != nil && e.field == "helmCharts" {
+				for _, hd := range in.docs {
+					kind := scalar(hd.node, "kind")
+					b.byKind[kind] = append(b.byKind[kind], named{scalar(hd.node, "metadata", "name"), candidate{origin: e.abs}})
+				}
+				continue
+			}
 			if e.abs == "" || (e.field != "resources" && e.field != "bases") || !k.holds(e.abs) {
 				continue
 			}
@@ -550,6 +563,9 @@ func transformerPlace(k *kust, d *builtDoc, path manifest.Path) (place, bool) {
 			}
 		}
 	case s == "metadata.namespace" || strings.HasSuffix(s, "].namespace") && strings.HasPrefix(s, "subjects["):
+		if d.helm {
+			break // kustomize leaves a chart's namespaces to the chart
+		}
 		return at(child(k.top, "namespace"))
 	case s == "spec.replicas":
 		if seq := child(k.top, "replicas"); seq != nil && seq.Kind == yaml.SequenceNode {

@@ -1,0 +1,107 @@
+package kustomize
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+)
+
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestHelmChartsValues: a chart of helmCharts is inflated with its values
+// as kustomize passes them to helm (valuesFile and valuesInline by
+// valuesMerge, then additionalValuesFiles), the namespace of the
+// including overlay, the entry's releaseName and a chartHome; a field
+// printed from a value points at the line that set it (the kustomization's
+// valuesInline, or a values file), and kustomize's helm-generated
+// annotation is not in the output.
+func TestHelmChartsValues(t *testing.T) {
+	chart := map[string]string{
+		"base/helm/web/Chart.yaml":  "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"base/helm/web/values.yaml": "image: nginx:chart\npolicy: Always\n",
+		"base/helm/web/templates/cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-cm
+  namespace: {{ .Release.Namespace }}
+data:
+  image: {{ .Values.image }}
+  policy: {{ .Values.policy }}
+`,
+		"base/prod.yaml":             "image: nginx:file\n",
+		"base/extra.yaml":            "policy: Never\n",
+		"overlay/kustomization.yaml": "namespace: team\nresources:\n- ../base\n",
+	}
+	for _, tc := range []struct {
+		name, entry          string
+		image, policy        string
+		imageFile, imageLine string
+	}{
+		{"chart defaults", "", "nginx:chart", "Always", "base/helm/web/values.yaml", "1"},
+		{"override", "  valuesFile: prod.yaml\n  valuesInline:\n    image: nginx:inline\n", "nginx:inline", "Always", "base/kustomization.yaml", "8"},
+		{"merge", "  valuesFile: prod.yaml\n  valuesMerge: merge\n  valuesInline:\n    image: nginx:inline\n", "nginx:file", "Always", "base/prod.yaml", "1"},
+		{"replace", "  valuesFile: prod.yaml\n  valuesMerge: replace\n  valuesInline:\n    policy: IfNotPresent\n", "nginx:chart", "IfNotPresent", "base/helm/web/values.yaml", "1"},
+		{"additional", "  valuesInline:\n    image: nginx:inline\n  additionalValuesFiles: [extra.yaml]\n", "nginx:inline", "Never", "base/kustomization.yaml", "7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{"base/kustomization.yaml": "helmGlobals:\n  chartHome: helm\nhelmCharts:\n- name: web\n  releaseName: shop\n" + tc.entry}
+			for k, v := range chart {
+				files[k] = v
+			}
+			writeTree(t, dir, files)
+			wd, _ := os.Getwd()
+			if err := os.Chdir(dir); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = os.Chdir(wd) }()
+			s := Render([]string{"overlay"}, Options{})
+			if len(s.Problems) > 0 || len(s.Builds) != 1 {
+				t.Fatalf("builds %d, problems %+v", len(s.Builds), s.Problems)
+			}
+			out := string(s.Builds[0].Output.Data)
+			for _, want := range []string{"name: shop-cm", "namespace: team", "image: " + tc.image, "policy: " + tc.policy} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the build has no %q:\n%s", want, out)
+				}
+			}
+			if strings.Contains(out, helmGenerated) {
+				t.Errorf("the build's output has %s:\n%s", helmGenerated, out)
+			}
+			got := s.Remap([]rule.Finding{{Rule: "r", File: s.Builds[0].Name, Line: lineIn(out, "image:"), Path: manifest.MustParsePath("data.image")}})
+			if at := got[0].File + ":" + itoa(got[0].Line); at != tc.imageFile+":"+tc.imageLine {
+				t.Errorf("data.image at %s, want %s:%s", at, tc.imageFile, tc.imageLine)
+			}
+			if !s.Consumed("base/helm/web/templates/cm.yaml") || !s.Consumed("base/helm/web") {
+				t.Error("the chart's files are not consumed: the folder walk would render the chart again")
+			}
+		})
+	}
+}
+
+func lineIn(text, marker string) int {
+	for i, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, marker) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
