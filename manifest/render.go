@@ -31,6 +31,15 @@ type Origin interface {
 	Place(line, column int, path Path) Place
 }
 
+// A VariantOrigin is the Origin of one of several renderings of the same
+// files (a chart rendered with each of its value sets): the same finding
+// from several of them is reported once, naming them.
+type VariantOrigin interface {
+	Origin
+	// Variant names the rendering ("values-prod.yaml").
+	Variant() string
+}
+
 // Place is a position in a source file.
 type Place struct {
 	Source       *Source

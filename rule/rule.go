@@ -242,6 +242,9 @@ func RelatedTo(o *manifest.Object, message string) Related {
 type Rendered struct {
 	File string `json:"file"`
 	Line int    `json:"line"`
+	// Variant names the rendering when its files are rendered several
+	// ways (a chart's value sets), for the message ("seen with ...").
+	Variant string `json:"-"`
 }
 
 // Finding is one reported problem. Its JSON form is kvet's stable output

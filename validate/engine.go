@@ -545,11 +545,14 @@ func (e *engine) finish() []rule.Finding {
 	fs, ignored := e.settle(e.findings)
 	if e.mapBack(fs) {
 		// One template or values line seen through several value sets
-		// of a chart is one finding (the first rendering's).
+		// of a chart is one finding (the first rendering's), naming them.
 		Sort(fs)
-		fs = dedupe(fs)
+		fs = dedupeVariants(fs)
 	}
-	e.mapBack(ignored)
+	if e.mapBack(ignored) {
+		Sort(ignored)
+		ignored = dedupeVariants(ignored)
+	}
 	if e.opts.Remap != nil {
 		fs, ignored = e.opts.Remap(fs), e.opts.Remap(ignored)
 		e.detach(fs)
@@ -575,6 +578,9 @@ func (e *engine) mapBack(fs []rule.Finding) bool {
 		}
 		pl := f.Source.Origin.Place(f.Line, f.Column, f.Path)
 		f.Rendered = &rule.Rendered{File: f.File, Line: f.Line}
+		if v, ok := f.Source.Origin.(manifest.VariantOrigin); ok {
+			f.Rendered.Variant = v.Variant()
+		}
 		f.Fix = nil // its edits are in the rendered text, which no one edits
 		if pl.Source != nil {
 			f.File, f.Line, f.Column = pl.Source.Path, pl.Line, pl.Column

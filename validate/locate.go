@@ -1,7 +1,9 @@
 package validate
 
 import (
+	"slices"
 	"sort"
+	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -104,6 +106,38 @@ func less(a, b *rule.Finding) bool {
 		return a.Rule < b.Rule
 	}
 	return a.Message < b.Message
+}
+
+// dedupeVariants drops exact repeats from sorted findings, as dedupe,
+// and names the renderings (a chart's value sets) each finding was seen
+// in: "(seen with values-dev.yaml, values-prod.yaml)", or the one set
+// that gives it.
+func dedupeVariants(fs []rule.Finding) []rule.Finding {
+	out := fs[:0]
+	var variants []string
+	flush := func() {
+		if len(variants) == 0 || len(out) == 0 {
+			return
+		}
+		sort.Strings(variants)
+		out[len(out)-1].Message += " (seen with " + strings.Join(variants, ", ") + ")"
+		variants = variants[:0]
+	}
+	for i, f := range fs {
+		if i == 0 || !same(&fs[i-1], &f) {
+			flush()
+			out = append(out, f)
+		}
+		if r := f.Rendered; r != nil && r.Variant != "" && !slices.Contains(variants, r.Variant) {
+			variants = append(variants, r.Variant)
+		}
+	}
+	flush()
+	return out
+}
+
+func same(a, b *rule.Finding) bool {
+	return a.Rule == b.Rule && a.File == b.File && a.Line == b.Line && a.Column == b.Column && a.Message == b.Message
 }
 
 // dedupe drops exact repeats (same rule, place and message) from sorted

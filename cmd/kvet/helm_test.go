@@ -53,7 +53,7 @@ spec:
 }
 
 type helmFinding struct {
-	Rule, File string
+	Rule, File, Message string
 	Line       int
 	Rendered   *struct {
 		File string
@@ -82,13 +82,26 @@ func lintHelm(t *testing.T, args ...string) ([]string, []helmFinding) {
 
 // TestLintChartsInAFolder: kvet lint on a folder renders its charts, each
 // value set of .kvet.yaml once, maps findings to the template and values
-// lines (a line seen through both value sets is reported once), reports a chart that fails to render at its template line and
+// lines (a line seen through both value sets is reported once, naming
+// them: "seen with dev, values-prod.yaml"; one seen through one set names
+// it), reports a chart that fails to render at its template line and
 // still lints the rest; Chart.yaml, values files and templates are not
 // read as manifests.
 func TestLintChartsInAFolder(t *testing.T) {
 	root := helmRepo(t)
-	got, _ := lintHelm(t, "--config", filepath.Join(root, ".kvet.yaml"), root)
+	got, fs := lintHelm(t, "--config", filepath.Join(root, ".kvet.yaml"), root)
 	r := filepath.ToSlash(root)
+	// Each finding of the chart names the value sets that give it.
+	var msgs []string
+	for _, f := range fs {
+		if strings.Contains(f.File, "charts/web") {
+			msgs = append(msgs, f.Rule+": "+f.Message[strings.LastIndex(f.Message, "("):])
+		}
+	}
+	sort.Strings(msgs)
+	if want := "api-not-supported: (seen with dev, values-prod.yaml)\nimage-pinned: (seen with values-prod.yaml)"; strings.Join(msgs, "\n") != want {
+		t.Errorf("messages:\n%s\nwant\n%s", strings.Join(msgs, "\n"), want)
+	}
 	want := []string{
 		"api-not-supported " + r + "/charts/web/values.yaml:2 <- web/templates/deploy.yaml (dev)",
 		"image-pinned " + r + "/charts/web/values-prod.yaml:2 <- web/templates/deploy.yaml (values-prod.yaml)",

@@ -121,6 +121,13 @@ func (r *Renderer) Render(ctx context.Context, dir string) ([]*manifest.Source, 
 			set.Name = setName(set)
 		}
 		s, p := r.render(ctx, dir, set)
+		if len(sets) > 1 {
+			for _, src := range s {
+				if o, ok := src.Origin.(*origin); ok {
+					o.variant = set.Name
+				}
+			}
+		}
 		srcs = append(srcs, s...)
 		probs = append(probs, p...)
 	}

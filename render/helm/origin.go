@@ -29,6 +29,8 @@ type origin struct {
 	tpl  *manifest.Source // nil when the engine's name is not a template
 	name string
 	text string
+	// variant is the value set's name when the chart has several.
+	variant string
 
 	once           sync.Once
 	rlines, tlines []string
@@ -97,6 +99,9 @@ func (o *origin) init() {
 }
 
 func indent(s string) int { return len(s) - len(strings.TrimLeft(s, " \t")) }
+
+// Variant implements manifest.VariantOrigin.
+func (o *origin) Variant() string { return o.variant }
 
 // Place implements manifest.Origin.
 func (o *origin) Place(line, col int, path manifest.Path) manifest.Place {
