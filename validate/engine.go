@@ -120,6 +120,10 @@ type engine struct {
 	ignored    []rule.Finding
 	directives []*directive
 	dirSources map[string]*manifest.Source
+	// mapped are the files findings were mapped back to (templates,
+	// values files, kustomize bases and patches), by path.
+	mapped     map[string]*manifest.Source
+	mappedDirs []*directive
 	retained   []*manifest.Object
 	scopes     map[string]*rule.FileScope // by file, for InFile rules
 	objects    int
@@ -553,8 +557,15 @@ func (e *engine) finish() []rule.Finding {
 		Sort(ignored)
 		ignored = dedupeVariants(ignored)
 	}
+	fs, ignored = e.ignoreMapped(fs, ignored)
 	if e.opts.Remap != nil {
 		fs, ignored = e.opts.Remap(fs), e.opts.Remap(ignored)
+		for _, f := range fs {
+			if f.Rendered != nil && f.Source != nil {
+				e.noteMapped(f.Source)
+			}
+		}
+		fs, ignored = e.ignoreMapped(fs, ignored)
 		e.detach(fs)
 		e.detach(ignored)
 		Sort(fs)
@@ -583,6 +594,7 @@ func (e *engine) mapBack(fs []rule.Finding) bool {
 		}
 		f.Fix = nil // its edits are in the rendered text, which no one edits
 		if pl.Source != nil {
+			e.noteMapped(pl.Source)
 			f.File, f.Line, f.Column = pl.Source.Path, pl.Line, pl.Column
 			f.Span = 1
 			if !e.opts.NoSnippets {

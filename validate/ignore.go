@@ -241,6 +241,49 @@ func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
 	return kept, ignored
 }
 
+// noteMapped records a file a finding was mapped back to, for
+// ignoreMapped.
+func (e *engine) noteMapped(src *manifest.Source) {
+	if e.mapped == nil {
+		e.mapped = map[string]*manifest.Source{}
+	}
+	if _, ok := e.mapped[src.Path]; !ok {
+		e.mapped[src.Path] = src
+	}
+}
+
+// ignoreMapped applies the "# kvet:ignore" comments of the files findings
+// were mapped back to (a template, a values file, a kustomize base or
+// patch: files that are not linted themselves, and whose comments a
+// build drops) to the findings there; ignores on the rendered text and
+// on objects were applied by settle. A comment there that matches
+// nothing is not reported as unused: the run may not build every
+// rendering the file is part of.
+func (e *engine) ignoreMapped(fs, ignored []rule.Finding) (kept, all []rule.Finding) {
+	if len(e.mapped) == 0 {
+		return fs, ignored
+	}
+	var ds []*directive
+	for p, src := range e.mapped {
+		if _, linted := e.dirSources[p]; linted || src == nil {
+			continue
+		}
+		ds = append(ds, sourceDirectives(src)...)
+		e.mapped[p] = nil // read once
+	}
+	e.mappedDirs = append(e.mappedDirs, ds...)
+	if len(e.mappedDirs) == 0 {
+		return fs, ignored
+	}
+	kept, more := applyIgnores(fs, e.mappedDirs)
+	if len(more) == 0 {
+		return kept, ignored
+	}
+	ignored = append(ignored, more...)
+	Sort(ignored)
+	return kept, ignored
+}
+
 // keep applies the configuration to f (its severity too) and reports
 // whether f stays; internal errors always do.
 func (e *engine) keep(f *rule.Finding) bool {

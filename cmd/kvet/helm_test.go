@@ -54,8 +54,8 @@ spec:
 
 type helmFinding struct {
 	Rule, File, Message string
-	Line       int
-	Rendered   *struct {
+	Line                int
+	Rendered            *struct {
 		File string
 		Line int
 	}

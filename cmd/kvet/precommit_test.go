@@ -230,4 +230,51 @@ func TestPreCommitHook(t *testing.T) {
 	if code == 0 || !strings.Contains(out, "charts/web/values.yaml:2:13") || !strings.Contains(out, "error[api-not-supported]") {
 		t.Errorf("a staged values file did not re-render its chart: exit %d\n%s", code, out)
 	}
+	write("charts/web/values.yaml", "image: nginx:1.27.0\npullPolicy: IfNotPresent\n") // as committed
+
+	// kustomize, a base and two overlays, with the hook's default
+	// settings: a commit that changes only a base file is linted through
+	// both overlays. Built alone, the base's ClusterRoleBinding subject
+	// has no namespace (the overlays set it): a false error.
+	write("deploy/base/kustomization.yaml", "resources:\n- web.yaml\n- rbac.yaml\n")
+	write("deploy/base/web.yaml", kustWeb)
+	write("deploy/base/rbac.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: web-view\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: ServiceAccount\n  name: default\n")
+	for _, env := range []string{"dev", "prod"} {
+		write("deploy/overlays/"+env+"/kustomization.yaml", "namespace: "+env+"\nresources:\n- ../../base\n")
+	}
+	out, code = runIn(ctx, t, work, env, preCommit, "run", "--color", "never")
+	if code != 0 {
+		t.Errorf("pre-commit failed on a good base and overlays: exit %d\n%s", code, out)
+	}
+	mustRun(ctx, t, work, "git", "commit", "-q", "-m", "kustomize")
+	write("deploy/base/web.yaml", strings.Replace(kustWeb, "IfNotPresent", "Sometimes", 1))
+	out, code = runIn(ctx, t, work, env, preCommit, "run", "--color", "never")
+	for _, want := range []string{"deploy/base/web.yaml:17:26", "seen in deploy/overlays/dev, deploy/overlays/prod"} {
+		if code == 0 || !strings.Contains(out, want) {
+			t.Errorf("a staged base file: exit %d, want %q\n%s", code, want, out)
+		}
+	}
+	if strings.Contains(out, "api-required") {
+		t.Errorf("a staged base file was built without its overlays:\n%s", out)
+	}
 }
+
+const kustWeb = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        imagePullPolicy: IfNotPresent
+        image: nginx:1.27.0
+`

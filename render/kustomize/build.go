@@ -107,9 +107,110 @@ type builtDoc struct {
 // order. A file named directly (what pre-commit passes) counts for the
 // nearest folder above it, up to the current one, that holds a
 // kustomization: a changed patch is linted through its overlay's build.
+// When other kustomizations below the current folder include that one
+// (a base file changed), it counts for the outermost of them instead:
+// the overlays that use the base are built.
 func Roots(paths []string, exclude func(string) bool) []string {
+	out, named := roots(paths, exclude)
+	if len(named) == 0 {
+		return out
+	}
+	users := overlaysOf(exclude)
+	seen := map[string]bool{}
+	var res []string
+	for _, dir := range out {
+		list := []string{dir}
+		if named[dir] {
+			if tops := users(dir); len(tops) > 0 {
+				list = tops
+			}
+		}
+		for _, d := range list {
+			if !seen[d] {
+				seen[d] = true
+				res = append(res, d)
+			}
+		}
+	}
+	sort.Strings(res)
+	return res
+}
+
+// overlaysOf returns a function giving, for a kustomization folder, the
+// outermost kustomizations below the current folder that include it
+// (through resources, bases or components, at any depth); none when no
+// other includes it. The current folder is walked for kustomizations
+// once, on the first call.
+func overlaysOf(exclude func(string) bool) func(dir string) []string {
+	var parents map[string][]string // absolute folder -> folders including it
+	shown := map[string]string{}    // absolute folder -> as walked
+	load := func() {
+		parents = map[string][]string{}
+		all, _ := roots([]string{"."}, exclude)
+		for _, dir := range all {
+			abs, err := filepath.Abs(dir)
+			if err != nil {
+				continue
+			}
+			shown[abs] = dir
+			data, err := readLimited(KustomizationFile(dir), 1<<20)
+			if err != nil {
+				continue
+			}
+			var doc yaml.Node
+			if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+				continue
+			}
+			for _, field := range []string{"resources", "bases", "components"} {
+				seq := child(doc.Content[0], field)
+				if seq == nil || seq.Kind != yaml.SequenceNode {
+					continue
+				}
+				for _, it := range seq.Content {
+					if it.Kind != yaml.ScalarNode || isRemote(it.Value) || filepath.IsAbs(it.Value) {
+						continue
+					}
+					c := filepath.Clean(filepath.Join(abs, it.Value))
+					if c != abs && KustomizationFile(c) != "" {
+						parents[c] = append(parents[c], abs)
+					}
+				}
+			}
+		}
+	}
+	return func(dir string) []string {
+		if parents == nil {
+			load()
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil
+		}
+		var tops []string
+		seen := map[string]bool{abs: true}
+		var up func(a string)
+		up = func(a string) {
+			ps := parents[a]
+			if len(ps) == 0 && a != abs {
+				tops = append(tops, shown[a])
+			}
+			for _, p := range ps {
+				if !seen[p] {
+					seen[p] = true
+					up(p)
+				}
+			}
+		}
+		up(abs)
+		sort.Strings(tops)
+		return tops
+	}
+}
+
+// roots is Roots without looking for overlays; named are the folders
+// found for files named directly.
+func roots(paths []string, exclude func(string) bool) (out []string, named map[string]bool) {
 	checked := map[string]string{}
-	var out []string
 	seen := map[string]bool{}
 	add := func(dir string) {
 		if !seen[dir] {
@@ -128,6 +229,10 @@ func Roots(paths []string, exclude func(string) bool) []string {
 		if !st.IsDir() {
 			if dir := enclosing(p, checked); dir != "" {
 				add(dir)
+				if named == nil {
+					named = map[string]bool{}
+				}
+				named[dir] = true
 			}
 			continue
 		}
@@ -153,7 +258,7 @@ func Roots(paths []string, exclude func(string) bool) []string {
 		})
 	}
 	sort.Strings(out)
-	return out
+	return out, named
 }
 
 // enclosing is the nearest folder holding a kustomization at or above
