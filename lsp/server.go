@@ -25,6 +25,7 @@ import (
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
 	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/render/kustomize"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/validate"
 )
@@ -34,6 +35,9 @@ import (
 type Checker struct {
 	Load  manifest.Options
 	Check validate.Options
+	// Kustomize, when set, builds the kustomizations a file is part of
+	// (render/kustomize), as kvet lint does.
+	Kustomize *kustomize.Options
 }
 
 // Options configure a server.
@@ -78,6 +82,9 @@ type document struct {
 	// keys identify the objects the text defines: when they change, the
 	// other open documents are linted again (they may refer to them).
 	keys []string
+	// rendered: the file is part of a chart or a kustomization, linted
+	// through its rendering, from the disk (on open and save).
+	rendered bool
 }
 
 // New returns a server.
@@ -244,7 +251,11 @@ func (s *Server) didChange(_ *glsp.Context, p *protocol.DidChangeTextDocumentPar
 		}
 	}
 	d.version = p.TextDocument.Version
-	s.schedule(path)
+	if !d.rendered {
+		// A chart's or kustomization's file is rendered from the disk:
+		// its diagnostics change when it is saved.
+		s.schedule(path)
+	}
 	return nil
 }
 
@@ -315,7 +326,7 @@ func (s *Server) lintNow(path string) {
 	}
 	text, version, uri := d.text, d.version, d.uri
 	s.mu.Unlock()
-	findings, objs, err := s.Lint(path, text)
+	findings, objs, rendered, err := s.lint(path, text)
 	if err != nil {
 		findings = []rule.Finding{{Rule: "config", Severity: rule.Error, Message: err.Error(), File: path, Line: 1, Column: 1}}
 	}
@@ -329,16 +340,19 @@ func (s *Server) lintNow(path string) {
 	d.findings = findings
 	changed := !slices.Equal(keys, d.keys)
 	d.keys = keys
+	d.rendered = rendered
 	for _, o := range objs {
 		o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
 	}
-	s.files[path] = objs
+	if !rendered {
+		s.files[path] = objs
+	}
 	var others []string
-	if changed {
-		for p := range s.docs {
-			if p != path {
-				others = append(others, p)
-			}
+	for p, od := range s.docs {
+		// A saved template, values file, base or patch changes what the
+		// other files of its renderings show.
+		if p != path && (changed || rendered && od.rendered) {
+			others = append(others, p)
 		}
 	}
 	notify := s.notify
@@ -358,9 +372,20 @@ func (s *Server) lintNow(path string) {
 // Lint lints text as the workspace file path, the workspace's other
 // files being the context of cross-object rules. It returns the
 // findings in path and the objects text defines.
+//
+// A file of a Helm chart (a template, a values file) or one a
+// kustomization consumes (a base, a patch, the kustomization) is linted
+// through the chart's rendering or the kustomizations' builds, as kvet
+// lint does, read from the disk: the findings are those mapped back to
+// it.
 func (s *Server) Lint(path, text string) ([]rule.Finding, []*manifest.Object, error) {
+	fs, objs, _, err := s.lint(path, text)
+	return fs, objs, err
+}
+
+func (s *Server) lint(path, text string) ([]rule.Finding, []*manifest.Object, bool, error) {
 	s.mu.Lock()
-	c, err := s.checker, s.setupErr
+	c, err, root := s.checker, s.setupErr, s.root
 	var others []*manifest.Object
 	for f, objs := range s.files {
 		if f != path {
@@ -369,7 +394,10 @@ func (s *Server) Lint(path, text string) ([]rule.Finding, []*manifest.Object, er
 	}
 	s.mu.Unlock()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
+	}
+	if fs, ok := lintRendered(path, root, c, others); ok {
+		return fs, nil, true, nil
 	}
 	load := c.Load
 	load.Stdin = strings.NewReader(text)
@@ -384,13 +412,64 @@ func (s *Server) Lint(path, text string) ([]rule.Finding, []*manifest.Object, er
 	// A lint is short; a newer one replaces its result rather than
 	// cancelling it.
 	all := validate.Run(context.Background(), res, check)
+	return inFile(all, path), res.Objects, false, nil
+}
+
+// inFile are the findings in the file path.
+func inFile(all []rule.Finding, path string) []rule.Finding {
 	out := all[:0:0]
 	for _, f := range all {
 		if f.File == path {
 			out = append(out, f)
 		}
 	}
-	return out, res.Objects, nil
+	return out
+}
+
+// lintRendered lints the renderings path is part of, if it is part of
+// one: the kustomizations that consume it (built through the overlays
+// of the workspace root that use them), or its Helm chart.
+func lintRendered(path, root string, c *Checker, others []*manifest.Object) ([]rule.Finding, bool) {
+	load := c.Load
+	load.Note = func(string) {}
+	check := c.Check
+	check.Context = others
+	check.NoSnippets = true
+	check.Progress = nil
+	var paths []string
+	var extra []rule.Finding
+	if c.Kustomize != nil {
+		ko := *c.Kustomize
+		if root != "" {
+			ko.Root = root
+		}
+		ks := kustomize.Render([]string{path}, ko)
+		if ks.Consumed(path) {
+			load.Sources = append(slices.Clip(load.Sources), ks.Sources()...)
+			remap := check.Remap
+			check.Remap = func(fs []rule.Finding) []rule.Finding {
+				if remap != nil {
+					fs = remap(fs)
+				}
+				return ks.Remap(fs)
+			}
+			for _, f := range ks.Findings(true) {
+				if check.Adjust == nil || check.Adjust(&f) {
+					extra = append(extra, f)
+				}
+			}
+		}
+	}
+	if load.Sources == nil || len(load.Sources) == len(c.Load.Sources) {
+		if manifest.RenderRoot(load.Renderers, path) == "" {
+			return nil, false
+		}
+		paths = []string{path} // the loader renders its chart
+	}
+	res := manifest.Load(paths, load)
+	check.Workers = min(runtime.GOMAXPROCS(0), max(1, len(res.Objects)))
+	all := append(validate.Run(context.Background(), res, check), extra...)
+	return inFile(all, path), true
 }
 
 // objectKeys identifies what the objects are to other objects: kind,

@@ -70,11 +70,16 @@ func (c *client) Handle(_ context.Context, _ *jsonrpc2.Conn, req *jsonrpc2.Reque
 
 func start(t *testing.T, root string, debounce time.Duration) *client {
 	t.Helper()
+	return startWith(t, root, debounce, defaultChecker)
+}
+
+func startWith(t *testing.T, root string, debounce time.Duration, setup func(string) (*Checker, error)) *client {
+	t.Helper()
 	a, b := net.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		New(Options{Setup: defaultChecker, Debounce: debounce}).Serve(ctx, a)
+		New(Options{Setup: setup, Debounce: debounce}).Serve(ctx, a)
 		close(done)
 	}()
 	c := &client{diags: make(chan published, 16)}

@@ -721,6 +721,10 @@ func enclosingRoot(rs []Renderer, p string) string {
 	}
 }
 
+// RenderRoot returns the folder one of rs builds (a chart) that holds the
+// file p, as the loader finds it for a file it is given ("" when none).
+func RenderRoot(rs []Renderer, p string) string { return enclosingRoot(rs, p) }
+
 // renderRoot renders dir with the first renderer that builds it.
 func renderRoot(opts Options, dir string) ([]*Source, []Problem) {
 	ctx := opts.Context

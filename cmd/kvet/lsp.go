@@ -46,7 +46,7 @@ func runLSP(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err != nil {
 			return nil, err
 		}
-		return &lsp.Checker{Load: o.load, Check: o.check}, nil
+		return &lsp.Checker{Load: o.load, Check: o.check, Kustomize: &o.kust}, nil
 	}}
 	if *verbose {
 		opts.Log = stderr

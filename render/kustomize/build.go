@@ -36,6 +36,10 @@ type Options struct {
 	MaxFileSize int64
 	// Exclude, when set, skips folders and files of a walk.
 	Exclude func(path string) bool
+	// Root is the folder a named file's kustomization is looked for up
+	// to, and the overlays using it below (default: the current folder;
+	// an editor's workspace).
+	Root string
 	// KubeVersion (MAJOR.MINOR) is the .Capabilities.KubeVersion of the
 	// Helm charts inflated (helmCharts:) unless their entry sets one.
 	KubeVersion string
@@ -111,11 +115,17 @@ type builtDoc struct {
 // (a base file changed), it counts for the outermost of them instead:
 // the overlays that use the base are built.
 func Roots(paths []string, exclude func(string) bool) []string {
-	out, named := roots(paths, exclude)
+	return rootsIn(paths, exclude, "")
+}
+
+// rootsIn is Roots with top ("" for the current folder) as the folder
+// named files' kustomizations and their overlays are looked for in.
+func rootsIn(paths []string, exclude func(string) bool, top string) []string {
+	out, named := roots(paths, exclude, top)
 	if len(named) == 0 {
 		return out
 	}
-	users := overlaysOf(exclude)
+	users := overlaysOf(exclude, top)
 	seen := map[string]bool{}
 	var res []string
 	for _, dir := range out {
@@ -141,12 +151,15 @@ func Roots(paths []string, exclude func(string) bool) []string {
 // (through resources, bases or components, at any depth); none when no
 // other includes it. The current folder is walked for kustomizations
 // once, on the first call.
-func overlaysOf(exclude func(string) bool) func(dir string) []string {
+func overlaysOf(exclude func(string) bool, top string) func(dir string) []string {
+	if top == "" {
+		top = "."
+	}
 	var parents map[string][]string // absolute folder -> folders including it
 	shown := map[string]string{}    // absolute folder -> as walked
 	load := func() {
 		parents = map[string][]string{}
-		all, _ := roots([]string{"."}, exclude)
+		all, _ := roots([]string{top}, exclude, top)
 		for _, dir := range all {
 			abs, err := filepath.Abs(dir)
 			if err != nil {
@@ -209,7 +222,7 @@ func overlaysOf(exclude func(string) bool) func(dir string) []string {
 
 // roots is Roots without looking for overlays; named are the folders
 // found for files named directly.
-func roots(paths []string, exclude func(string) bool) (out []string, named map[string]bool) {
+func roots(paths []string, exclude func(string) bool, top string) (out []string, named map[string]bool) {
 	checked := map[string]string{}
 	seen := map[string]bool{}
 	add := func(dir string) {
@@ -227,7 +240,7 @@ func roots(paths []string, exclude func(string) bool) (out []string, named map[s
 			continue
 		}
 		if !st.IsDir() {
-			if dir := enclosing(p, checked); dir != "" {
+			if dir := enclosing(p, checked, top); dir != "" {
 				add(dir)
 				if named == nil {
 					named = map[string]bool{}
@@ -264,8 +277,11 @@ func roots(paths []string, exclude func(string) bool) (out []string, named map[s
 // enclosing is the nearest folder holding a kustomization at or above
 // file's, not above the current folder ("" when none); checked caches
 // the answer per folder.
-func enclosing(file string, checked map[string]string) string {
+func enclosing(file string, checked map[string]string, top string) string {
 	wd, err := os.Getwd()
+	if top != "" {
+		wd, err = filepath.Abs(top)
+	}
 	if err != nil {
 		return ""
 	}
@@ -309,7 +325,7 @@ func Render(paths []string, opts Options) *Set {
 		opts.MaxFileSize = 256 << 20
 	}
 	s := &Set{consumed: map[string]bool{}, byName: map[string]*Build{}, model: newModel(&opts)}
-	roots := Roots(paths, opts.Exclude)
+	roots := rootsIn(paths, opts.Exclude, opts.Root)
 	if len(roots) == 0 {
 		return s
 	}
