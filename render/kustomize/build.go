@@ -602,6 +602,14 @@ func (m *model) buildError(k *kust, err error) {
 	if wd, e := os.Getwd(); e == nil {
 		msg = strings.ReplaceAll(msg, wd+string(filepath.Separator), "")
 	}
+	for _, c := range m.byDir {
+		for _, ref := range c.charts {
+			// The rendering's file exists only in the build's view.
+			label := "the rendering of helmCharts " + ref.spec.Name
+			msg = strings.ReplaceAll(msg, filepath.Join(c.dir, filepath.Base(ref.virtual)), label)
+			msg = strings.ReplaceAll(msg, filepath.Base(ref.virtual), label)
+		}
+	}
 	file, node := k.file, (*yaml.Node)(nil)
 	best := 0
 	var visit func(k *kust, seen map[*kust]bool)
