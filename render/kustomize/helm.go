@@ -133,6 +133,12 @@ func (m *model) loadCharts(k *kust, seq *yaml.Node, stack map[string]bool) (fata
 			fatal = true
 			continue
 		}
+		if top := repository(k.abs); !within(dir, top) {
+			m.problem(k.file, nameNode, fmt.Sprintf("helm chart %q: %s is outside %s; kvet reads no chart outside the kustomization's repository", spec.Name, dir, top),
+				"vendor the chart into the repository and point helmGlobals.chartHome at it")
+			fatal = true
+			continue
+		}
 		virtual := filepath.Join(k.abs, fmt.Sprintf(".kvet-helm-%d-%s.yaml", i, spec.Name))
 		ref := &chartRef{spec: spec, node: it, nameNode: nameNode, dir: dir, virtual: virtual, index: i}
 		k.charts = append(k.charts, ref)
@@ -140,16 +146,62 @@ func (m *model) loadCharts(k *kust, seq *yaml.Node, stack map[string]bool) (fata
 		if abs, err := filepath.Abs(dir); err == nil {
 			k.chartDirs = append(k.chartDirs, filepath.Clean(abs))
 		}
+		var values []*yaml.Node
 		if n := child(it, "valuesFile"); n != nil && n.Kind == yaml.ScalarNode {
-			fatal = m.entry(k, "valuesFile", n.Value, n, false, stack) || fatal
+			values = append(values, n)
 		}
 		if fs := child(it, "additionalValuesFiles"); fs != nil && fs.Kind == yaml.SequenceNode {
-			for _, n := range fs.Content {
-				fatal = m.entry(k, "additionalValuesFiles", n.Value, n, false, stack) || fatal
+			values = append(values, fs.Content...)
+		}
+		for _, n := range values {
+			if n.Kind != yaml.ScalarNode {
+				continue
+			}
+			if m.entry(k, "helmCharts values", n.Value, n, false, stack) {
+				fatal = true
+				continue
+			}
+			p := n.Value
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(k.dir, p)
+			}
+			if !k.holds(p) {
+				// kustomize's loader refuses it too (load restrictions).
+				m.problem(k.file, n, fmt.Sprintf("values file %q is outside the kustomization's folder %s", n.Value, k.dir),
+					"move the values file into the kustomization's folder, as kustomize requires")
+				fatal = true
 			}
 		}
 	}
 	return fatal
+}
+
+// repository is the folder holding .git at or above dir (absolute), or
+// dir itself when there is none.
+func repository(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// within reports whether path, symlinks resolved, is dir or below it.
+func within(path, dir string) bool {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return false
+	}
+	d, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return false
+	}
+	return inside(real, d)
 }
 
 // inflate renders the charts of root's tree for its build. A chart's

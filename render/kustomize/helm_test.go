@@ -105,3 +105,35 @@ func lineIn(text, marker string) int {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestHelmChartsConfined: a chart outside the kustomization's repository
+// (here no .git: its folder) is refused at the entry, as is a values file
+// outside the kustomization's folder (kustomize's loader refuses it too);
+// nothing is built, and nothing is read there.
+func TestHelmChartsConfined(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"elsewhere/web/Chart.yaml":          "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"elsewhere/web/templates/cm.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+		"elsewhere/values.yaml":             "a: 1\n",
+		"app/kustomization.yaml":            "helmGlobals:\n  chartHome: ../elsewhere\nhelmCharts:\n- name: web\n",
+		"vals/kustomization.yaml":           "helmCharts:\n- name: web\n  valuesFile: ../elsewhere/values.yaml\n",
+		"vals/charts/web/Chart.yaml":        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"vals/charts/web/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+	})
+	s := Render([]string{filepath.Join(dir, "app"), filepath.Join(dir, "vals")}, Options{})
+	if len(s.Builds) != 0 {
+		t.Errorf("built %d", len(s.Builds))
+	}
+	var msgs []string
+	for _, p := range s.Problems {
+		msgs = append(msgs, strconv.Itoa(p.Line)+":"+strconv.Itoa(p.Column)+" "+p.Message)
+	}
+	got := strings.Join(msgs, "\n")
+	for _, want := range []string{"4:9 helm chart \"web\": " + filepath.Join(dir, "elsewhere", "web") + " is outside " + filepath.Join(dir, "app"),
+		"3:15 values file \"../elsewhere/values.yaml\" is outside the kustomization's folder"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems:\n%s\nwant %q", got, want)
+		}
+	}
+}
