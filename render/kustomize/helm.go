@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/kustomize/api/types"
@@ -331,7 +332,7 @@ func (m *model) render(k *kust, c *chartRef, ns string) *inflation {
 		layers = []helm.Layer{}
 	}
 	r := helm.New(helm.Options{KubeVersion: kv, ReleaseName: rel, Namespace: ns, APIVersions: spec.ApiVersions,
-		Timeout: m.opts.Timeout, MaxBytes: m.opts.MaxFileSize})
+		Timeout: min(30*time.Second, m.opts.Timeout), MaxBytes: min(64<<20, m.opts.MaxFileSize)})
 	srcs, probs := r.RenderSet(context.Background(), c.dir, helm.ValueSet{Layers: layers})
 	if len(probs) > 0 {
 		for _, p := range probs {
