@@ -18,7 +18,6 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/api/types"
-	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
@@ -468,12 +467,6 @@ func build(k *kust, opts *Options, hf *helmFiles) (*Build, map[string]bool, erro
 	line := 1
 	for _, res := range m.Resources() {
 		d := &builtDoc{kind: res.GetKind(), name: res.GetName()}
-		if hf != nil {
-			// kustomize leaves it on resources read from a file.
-			if err := res.PipeE(kyaml.ClearAnnotation(helmGenerated)); err != nil {
-				return nil, nil, err
-			}
-		}
 		y, err := res.AsYAML()
 		if err != nil {
 			return nil, nil, err

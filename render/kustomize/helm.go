@@ -10,6 +10,7 @@ import (
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
+	"sigs.k8s.io/kustomize/api/konfig"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
@@ -30,10 +31,10 @@ import (
 // transformers treat it as they treat a generated chart's output.
 // Findings on it are mapped back through the chart's templates and values.
 
-// helmGenerated is kustomize's annotation on a chart's resources
-// (konfig.HelmGeneratedAnnotation): its namespace transformer leaves them
-// alone. A build annotation: kustomize removes it from the output.
-const helmGenerated = "config.kubernetes.io/helm-generated"
+// helmGenerated is kustomize's annotation on a chart's resources: its
+// namespace transformer leaves them alone. A build annotation: kustomize
+// removes it from the output.
+const helmGenerated = konfig.HelmGeneratedAnnotation
 
 // chartRef is one helmCharts entry of a kustomization.
 type chartRef struct {

@@ -137,3 +137,37 @@ func TestHelmChartsConfined(t *testing.T) {
 		}
 	}
 }
+
+// TestHelmChartsUnderTransformers: through an overlay, a chart's resource
+// field set by the overlay's namePrefix points at that line, one its
+// patch sets at the patch's line, and one the chart sets at the template
+// line; the overlay's namespace is not applied to the chart's resources
+// (kustomize leaves them to the chart).
+func TestHelmChartsUnderTransformers(t *testing.T) {
+	s := Render([]string{"../../testdata/kustomize/helm/overlays/prod"}, Options{})
+	if len(s.Problems) > 0 || len(s.Builds) != 1 {
+		t.Fatalf("builds %d, problems %+v", len(s.Builds), s.Problems)
+	}
+	b := s.Builds[0]
+	out := string(b.Output.Data)
+	line := lineIn(out, "kind: Deployment")
+	if line == 0 || strings.Contains(out, "annotations: {}") || strings.Contains(out, "helm-generated") {
+		t.Fatalf("build (kustomize's annotation must leave no trace):\n%s", out)
+	}
+	for path, want := range map[string]string{
+		"metadata.name": "../../testdata/kustomize/helm/overlays/prod/kustomization.yaml:4",
+		"spec.template.spec.containers[0].imagePullPolicy":   "../../testdata/kustomize/helm/overlays/prod/pull.yaml:10",
+		"spec.template.spec.containers[0].ports[0].protocol": "../../testdata/kustomize/helm/base/charts/web/templates/deployment.yaml:21",
+		"spec.replicas": "../../testdata/kustomize/helm/base/charts/web/templates/deployment.yaml:6",
+	} {
+		got := s.Remap([]rule.Finding{{Rule: "r", File: b.Name, Line: line, Path: manifest.MustParsePath(path)}})
+		if at := got[0].File + ":" + strconv.Itoa(got[0].Line); at != want {
+			t.Errorf("%s at %s, want %s", path, at, want)
+		}
+	}
+	for _, d := range b.docs {
+		if d.kind == "Deployment" && strings.Contains(string(b.Output.Data[d.start:d.end]), "namespace:") {
+			t.Errorf("the overlay's namespace was applied to the chart's Deployment:\n%s", b.Output.Data[d.start:d.end])
+		}
+	}
+}
