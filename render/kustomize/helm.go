@@ -43,15 +43,13 @@ type chartRef struct {
 	nameNode *yaml.Node
 	dir      string // the chart's folder
 	virtual  string // absolute path of the rendering's resource file
-	index    int
 }
 
 // inflation is one chart rendered for a build.
 type inflation struct {
 	ref  *chartRef
-	data []byte       // the resource file served to krusty
-	docs []helmDoc    // the rendered documents, as Helm rendered them
-	crds map[int]bool // docs from crds/
+	data []byte    // the resource file served to krusty
+	docs []helmDoc // the rendered documents, as Helm rendered them
 }
 
 // helmDoc is a rendered document and the rendered source it is in.
@@ -142,7 +140,7 @@ func (m *model) loadCharts(k *kust, seq *yaml.Node, stack map[string]bool) (fata
 			continue
 		}
 		virtual := filepath.Join(k.abs, fmt.Sprintf(".kvet-helm-%d-%s.yaml", i, spec.Name))
-		ref := &chartRef{spec: spec, node: it, nameNode: nameNode, dir: dir, virtual: virtual, index: i}
+		ref := &chartRef{spec: spec, node: it, nameNode: nameNode, dir: dir, virtual: virtual}
 		k.charts = append(k.charts, ref)
 		k.entries = append(k.entries, entry{field: "helmCharts", value: spec.Name, abs: virtual, node: nameNode})
 		if abs, err := filepath.Abs(dir); err == nil {
@@ -341,7 +339,7 @@ func (m *model) render(k *kust, c *chartRef, ns string) *inflation {
 		}
 		return nil
 	}
-	in := &inflation{ref: c, crds: map[int]bool{}}
+	in := &inflation{ref: c}
 	var out bytes.Buffer
 	for _, src := range srcs {
 		crd := src.Origin == nil
@@ -363,10 +361,7 @@ func (m *model) render(k *kust, c *chartRef, ns string) *inflation {
 				out.WriteString("---\n")
 			}
 			out.Write(served)
-			if crd {
-				in.crds[len(in.docs)] = true
-			}
-			in.docs = append(in.docs, helmDoc{src: src, node: doc})
+			in.docs = append(in.docs, helmDoc{src: src, node: doc}) // crds/ ones without an Origin
 		}
 	}
 	in.data = out.Bytes()
