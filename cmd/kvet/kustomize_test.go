@@ -226,3 +226,19 @@ func TestKustomizeConftest(t *testing.T) {
 		t.Errorf("got:\n%s\nwant the dev overlay's unprefixed Deployment only", r.stdout)
 	}
 }
+
+// TestKustomizeNamedChartFile: a staged template of a helmCharts chart is
+// linted through the overlays that use the base inflating it, and its
+// chart is not rendered on its own as well (it would be, with the chart's
+// defaults, as a plain chart).
+func TestKustomizeNamedChartFile(t *testing.T) {
+	got, _ := kustLint(t, "testdata/kustomize/helm/base/charts/web/templates/deployment.yaml")
+	if len(got) != 3 {
+		t.Errorf("got %d findings, want the tree's 3: %+v", len(got), got)
+	}
+	for _, f := range got {
+		if f.Rendered == nil || !strings.HasPrefix(f.Rendered.File, "kustomize build testdata/kustomize/helm/overlays/") {
+			t.Errorf("finding not from an overlay's build: %+v (rendered %+v)", f, f.Rendered)
+		}
+	}
+}
