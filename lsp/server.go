@@ -443,8 +443,11 @@ func lintRendered(path, root string, c *Checker, others []*manifest.Object) ([]r
 		if root != "" {
 			ko.Root = root
 		}
-		ks := kustomize.Render([]string{path}, ko)
-		if ks.Consumed(path) {
+		var ks *kustomize.Set
+		if kustomize.Consumes(path, ko) {
+			ks = kustomize.Render([]string{path}, ko)
+		}
+		if ks != nil && ks.Consumed(path) {
 			load.Sources = append(slices.Clip(load.Sources), ks.Sources()...)
 			remap := check.Remap
 			check.Remap = func(fs []rule.Finding) []rule.Finding {

@@ -317,12 +317,7 @@ func enclosing(file string, checked map[string]string, top string) string {
 // another root of the run includes (a base its overlays use) is not built
 // on its own.
 func Render(paths []string, opts Options) *Set {
-	if opts.Timeout <= 0 {
-		opts.Timeout = 60 * time.Second
-	}
-	if opts.MaxFileSize <= 0 {
-		opts.MaxFileSize = 256 << 20
-	}
+	opts.defaults()
 	s := &Set{consumed: map[string]bool{}, byName: map[string]*Build{}, model: newModel(&opts)}
 	roots := rootsIn(paths, opts.Exclude, opts.Root)
 	if len(roots) == 0 {
@@ -400,6 +395,35 @@ func Render(paths []string, opts Options) *Set {
 		s.Problems = append(s.Problems, Problem{File: p.file, Line: p.line, Column: p.column, Span: max(p.span, 1), Message: p.message, Help: p.help, Rule: p.rule, src: p.src})
 	}
 	return s
+}
+
+// Consumes reports, without building anything, whether the nearest
+// kustomization at or above the file path names it (as a resource, a
+// patch, a generator's input, a helmCharts chart's file) or is it: a cheap
+// test before Render for an editor, which lints a file on every change.
+func Consumes(path string, opts Options) bool {
+	opts.defaults()
+	dirs, _ := roots([]string{path}, opts.Exclude, opts.Root)
+	if len(dirs) == 0 {
+		return false
+	}
+	s := &Set{consumed: map[string]bool{}, model: newModel(&opts)}
+	for _, dir := range dirs {
+		s.model.load(dir, map[string]bool{})
+	}
+	for _, k := range s.model.byDir {
+		s.consume(k)
+	}
+	return s.Consumed(path)
+}
+
+func (opts *Options) defaults() {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = 256 << 20
+	}
 }
 
 // consume marks a kustomization's file and local entries as consumed.

@@ -171,3 +171,27 @@ func TestHelmChartsUnderTransformers(t *testing.T) {
 		}
 	}
 }
+
+// TestConsumes: what a kustomization names (a resource, a patch, its own
+// file, a helmCharts chart's file) is consumed; a manifest in its folder
+// it does not name, and a file with no kustomization above, are not.
+func TestConsumes(t *testing.T) {
+	h := "../../testdata/kustomize/helm/"
+	for path, want := range map[string]bool{
+		h + "base/job.yaml":                             true,
+		h + "base/kustomization.yaml":                   true,
+		h + "base/charts/web/templates/deployment.yaml": true,
+		h + "overlays/prod/pull.yaml":                   true,
+		"testdata/mapping/base/app.yaml":                true,
+		"helm.go":                                       false,
+	} {
+		if got := Consumes(path, Options{Root: "../.."}); got != want {
+			t.Errorf("Consumes(%s) = %v, want %v", path, got, want)
+		}
+	}
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{"kustomization.yaml": "resources:\n- a.yaml\n", "a.yaml": "kind: ConfigMap\n", "stray.yaml": "kind: ConfigMap\n"})
+	if Consumes(filepath.Join(dir, "stray.yaml"), Options{Root: dir}) || !Consumes(filepath.Join(dir, "a.yaml"), Options{Root: dir}) {
+		t.Error("a file in the kustomization's folder it does not name is consumed, or one it names is not")
+	}
+}
