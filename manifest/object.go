@@ -304,6 +304,9 @@ type Object struct {
 	// uniqueKeys: the loader found no key written twice in the object's
 	// document (see UniqueKeys).
 	uniqueKeys bool
+	// shelved: the tree was dropped by Shelve, and Source holds the
+	// object's lines to parse it again from.
+	shelved bool
 }
 
 // Raw returns the object as plain Go values (map[string]any, []any,

@@ -15,6 +15,7 @@ type Index struct {
 	inNS   map[indexKey]bool // group, kind and namespace seen
 	all    []*manifest.Object
 	memo   sync.Map // key -> *memoEntry
+	sums   map[*Summary][]any
 }
 
 type memoEntry struct {
@@ -86,6 +87,18 @@ func (ix *Index) HasIn(group, kind, namespace string) bool {
 	}
 	return ix.inNS[indexKey{group, kind, namespace, ""}]
 }
+
+// WithSummaries gives the index the summaries the engine made of the
+// run's objects, each in input order (file path, then line); it returns
+// ix. Called before the index is shared.
+func (ix *Index) WithSummaries(sums map[*Summary][]any) *Index {
+	ix.sums = sums
+	return ix
+}
+
+// Summaries returns the values s made of the run's objects, in input
+// order; they must not be modified.
+func (ix *Index) Summaries(s *Summary) []any { return ix.sums[s] }
 
 // ByKind returns every object of group and kind.
 func (ix *Index) ByKind(group, kind string) []*manifest.Object { return ix.byKind[group+"/"+kind] }

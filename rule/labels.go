@@ -16,10 +16,13 @@ type LabelIndex struct {
 }
 
 // Labeled is an object and the labels a selector is matched against (a
-// workload's pod template labels, not its own).
+// workload's pod template labels, not its own). Object may be only the
+// identity and place of an object the run did not keep
+// (manifest.Object.Identity), and Data what a summary kept of it.
 type Labeled struct {
 	Object *manifest.Object
 	Labels map[string]string
+	Data   any
 }
 
 type labelKey struct{ namespace, key, value string }
@@ -31,27 +34,36 @@ type labelKey struct{ namespace, key, value string }
 // namespace, as ScopedNS makes it.
 func (ix *Index) Labels(key string, kinds []string, of func(*manifest.Object) (map[string]string, bool), scope func(*manifest.Object) string) *LabelIndex {
 	return ix.Memo(labelIndexKey(key), func() any {
-		li := &LabelIndex{byNS: map[string][]Labeled{}, byLabel: map[labelKey][]Labeled{}}
+		var items []Labeled
 		for _, o := range ix.all {
 			if !MatchKind(kinds, o.APIVersion, o.Kind) {
 				continue
 			}
-			lbl, ok := of(o)
-			if !ok {
-				continue
-			}
-			ns := EffectiveNamespace(o)
-			if scope != nil {
-				ns = ScopedNS(scope(o), ns)
-			}
-			l := Labeled{Object: o, Labels: lbl}
-			li.byNS[ns] = append(li.byNS[ns], l)
-			for k, v := range lbl {
-				li.byLabel[labelKey{ns, k, v}] = append(li.byLabel[labelKey{ns, k, v}], l)
+			if lbl, ok := of(o); ok {
+				items = append(items, Labeled{Object: o, Labels: lbl})
 			}
 		}
-		return li
+		return NewLabelIndex(items, func(l Labeled) string {
+			if scope != nil {
+				return ScopedNS(scope(l.Object), l.Object.Namespace)
+			}
+			return EffectiveNamespace(l.Object)
+		})
 	}).(*LabelIndex)
+}
+
+// NewLabelIndex indexes items by their labels within the namespace key
+// that ns gives each (EffectiveNamespace of the object, or a ScopedNS).
+func NewLabelIndex(items []Labeled, ns func(Labeled) string) *LabelIndex {
+	li := &LabelIndex{byNS: map[string][]Labeled{}, byLabel: map[labelKey][]Labeled{}}
+	for _, l := range items {
+		n := ns(l)
+		li.byNS[n] = append(li.byNS[n], l)
+		for k, v := range l.Labels {
+			li.byLabel[labelKey{n, k, v}] = append(li.byLabel[labelKey{n, k, v}], l)
+		}
+	}
+	return li
 }
 
 type labelIndexKey string
@@ -86,6 +98,13 @@ func (li *LabelIndex) In(namespace string) []Labeled {
 // matches; eq, when not empty, are equalities sel requires (a
 // matchLabels), which narrow the candidates to one label's objects.
 func (li *LabelIndex) Select(namespace string, sel labels.Selector, eq map[string]string) []Labeled {
+	return li.SelectFunc(namespace, eq, func(c Labeled) bool { return sel.Matches(labels.Set(c.Labels)) })
+}
+
+// SelectFunc returns the indexed objects of the namespace that match
+// accepts, among those with the labels eq (when not empty: equalities
+// match requires).
+func (li *LabelIndex) SelectFunc(namespace string, eq map[string]string, match func(Labeled) bool) []Labeled {
 	if namespace == "" {
 		namespace = "default"
 	}
@@ -97,7 +116,7 @@ func (li *LabelIndex) Select(namespace string, sel labels.Selector, eq map[strin
 	}
 	var out []Labeled
 	for _, c := range cands {
-		if sel.Matches(labels.Set(c.Labels)) {
+		if match(c) {
 			out = append(out, c)
 		}
 	}

@@ -123,6 +123,16 @@ type Rule struct {
 	// the end: it may drop from its typed value what lookups do not read
 	// (the node tree is dropped already), so that memory stays small.
 	Slim func(*manifest.Object)
+	// Summaries are what a cross-object rule reads of other objects
+	// instead of keeping them (Uses): small values made as each object is
+	// read, which the rule finds with Index.Summaries. A rule with
+	// Summaries runs after every file is loaded, as one with Uses does.
+	Summaries []*Summary
+	// TypedOnly says a cross-object rule reads the objects it checks only
+	// through Typed and their identity: the engine then keeps them until
+	// the end without their node trees, and parses their lines again for
+	// the position of a finding (manifest.Object.Shelve).
+	TypedOnly bool
 	// InFile marks a rule with Uses that, unless Settings.Complete, only
 	// compares objects of the same file: it then runs as each object is
 	// read, with Pass.File instead of the Index, and keeps no objects.
@@ -199,6 +209,19 @@ func MatchKind(patterns []string, apiVersion, kind string) bool {
 		}
 	}
 	return false
+}
+
+// Summary is what the index keeps of each object of some kinds that
+// cross-object rules only look up (the pods of a workload: its pod
+// template's labels and ports), made while the object is read, so that
+// the object itself is not kept until the end of the run.
+type Summary struct {
+	// Kinds are the kinds summarized (patterns as in Rule.Kinds; empty:
+	// every object).
+	Kinds []string
+	// Make returns what to keep of o (nil: nothing). It is called
+	// concurrently, and must not modify o or keep it.
+	Make func(o *manifest.Object) any
 }
 
 // KindCount is how many objects of one apiVersion and kind a run saw.

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -11,13 +13,12 @@ import (
 // NetworkPolicySelector reports a NetworkPolicy pod selector that selects
 // no pods of the run's workloads.
 var NetworkPolicySelector = &rule.Rule{
-	ID:       "networkpolicy-selector",
-	Severity: rule.Warning,
-	Off:      true,
-	Kinds:    []string{"networking.k8s.io/v1/NetworkPolicy"},
-	Uses:     podKinds,
-	Slim:     slimPods,
-	Check:    checkNetworkPolicySelector,
+	ID:        "networkpolicy-selector",
+	Severity:  rule.Warning,
+	Kinds:     []string{"networking.k8s.io/v1/NetworkPolicy"},
+	Summaries: podSummaryList,
+	TypedOnly: true,
+	Check:     checkNetworkPolicySelector,
 	Doc: `A NetworkPolicy's podSelector, or a peer's, selects no pods.
 
 ## What it does
@@ -26,9 +27,9 @@ Matches ` + "`spec.podSelector`" + ` and the ` + "`podSelector`" + ` of every in
 the pod template labels of the workloads of the namespace. An empty selector
 (every pod) is fine. A selector that matches nothing is a finding when the
 linted files of the policy's folder have workloads in the namespace, or with
-` + "`--require-references`" + `. Off unless enabled: on ../shared/corpus most selectors that selected
-nothing selected pods an operator creates from a custom resource (CloudNativePG,
-Zalando, ECK, Longhorn, Rook) or by labels a controller adds.
+` + "`--require-references`" + `, and no sign that something else makes pods there
+(a custom resource in the namespace, a CRD, templated workloads: see
+service-selector).
 
 ## Why is this bad?
 A policy whose podSelector selects nothing isolates nothing, and a peer that
@@ -56,21 +57,22 @@ func checkNetworkPolicySelector(pass *rule.Pass, o *manifest.Object) {
 	if !ok {
 		return
 	}
-	li, ns := podIndex(pass, o)
-	if !pass.Settings.Complete && !li.Any(ns) {
+	p, ns := podsOf(pass, o)
+	if !p.judged(pass, o, ns) {
 		return
 	}
 	spec := manifest.Path{}.Field("spec")
 	check := func(path manifest.Path, ls *metav1.LabelSelector, what string) {
 		sel, err := metav1.LabelSelectorAsSelector(ls)
-		if err != nil || sel.Empty() {
+		if err != nil || sel.Empty() || !plainSelector(ls.MatchLabels) {
 			return
 		}
-		if len(li.Select(ns, sel, ls.MatchLabels)) > 0 {
+		if len(p.selectPods(ns, sel, ls.MatchLabels)) > 0 {
 			return
 		}
-		reportRef(pass, path, closestObject(li, ns, ls.MatchLabels), "make the selector match the pod template labels of the workloads it is meant for",
-			"%s selects no pods: no %s in namespace %q among the linted files has labels %s", what, podKindNames, nsOf(o), sel.String())
+		near, _ := p.closest(ns, ls.MatchLabels)
+		pass.Report(rule.Diagnostic{Path: path, Help: "make the selector match the pod template labels of the workloads it is meant for", Related: relatedTo(near),
+			Message: fmt.Sprintf("%s selects no pods: no %s in namespace %q among the linted files has labels %s", what, podKindNames, nsOf(o), sel.String())})
 	}
 	check(spec.Field("podSelector"), &np.Spec.PodSelector, "spec.podSelector")
 	for i, r := range np.Spec.Ingress {

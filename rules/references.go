@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -31,17 +30,14 @@ func podLabels(o *manifest.Object) (map[string]string, bool) {
 	return ref.Meta.Labels, true
 }
 
-// podIndex is the run's label index of pod templates, and the key of o's
-// namespace in it: unless the run claims to be the whole application
-// (--require-references), only workloads of the referring object's own
-// folder count, as a repository keeps alternatives and other
-// applications in other folders (on ../shared/corpus, matching across
-// folders paired a Service of one repository with another's Deployment).
-func podIndex(pass *rule.Pass, o *manifest.Object) (*rule.LabelIndex, string) {
-	if pass.Settings.Complete {
-		return pass.Index.Labels("pods", podKinds, podLabels, nil), rule.EffectiveNamespace(o)
+// containersOf lists the containers (init containers too) of a pod
+// template, for port lookups.
+func containersOf(o *manifest.Object) []corev1.Container {
+	ref, ok := PodSpecOf(o)
+	if !ok {
+		return nil
 	}
-	return pass.Index.Labels("pods-by-folder", podKinds, podLabels, folderOf), rule.ScopedNS(folderOf(o), o.Namespace)
+	return append(append([]corev1.Container(nil), ref.Spec.Containers...), ref.Spec.InitContainers...)
 }
 
 // folderOf is the folder of an object's file.
@@ -121,35 +117,6 @@ func nsOf(o *manifest.Object) string { return rule.EffectiveNamespace(o) }
 // selectorText renders equality labels as k=v,k2=v2, sorted.
 func selectorText(m map[string]string) string { return labels.Set(m).String() }
 
-// closest names, for a selector that selects nothing, an indexed object
-// of the namespace that has one of its keys (with another value), so the
-// help can say what the labels are.
-func closest(li *rule.LabelIndex, ns string, sel map[string]string) string {
-	keys := make([]string, 0, len(sel))
-	for k := range sel {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, c := range li.In(ns) {
-			if _, ok := c.Labels[k]; ok {
-				return fmt.Sprintf("%s has pod labels %s", named(c.Object), selectorText(c.Labels))
-			}
-		}
-	}
-	return ""
-}
-
-// containersOf lists the containers (init containers too) of a pod
-// template, for port lookups.
-func containersOf(o *manifest.Object) []corev1.Container {
-	ref, ok := PodSpecOf(o)
-	if !ok {
-		return nil
-	}
-	return append(append([]corev1.Container(nil), ref.Spec.Containers...), ref.Spec.InitContainers...)
-}
-
 // replicasOf is how many pods an object runs, and whether that is known
 // (DaemonSets, Jobs and CronJobs: not from the manifest).
 func replicasOf(o *manifest.Object) (int, bool) {
@@ -198,7 +165,7 @@ func replicasSet(o *manifest.Object) bool {
 	return false
 }
 
-// slimPods keeps of a workload only what the reference rules read when
+// slimPods keeps of a workload only what hpa-target and monitor-selector read when
 // they look it up: its identity, labels, replicas, selector, and its pod
 // template's labels and containers' names and ports. On 100,000
 // documents, keeping whole workloads took the run from 250 to 566 MB.

@@ -125,6 +125,7 @@ type engine struct {
 	mapped     map[string]*manifest.Source
 	mappedDirs []*directive
 	retained   []*manifest.Object
+	summaries  map[*rule.Summary][]summaryItem
 	scopes     map[string]*rule.FileScope // by file, for InFile rules
 	objects    int
 	documents  int
@@ -148,7 +149,7 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 		if r.InFile && !opts.Settings.Complete {
 			e.perObject.rules = append(e.perObject.rules, r)
 			e.inFile = true
-		} else if len(r.Uses) > 0 {
+		} else if len(r.Uses) > 0 || len(r.Summaries) > 0 {
 			e.cross.rules = append(e.cross.rules, r)
 		} else {
 			e.perObject.rules = append(e.perObject.rules, r)
@@ -306,6 +307,7 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 		out = append(out, problemFinding(pr))
 	}
 	var keep []*manifest.Object
+	var sums []batchSummary
 	var ds []*directive
 	if src != nil {
 		ds = sourceDirectives(src)
@@ -330,12 +332,16 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 			out = e.opts.Policies.check(e.ctx, o, nil, out)
 		}
 		ds = append(ds, objectDirectives(o)...)
+		sums = e.summarize(o, sums)
 		if keepFor := e.retain(o); keepFor != retainNone {
 			switch {
 			case !e.streamed:
 				// Run's objects are the caller's (kvet fix lints them again
 				// after each round, the language server keeps them): kept
 				// as they are.
+			case keepFor == retainCheck && e.cross.kind(o.APIVersion, o.Kind).typedOnly && !e.opts.Policies.CrossObject() && o.Shelve():
+				// Checked through its typed value only: its lines are
+				// parsed again if a finding needs a position.
 			case keepFor == retainLookup:
 				o.DropTree() // only looked up: its typed value and position do
 				for _, slim := range e.cross.kind(o.APIVersion, o.Kind).slim {
@@ -354,6 +360,12 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	e.log.add(out)
 	e.rendered = append(e.rendered, rendered...)
 	e.retained = append(e.retained, keep...)
+	for _, b := range sums {
+		if e.summaries == nil {
+			e.summaries = map[*rule.Summary][]summaryItem{}
+		}
+		e.summaries[b.s] = append(e.summaries[b.s], b.item)
+	}
 	e.directives = append(e.directives, ds...)
 	for _, d := range ds {
 		if src != nil {
@@ -381,6 +393,60 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	if pr := e.opts.Progress; pr != nil {
 		pr.Objects.Add(int64(len(p.Objects)))
 	}
+}
+
+// summaryItem is a summary value and where its object is, to order them.
+type summaryItem struct {
+	path string
+	line int
+	v    any
+}
+
+type batchSummary struct {
+	s    *rule.Summary
+	item summaryItem
+}
+
+// summarize appends what the cross-object rules' summaries keep of o.
+func (e *engine) summarize(o *manifest.Object, out []batchSummary) []batchSummary {
+	for _, s := range e.cross.kind(o.APIVersion, o.Kind).sums {
+		if v := s.Make(o); v != nil {
+			out = append(out, batchSummary{s, summaryItem{o.Source.Path, o.Pos().Line, v}})
+		}
+	}
+	return out
+}
+
+// sortedSummaries orders the summaries made of the run's objects, which
+// arrive in worker order, as the objects of the index are, and adds
+// those of the objects from elsewhere (Options.Context).
+func (e *engine) sortedSummaries() map[*rule.Summary][]any {
+	var extra []batchSummary
+	for _, o := range e.opts.Context {
+		extra = e.summarize(o, extra)
+	}
+	for _, b := range extra {
+		if e.summaries == nil {
+			e.summaries = map[*rule.Summary][]summaryItem{}
+		}
+		e.summaries[b.s] = append(e.summaries[b.s], b.item)
+	}
+	out := make(map[*rule.Summary][]any, len(e.summaries))
+	for s, items := range e.summaries {
+		sort.SliceStable(items, func(i, j int) bool {
+			if items[i].path != items[j].path {
+				return items[i].path < items[j].path
+			}
+			return items[i].line < items[j].line
+		})
+		vs := make([]any, len(items))
+		for i, it := range items {
+			vs[i] = it.v
+		}
+		out[s] = vs
+	}
+	e.summaries = nil
+	return out
 }
 
 // scope returns the InFile rules' memory of the file at path.
@@ -436,6 +502,9 @@ type kindRules struct {
 	check []*rule.Rule
 	used  bool
 	slim  []func(*manifest.Object) // Rule.Slim of the rules that use it
+	sums  []*rule.Summary          // Rule.Summaries of the kind
+	// typedOnly: every rule in check is TypedOnly.
+	typedOnly bool
 }
 
 // of returns the rules that apply to apiVersion and kind, in rule order.
@@ -454,9 +523,16 @@ func (d *dispatch) kind(apiVersion, kind string) kindRules {
 	if ok {
 		return kr
 	}
+	kr.typedOnly = true
 	for _, r := range d.rules {
 		if r.Applies(apiVersion, kind) {
 			kr.check = append(kr.check, r)
+			kr.typedOnly = kr.typedOnly && r.TypedOnly
+		}
+		for _, s := range r.Summaries {
+			if rule.MatchKind(s.Kinds, apiVersion, kind) && !slices.Contains(kr.sums, s) {
+				kr.sums = append(kr.sums, s)
+			}
 		}
 		if rule.MatchKind(r.Uses, apiVersion, kind) && len(r.Uses) > 0 {
 			kr.used = true
@@ -530,6 +606,7 @@ func (e *engine) finish() []rule.Finding {
 			// looked up, not checked.
 			ix = rule.NewIndex(append(slices.Clip(e.retained), e.opts.Context...))
 		}
+		ix.WithSummaries(e.sortedSummaries())
 		for _, o := range e.retained {
 			e.findings, _ = e.check(o, &e.cross, ix, nil, e.findings)
 		}
@@ -802,6 +879,7 @@ func (x *runner) report(d rule.Diagnostic) {
 	if d.Rule != "" {
 		id = d.Rule
 	}
+	o.Unshelve() // a cross-object rule's object kept without its tree
 	f := Locate(o, id, sev, d.Path, d.Message, d.Help)
 	f.Secondary = r.Restates
 	f.Fix = d.Fix
