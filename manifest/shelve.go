@@ -65,16 +65,29 @@ func shift(n *yaml.Node, by, depth int) {
 	}
 }
 
-// Identity returns a new object with o's identity and place only (kind,
-// name, namespace, file and position; no tree, typed value or source
-// lines), for a summary that names o in messages and related places
-// without keeping o.
-func (o *Object) Identity() *Object {
-	pos := o.Pos()
-	id := &Object{DocIndex: o.DocIndex, Item: o.Item, APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
-		Node: &yaml.Node{Kind: yaml.MappingNode, Line: pos.Line, Column: pos.Column}}
+// Ident is an object's identity and place, without the object: what a
+// summary keeps to name an object in messages and related places.
+type Ident struct {
+	APIVersion, Kind, Namespace, Name string
+	Path                              string
+	Line, Column                      int32
+}
+
+// Ident returns o's identity and place.
+func (o *Object) Ident() Ident {
+	id := Ident{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
 	if o.Source != nil {
-		id.Source = &Source{Path: o.Source.Path, Origin: o.Source.Origin}
+		id.Path = o.Source.Path
 	}
+	pos := o.Pos()
+	id.Line, id.Column = int32(pos.Line), int32(pos.Column)
 	return id
+}
+
+// Object returns a new object with the identity and place only (no
+// tree, typed value or source lines), for messages and related places
+// that take an object.
+func (id Ident) Object() *Object {
+	return &Object{Item: -1, APIVersion: id.APIVersion, Kind: id.Kind, Namespace: id.Namespace, Name: id.Name,
+		Source: &Source{Path: id.Path}, Node: &yaml.Node{Kind: yaml.MappingNode, Line: int(id.Line), Column: int(id.Column)}}
 }

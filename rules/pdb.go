@@ -104,8 +104,12 @@ func checkPDB(pass *rule.Pass, o *manifest.Object) {
 		return
 	}
 	total := 0
+	var hpa *scaler
 	for _, g := range got {
 		n := g.Data.(*podSummary).replicas
+		if sc := p.scalerOf(ns, g.Object); sc != nil {
+			n, hpa = sc.min, sc // an HPA scales it: at its minReplicas at least
+		}
 		if n < 0 {
 			return
 		}
@@ -115,7 +119,13 @@ func checkPDB(pass *rule.Pass, o *manifest.Object) {
 	if err != nil || need < total || total == 0 {
 		return
 	}
-	pass.Report(rule.Diagnostic{Path: spec.Field("minAvailable"), Help: fmt.Sprintf("set minAvailable below %d, or use maxUnavailable: 1", total), Related: relatedTo(got[0].Object),
-		Message: fmt.Sprintf("minAvailable %s needs all %d pods of %s up: no pod may ever be evicted, so kubectl drain and node upgrades wait forever",
-			ma.String(), total, named(got[0].Object))})
+	msg := fmt.Sprintf("minAvailable %s needs all %d pods of %s up: no pod may ever be evicted, so kubectl drain and node upgrades wait forever",
+		ma.String(), total, named(got[0].Object))
+	help := fmt.Sprintf("set minAvailable below %d, or use maxUnavailable: 1", total)
+	if hpa != nil {
+		msg = fmt.Sprintf("minAvailable %s needs all %d pods of %s up when %s scales it to its minReplicas %d: then no pod may be evicted, so kubectl drain and node upgrades wait",
+			ma.String(), total, named(got[0].Object), named(hpa.id.Object()), hpa.min)
+		help += ", or raise the HorizontalPodAutoscaler's minReplicas"
+	}
+	pass.Report(rule.Diagnostic{Path: spec.Field("minAvailable"), Help: help, Related: relatedTo(got[0].Object), Message: msg})
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,7 +24,7 @@ import (
 
 // podSummary is what the run keeps of a workload for those rules.
 type podSummary struct {
-	id       *manifest.Object // identity and place only
+	id       manifest.Ident
 	labels   map[string]string
 	ports    []podPort
 	replicas int32 // -1: not in the manifest (DaemonSet, Job, CronJob, old API versions)
@@ -46,7 +47,7 @@ func makePodSummary(o *manifest.Object) any {
 	if !ok {
 		return nil
 	}
-	s := &podSummary{id: o.Identity(), labels: ref.Meta.Labels, replicas: -1}
+	s := &podSummary{id: o.Ident(), labels: ref.Meta.Labels, replicas: -1}
 	if n, ok := replicasOf(o); ok {
 		s.replicas = int32(n)
 	}
@@ -101,8 +102,35 @@ func makePodSign(o *manifest.Object) any {
 	return &podSign{folder: folderOf(o), namespace: rule.EffectiveNamespace(o), kind: o.Kind, name: o.Name, crd: crd}
 }
 
+// scalers summarizes the run's HorizontalPodAutoscalers: the replicas of
+// the workload one scales are its minReplicas at least, whatever the
+// workload's spec.replicas says.
+var scalers = &rule.Summary{Kinds: []string{"autoscaling/*/HorizontalPodAutoscaler"}, Make: makeScaler}
+
+// scaler is an HPA's target and least replicas.
+type scaler struct {
+	id         manifest.Ident
+	kind, name string
+	min        int32
+}
+
+func makeScaler(o *manifest.Object) any {
+	kind, _ := o.Value("spec", "scaleTargetRef", "kind").(string)
+	name, _ := o.Value("spec", "scaleTargetRef", "name").(string)
+	if kind == "" || name == "" {
+		return nil
+	}
+	s := &scaler{id: o.Ident(), kind: kind, name: name, min: 1}
+	if n, ok := o.Value("spec", "minReplicas").(int64); ok && n > 0 && n < 1<<31 {
+		s.min = int32(n)
+	}
+	return s
+}
+
+type scalerKey struct{ ns, kind, name string }
+
 // podSummaryList are the summaries the pod-selecting rules read.
-var podSummaryList = []*rule.Summary{podSummaries, podSigns}
+var podSummaryList = []*rule.Summary{podSummaries, podSigns, scalers}
 
 // pods are the run's workloads as the pod-selecting rules see them.
 type pods struct {
@@ -112,6 +140,7 @@ type pods struct {
 	other     map[string]string
 	crds      map[string]string
 	templated map[string]string
+	scalers   map[scalerKey]*scaler
 }
 
 type podsKey bool
@@ -134,20 +163,34 @@ func podsOf(pass *rule.Pass, o *manifest.Object) (*pods, string) {
 	p := pass.Index.Memo(podsKey(complete), func() any {
 		sums := pass.Index.Summaries(podSummaries)
 		items := make([]rule.Labeled, 0, len(sums))
-		p := &pods{other: map[string]string{}, crds: map[string]string{}, templated: map[string]string{}}
+		p := &pods{other: map[string]string{}, crds: map[string]string{}, templated: map[string]string{}, scalers: map[scalerKey]*scaler{}}
 		for _, v := range sums {
 			s := v.(*podSummary)
-			items = append(items, rule.Labeled{Object: s.id, Labels: s.labels, Data: s})
+			// The workloads' identities are made here, once the files
+			// are read, rather than kept while they stream.
+			items = append(items, rule.Labeled{Object: s.id.Object(), Labels: s.labels, Data: s})
 			if s.templated {
-				k := key(folderOf(s.id), rule.EffectiveNamespace(s.id))
+				id := items[len(items)-1].Object
+				k := key(folderOf(id), rule.EffectiveNamespace(id))
 				if _, ok := p.templated[k]; !ok {
-					p.templated[k] = named(s.id)
+					p.templated[k] = named(id)
 				}
 			}
 		}
 		p.li = rule.NewLabelIndex(items, func(l rule.Labeled) string {
 			return key(folderOf(l.Object), rule.EffectiveNamespace(l.Object))
 		})
+		for _, v := range pass.Index.Summaries(scalers) {
+			s := v.(*scaler)
+			ns := s.id.Namespace
+			if ns == "" {
+				ns = "default"
+			}
+			k := scalerKey{key(filepath.Dir(s.id.Path), ns), s.kind, s.name}
+			if _, ok := p.scalers[k]; !ok {
+				p.scalers[k] = s
+			}
+		}
 		for _, v := range pass.Index.Summaries(podSigns) {
 			s := v.(*podSign)
 			if s.crd {
@@ -322,4 +365,9 @@ func (p *pods) closest(ns string, sel map[string]string) (*manifest.Object, stri
 		}
 	}
 	return nil, ""
+}
+
+// scalerOf is the HPA that scales a workload of namespace key ns, or nil.
+func (p *pods) scalerOf(ns string, w *manifest.Object) *scaler {
+	return p.scalers[scalerKey{ns, w.Kind, w.Name}]
 }

@@ -14,11 +14,12 @@ import (
 // StatefulSetHeadlessService checks that serviceName names a headless
 // Service that selects the StatefulSet's pods.
 var StatefulSetHeadlessService = &rule.Rule{
-	ID:       "statefulset-headless-service",
-	Severity: rule.Error,
-	Kinds:    []string{"apps/v1/StatefulSet"},
-	Uses:     []string{"v1/Service"},
-	Check:    checkStatefulSetHeadlessService,
+	ID:        "statefulset-headless-service",
+	Severity:  rule.Error,
+	Kinds:     []string{"apps/v1/StatefulSet"},
+	Uses:      []string{"v1/Service"},
+	TypedOnly: true,
+	Check:     checkStatefulSetHeadlessService,
 	Doc: `A StatefulSet's serviceName must name a headless Service (clusterIP: None) that selects its pods.
 
 ## What it does
