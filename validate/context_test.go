@@ -153,3 +153,41 @@ func TestRuleMoreContext(t *testing.T) {
 		}
 	}
 }
+
+// labelsOf keeps, of each Deployment, its name; sawDeployments reports on
+// each Service the Deployments a rule reading that summary sees, in order.
+var labelsOf = &rule.Summary{Kinds: []string{"apps/v1/Deployment"}, Make: func(o *manifest.Object) any { return o.Name }}
+
+var sawDeployments = &rule.Rule{ID: "saw-deployments", Severity: rule.Info, Kinds: []string{"v1/Service"},
+	Summaries: []*rule.Summary{labelsOf}, TypedOnly: true,
+	Check: func(p *rule.Pass, o *manifest.Object) {
+		var names []string
+		for _, v := range p.Index.Summaries(labelsOf) {
+			names = append(names, v.(string))
+		}
+		p.Reportf(manifest.MustParsePath("spec.selector"), "", "saw %s", strings.Join(names, ","))
+	}}
+
+// A rule with Summaries sees a summary of every object of those kinds in
+// the run, in input order whatever the workers, and of the objects given
+// by Options.Context; the Services it checks were kept without their
+// trees, and its findings still land on the field.
+func TestSummariesSeeTheWholeRun(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n  selector: {app: web}\n",
+		"b.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b1}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b2}\n",
+		"c.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c}\n",
+	})
+	given := load(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: given}\n").Objects
+	for _, workers := range []int{1, 4} {
+		out := Lint(context.Background(), []string{dir}, manifest.Options{}, Options{Rules: []*rule.Rule{sawDeployments}, Workers: workers, Context: given})
+		if got, want := messages(out.Findings), "a.yaml: saw b1,b2,c,given"; got != want {
+			t.Errorf("workers %d: got\n%s\nwant\n%s", workers, got, want)
+		}
+		if len(out.Findings) == 1 {
+			if f := out.Findings[0]; f.Line != 6 || f.Column != 13 || f.Snippet != "  selector: {app: web}" {
+				t.Errorf("workers %d: finding at %d:%d %q, want 6:13 on the selector", workers, f.Line, f.Column, f.Snippet)
+			}
+		}
+	}
+}
