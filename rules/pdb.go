@@ -30,7 +30,9 @@ or with ` + "`--require-references`" + `). For the pods it selects, reports
 ` + "`maxUnavailable`" + ` 0 (or 0%), and ` + "`minAvailable`" + ` (a number or a percentage, rounded
 up as the disruption controller does) not below the replicas of the selected
 Deployments, StatefulSets, ReplicaSets and Pods (skipped when a DaemonSet or
-Job is selected: their pod count is not in the manifest). "Selects no pods"
+Job is selected: their pod count is not in the manifest); a workload that a
+HorizontalPodAutoscaler of the folder scales counts its ` + "`minReplicas`" + ` pods, the
+fewest it runs. "Selects no pods"
 is judged as service-selector judges it: not where something else may make
 the pods (a custom resource in the namespace, a CRD, templated workloads).
 
