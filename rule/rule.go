@@ -116,7 +116,8 @@ type Rule struct {
 	// Uses lists the kinds (same patterns as Kinds) a cross-object rule
 	// looks up in the Index. A rule with Uses runs after every file is
 	// loaded, and only objects of these kinds (and of the rule's Kinds) are
-	// kept in memory for it; rules without Uses see an empty Index.
+	// kept in memory for it; rules with neither Uses nor Summaries see an
+	// empty Index.
 	Uses []string
 	// Slim, when set, is called on an object of a Uses kind that the rule
 	// (and every other) only looks up, before the engine keeps it until
