@@ -100,20 +100,10 @@ func V1(obj runtime.Object) (out *apiextv1.CustomResourceDefinition, err error) 
 
 // New defaults, prepares and validates a CRD as the API server does on
 // create. A panic in the Kubernetes code becomes an internal error.
-func New(in *apiextv1.CustomResourceDefinition) (d *Definition) {
-	d = &Definition{versions: map[string]*Version{}}
-	defer func() {
-		if r := recover(); r != nil {
-			d.Errors = field.ErrorList{field.InternalError(nil, fmt.Errorf("kvet: panic while validating the CRD: %v\n%s", r, debug.Stack()))}
-		}
-	}()
-	crd, err := internal(in)
-	if err != nil {
-		d.Errors = field.ErrorList{field.InternalError(nil, err)}
-		return d
-	}
-	d.Errors = validation.ValidateCustomResourceDefinition(context.Background(), crd)
-	return d
+func New(in *apiextv1.CustomResourceDefinition) *Definition {
+	return newDefinition(in, func(crd *apiextensions.CustomResourceDefinition) field.ErrorList {
+		return validation.ValidateCustomResourceDefinition(context.Background(), crd)
+	})
 }
 
 // NewStored is New for a CRD converted from v1beta1 (V1): the API server
@@ -121,7 +111,16 @@ func New(in *apiextv1.CustomResourceDefinition) (d *Definition) {
 // on, and is validated as an update of itself, which allows what it
 // already had (preserveUnknownFields: true, a schema that is not
 // structural).
-func NewStored(in *apiextv1.CustomResourceDefinition) (d *Definition) {
+func NewStored(in *apiextv1.CustomResourceDefinition) *Definition {
+	return newDefinition(in, func(crd *apiextensions.CustomResourceDefinition) field.ErrorList {
+		crd.ResourceVersion = "1" // an update names the version it changes
+		return validation.ValidateCustomResourceDefinitionUpdate(context.Background(), crd, crd)
+	})
+}
+
+// newDefinition converts in to the internal version and validates it
+// with validate.
+func newDefinition(in *apiextv1.CustomResourceDefinition, validate func(*apiextensions.CustomResourceDefinition) field.ErrorList) (d *Definition) {
 	d = &Definition{versions: map[string]*Version{}}
 	defer func() {
 		if r := recover(); r != nil {
@@ -133,8 +132,7 @@ func NewStored(in *apiextv1.CustomResourceDefinition) (d *Definition) {
 		d.Errors = field.ErrorList{field.InternalError(nil, err)}
 		return d
 	}
-	crd.ResourceVersion = "1" // an update names the version it changes
-	d.Errors = validation.ValidateCustomResourceDefinitionUpdate(context.Background(), crd, crd)
+	d.Errors = validate(crd)
 	return d
 }
 
