@@ -623,7 +623,9 @@ func (e *engine) finish() []rule.Finding {
 		}
 	}
 	e.detach(e.findings)
-	fs, ignored := e.settle(e.findings)
+	all := e.findings
+	e.findings = nil // settle works in place on all
+	fs, ignored := e.settle(all)
 	if e.mapBack(fs) {
 		// One template or values line seen through several value sets
 		// of a chart is one finding (the first rendering's), naming them.

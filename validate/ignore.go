@@ -192,8 +192,11 @@ func objectDirectives(o *manifest.Object) []*directive {
 // filters. unused-ignore findings go through the configuration and the
 // ignores like any rule's.
 func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
-	var on, off []rule.Finding
-	for _, f := range fs {
+	// In place: the findings of a large run (680,000 on 100,000
+	// documents with every group) are copied as few times as can be.
+	on, off := fs[:0], []rule.Finding(nil)
+	for i := range fs {
+		f := fs[i]
 		if e.keep(&f) {
 			on = append(on, f)
 		} else {
@@ -297,7 +300,8 @@ func (e *engine) keep(f *rule.Finding) bool {
 }
 
 // applyIgnores removes the findings directives cover and marks those
-// directives used. It returns the kept and the ignored findings.
+// directives used. It returns the kept and the ignored findings; kept
+// reuses fs's array, so fs must not be used after.
 func applyIgnores(fs []rule.Finding, ds []*directive) (kept, ignored []rule.Finding) {
 	if len(ds) == 0 {
 		return fs, nil
@@ -306,7 +310,9 @@ func applyIgnores(fs []rule.Finding, ds []*directive) (kept, ignored []rule.Find
 	for _, d := range ds {
 		byFile[d.file] = append(byFile[d.file], d)
 	}
-	for _, f := range fs {
+	kept = fs[:0] // in place: fs is not used after
+	for i := range fs {
+		f := fs[i]
 		hit := false
 		for _, d := range byFile[f.File] {
 			if id, ok := d.covers(&f); ok {
