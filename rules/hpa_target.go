@@ -68,14 +68,7 @@ func checkHPATarget(pass *rule.Pass, o *manifest.Object) {
 		group = g
 	}
 	ref := manifest.Path{}.Field("spec").Field("scaleTargetRef")
-	// apps and extensions (removed) are one Deployment to the server.
-	groups := []string{group}
-	switch group {
-	case "apps":
-		groups = append(groups, "extensions")
-	case "extensions":
-		groups = append(groups, "apps")
-	}
+	groups := sameKindGroups(group)
 	var found []*manifest.Object
 	must := false
 	for _, g := range groups {
@@ -102,4 +95,17 @@ func explicitReplicas(o *manifest.Object) (int, bool) {
 		return r, true
 	}
 	return 0, false
+}
+
+// sameKindGroups is group with the groups that serve the same workload
+// kinds to the API server: apps and extensions (removed) are one
+// Deployment, ReplicaSet and DaemonSet.
+func sameKindGroups(group string) []string {
+	switch group {
+	case "apps":
+		return []string{"apps", "extensions"}
+	case "extensions":
+		return []string{"extensions", "apps"}
+	}
+	return []string{group}
 }

@@ -65,13 +65,7 @@ func checkVPATarget(pass *rule.Pass, o *manifest.Object) {
 	if kind == "" || name == "" || !rule.MatchKind(vpaTargetKinds, av, kind) {
 		return
 	}
-	groups := []string{group}
-	switch group {
-	case "apps":
-		groups = append(groups, "extensions")
-	case "extensions":
-		groups = append(groups, "apps")
-	}
+	groups := sameKindGroups(group)
 	must := false
 	for _, g := range groups {
 		if len(lookup(pass, o, g, kind, name)) > 0 {

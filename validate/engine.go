@@ -360,12 +360,7 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 	e.log.add(out)
 	e.rendered = append(e.rendered, rendered...)
 	e.retained = append(e.retained, keep...)
-	for _, b := range sums {
-		if e.summaries == nil {
-			e.summaries = map[*rule.Summary][]summaryItem{}
-		}
-		e.summaries[b.s] = append(e.summaries[b.s], b.item)
-	}
+	e.addSummaries(sums)
 	e.directives = append(e.directives, ds...)
 	for _, d := range ds {
 		if src != nil {
@@ -420,17 +415,21 @@ func (e *engine) summarize(o *manifest.Object, out []batchSummary) []batchSummar
 // sortedSummaries orders the summaries made of the run's objects, which
 // arrive in worker order, as the objects of the index are, and adds
 // those of the objects from elsewhere (Options.Context).
-func (e *engine) sortedSummaries() map[*rule.Summary][]any {
-	var extra []batchSummary
-	for _, o := range e.opts.Context {
-		extra = e.summarize(o, extra)
-	}
-	for _, b := range extra {
+func (e *engine) addSummaries(bs []batchSummary) {
+	for _, b := range bs {
 		if e.summaries == nil {
 			e.summaries = map[*rule.Summary][]summaryItem{}
 		}
 		e.summaries[b.s] = append(e.summaries[b.s], b.item)
 	}
+}
+
+func (e *engine) sortedSummaries() map[*rule.Summary][]any {
+	var extra []batchSummary
+	for _, o := range e.opts.Context {
+		extra = e.summarize(o, extra)
+	}
+	e.addSummaries(extra)
 	out := make(map[*rule.Summary][]any, len(e.summaries))
 	for s, items := range e.summaries {
 		sort.SliceStable(items, func(i, j int) bool {
