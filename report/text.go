@@ -57,6 +57,14 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 		if f.Help != "" {
 			fmt.Fprintf(&b, "%s %s %s\n", gutter, blue.Sprint("="), bold.Sprint("help: ")+Printable(f.Help))
 		}
+		for _, r := range f.Related {
+			// rustc's secondary places: the other object the finding names.
+			what := "related"
+			if r.Message != "" {
+				what = r.Message
+			}
+			fmt.Fprintf(&b, "%s %s %s%s is at %s:%d\n", gutter, blue.Sprint("="), bold.Sprint("note: "), Printable(what), Printable(r.File), r.Line)
+		}
 		if r := f.Rendered; r != nil {
 			fmt.Fprintf(&b, "%s %s %s%s:%d\n", gutter, blue.Sprint("="), bold.Sprint("rendered: "), Printable(r.File), r.Line)
 		}
