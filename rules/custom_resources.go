@@ -530,7 +530,7 @@ func reportErrors(pass *rule.Pass, o *manifest.Object, errs field.ErrorList, r *
 			}
 		}
 		p, atKey := entryOf(o, path, e.BadValue)
-		help := apiHelp(e)
+		help := schemaHelp(e)
 		if atKey {
 			help = "rename the key; the API server rejects it"
 		}
