@@ -98,7 +98,7 @@ func TestRenderedFiles(t *testing.T) {
 		t.Errorf("values.yaml: %s; want pullPolicy", codes(got))
 	}
 	_, got = open("deploy/base/job.yaml")
-	if codes(got) != "8:21-27 job-restart-policy" || !strings.Contains(got.Diagnostics[0].Message, "seen in") {
+	if codes(got) != "8:21-27 job-restart-policy" || !strings.Contains(got.Diagnostics[0].Message, "(seen in deploy/overlays/dev, deploy/overlays/prod)") {
 		t.Errorf("base job.yaml: %s %+v; want restartPolicy, seen through the overlays", codes(got), got.Diagnostics)
 	}
 	if _, got = open("deploy/base/rbac.yaml"); len(got.Diagnostics) != 0 {

@@ -39,6 +39,7 @@ func (s *Set) Remap(fs []rule.Finding) []rule.Finding {
 	out := make([]rule.Finding, 0, len(fs))
 	seen := map[key][]string{}
 	at := map[key]int{}
+	firstDir := map[key]string{} // the first build's folder, as it is
 	for _, f := range fs {
 		b := s.byName[f.File]
 		if b == nil {
@@ -55,13 +56,13 @@ func (s *Set) Remap(fs []rule.Finding) []rule.Finding {
 		}
 		k := key{f.Rule, f.File, f.Line, f.Column, f.Path.String()}
 		if _, ok := at[k]; ok {
-			if !containsString(seen[k], b.Dir) {
-				seen[k] = append(seen[k], b.Dir)
+			if d := b.shown(); !containsString(seen[k], d) {
+				seen[k] = append(seen[k], d)
 			}
 			continue
 		}
 		at[k] = len(out)
-		seen[k] = []string{b.Dir}
+		seen[k], firstDir[k] = []string{b.shown()}, b.Dir
 		out = append(out, f)
 	}
 	for k, i := range at {
@@ -69,12 +70,30 @@ func (s *Set) Remap(fs []rule.Finding) []rule.Finding {
 		f := &out[i]
 		// Name the builds when the finding is in a file outside the one
 		// build's folder (a base), or seen through several.
-		if len(dirs) > 1 || !inside(f.File, dirs[0]) {
+		if len(dirs) > 1 || !inside(f.File, firstDir[k]) {
 			sort.Strings(dirs)
 			f.Message += " (seen in " + strings.Join(dirs, ", ") + ")"
 		}
 	}
 	return out
+}
+
+// shown is the build's folder as a message names it: relative to
+// Options.Root when the folder is an absolute path below it (an editor's
+// workspace gives absolute paths), else as the user wrote it.
+func (b *Build) shown() string {
+	if b.opts == nil || b.opts.Root == "" || !filepath.IsAbs(b.Dir) {
+		return b.Dir
+	}
+	root, err := filepath.Abs(b.opts.Root)
+	if err != nil {
+		return b.Dir
+	}
+	rel, err := filepath.Rel(root, b.Dir)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return b.Dir
+	}
+	return filepath.ToSlash(rel)
 }
 
 func containsString(ss []string, s string) bool {
