@@ -31,9 +31,9 @@ type Config struct {
 	KubeVersion string `json:"kubeVersion,omitempty"`
 	// FailOn is the lowest severity that fails the run.
 	FailOn string `json:"failOn,omitempty"`
-	// Enable turns on rules, or groups of bundled policies (reliability;
-	// security, which makes restricted the default Pod Security level),
-	// that are off by default.
+	// Enable turns on rules, or groups and peer sets of rules
+	// (reliability, rbac, kube-score; security, which also makes
+	// restricted the default Pod Security level), that are off by default.
 	Enable []string `json:"enable,omitempty"`
 	// Disable turns rules or groups off.
 	Disable []string `json:"disable,omitempty"`

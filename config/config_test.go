@@ -46,8 +46,8 @@ overrides:
 		t.Fatal(err)
 	}
 	ttl := Check{ID: "job-ttl", DefaultOn: true}
-	sec := Check{ID: "security-context", Group: "security"}
-	rel := Check{ID: "workload-probes", Group: "reliability"}
+	sec := Check{ID: "security-context", Sets: []string{"security"}}
+	rel := Check{ID: "workload-probes", Sets: []string{"reliability"}}
 	cases := []struct {
 		c    Check
 		file string

@@ -8,8 +8,8 @@ import (
 	"github.com/kvetdev/kvet/manifest"
 )
 
-// Known is what rule ids and group names a run knows: built-in rules,
-// bundled policies and their groups, ids the engine emits, and the ids of
+// Known is what rule ids and group names a run knows: built-in rules and
+// their groups and sets, ids the engine emits, and the ids of
 // the user's own policies (known once they are loaded).
 type Known struct {
 	IDs    []string

@@ -4,12 +4,10 @@ import (
 	"github.com/kvetdev/kvet/rule"
 )
 
-// A Check is anything that can be turned on and off: a built-in rule or a
-// bundled policy.
+// A Check is anything that can be turned on and off: a rule, or a
+// policy's id.
 type Check struct {
 	ID string
-	// Group is the bundled policy group ("" for built-in rules).
-	Group string
 	// DefaultOn is whether it runs when nothing says otherwise.
 	DefaultOn bool
 	// Sets are the other names that turn it on or off as a whole (a Go
@@ -19,7 +17,7 @@ type Check struct {
 
 func contains(list []string, c Check) bool {
 	for _, x := range list {
-		if x == c.ID || c.Group != "" && x == c.Group {
+		if x == c.ID {
 			return true
 		}
 		for _, s := range c.Sets {

@@ -1,6 +1,9 @@
-// Package policies is kvet's bundled Rego library, embedded in the binary.
-// Each policy file carries an OPA METADATA block (title, description and
-// custom id, severity, group and doc) and has its own _test.rego.
+// Package policies is kvet's library of example Rego policies, embedded in
+// the binary (kvet verify --bundled runs their tests). Each policy file
+// carries an OPA METADATA block (title, description and custom id,
+// severity, group and doc) and has its own _test.rego; each is a Go rule
+// of the same id written in Rego (rules.TestRegoExamplesAgree), which kvet
+// runs instead: the Rego is an example of user policy.
 package policies
 
 import (
@@ -13,12 +16,12 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-// FS holds the bundled policies, their tests and helpers.
+// FS holds the example policies, their tests and helpers.
 //
 //go:embed *.rego
 var FS embed.FS
 
-// Policy describes one bundled policy file.
+// Policy describes one example policy file.
 type Policy struct {
 	File        string
 	Package     string // e.g. "kvet.images"
@@ -32,7 +35,7 @@ type Policy struct {
 	Doc  map[string]any
 }
 
-// Groups lists the bundled policies by group (sorted by group, then ID).
+// Groups lists the example policies by group (sorted by group, then ID).
 func Groups() (map[string][]Policy, error) {
 	all, err := List()
 	if err != nil {
@@ -45,7 +48,7 @@ func Groups() (map[string][]Policy, error) {
 	return out, nil
 }
 
-// List returns every bundled policy (files with a METADATA block carrying
+// List returns every example policy (files with a METADATA block carrying
 // custom.id), sorted by ID. The embedded files are parsed once per
 // process; each call gets its own copy of the slice.
 func List() ([]Policy, error) {

@@ -21,7 +21,11 @@ long_running := {"Deployment", "StatefulSet", "DaemonSet"}
 
 kind := input.kind
 
-name := object.get(input, ["metadata", "name"], "")
+# The object's name, or its generateName when it has none.
+name := n if {
+	n := object.get(input, ["metadata", "name"], "")
+	n != ""
+} else := object.get(input, ["metadata", "generateName"], "")
 
 # The path of the pod spec of input (undefined for other kinds).
 pod_spec_path := pod_spec_paths[input.kind]

@@ -22,4 +22,5 @@ test_containers_with_paths if {
 
 test_subject if {
 	lib.subject == "Deployment web" with input as {"kind": "Deployment", "metadata": {"name": "web"}}
+	lib.subject == "Job migrate-" with input as {"kind": "Job", "metadata": {"generateName": "migrate-"}}
 }

@@ -47,7 +47,7 @@ type Options struct {
 	// Paths are policy folders or .rego files on disk.
 	Paths []string
 	// FS, when set, is searched (from its root) for .rego files as well;
-	// used for the embedded bundled policies.
+	// used for the embedded example policies (kvet verify --bundled).
 	FS fs.FS
 	// Namespaces to evaluate (default ["main"]); ignored with AllNamespaces.
 	Namespaces    []string

@@ -87,7 +87,7 @@ func newResult(ns, rule, query string, v any) (Result, bool, error) {
 }
 
 // resultOf is newResult for a value as evaluation left it. An object with
-// string keys (every result of the bundled policies) is read directly:
+// string keys (every result of the example policies) is read directly:
 // only the values kept in Metadata are converted to Go, with no map of the
 // whole object built first and then copied. Anything else goes through
 // ast.JSON and newResult, as before.

@@ -90,17 +90,12 @@ type Rule struct {
 	// ("batch/v1/Job", "batch/*/CronJob", "*/Pod"); empty means every
 	// object.
 	Kinds []string
-	// Group is the bundled policy group (default, security, reliability)
-	// of a rule written in Rego; "" for built-in Go rules. Groups other
-	// than "default" are off unless enabled.
-	Group string
-	// Off marks a built-in Go rule that is off unless enabled (an opt-in
-	// strictness, like unknown-kind).
+	// Off marks a rule that is off unless enabled (an opt-in strictness,
+	// like unknown-kind, or a rule of a group).
 	Off bool
 	// Sets names the opt-in sets that turn the rule on by name besides
-	// its id: for a Go rule its group (security, reliability, rbac,
-	// networking), and for any rule the peer linters whose default checks
-	// it stands for (kube-score, kube-linter, polaris; filled in by the
+	// its id: its group (security, reliability, rbac, networking), and the
+	// peer linters whose default checks it stands for (kube-score, kube-linter, polaris; filled in by the
 	// registry from rules.PeerChecks).
 	Sets []string
 	// Restates marks a rule whose findings restate, in other words, what
@@ -171,10 +166,8 @@ type Rule struct {
 }
 
 // DefaultOn reports whether the rule runs when nothing enables or
-// disables it: Go rules unless Off, and Rego policies of group default.
-func (r *Rule) DefaultOn() bool {
-	return r.Group == "" && !r.Off || r.Group == "default"
-}
+// disables it: unless Off.
+func (r *Rule) DefaultOn() bool { return !r.Off }
 
 // Summary is the first line of the rule's doc.
 func (r *Rule) Summary() string {

@@ -19,6 +19,7 @@ var bestPractice = []*rule.Rule{
 	ContainerCPULimit, ContainerEphemeralStorage, ImagePullPolicy, ReplicaSpread, RollingUpdate,
 	ProbesIdentical, HPAReplicas, WorkloadReplicas, DeprecatedServiceAccountField, PDBMissing, NetworkPolicyMissing,
 	PDBUnhealthyPodEvictionPolicy,
+	ContainerResources, WorkloadProbes, CronJobHistoryLimits, JobLimits,
 }
 
 // podKinds are the kinds that carry a pod template (PodSpecOf).

@@ -202,8 +202,7 @@ var PeerChecks = []PeerCheck{
 	{Polaris, "topologySpreadConstraint", true, []string{"replica-spread"}, "kvet also accepts a pod anti-affinity on the node, and does not ask one replica to spread"},
 }
 
-// Groups of Go rules: each is a set a user enables by name, like the
-// bundled policies' groups.
+// Groups of rules: each is a set a user enables by name.
 var goGroups = []string{"security", "reliability", "rbac", "networking"}
 
 // peerSets adds to each rule the peers whose default checks it stands

@@ -40,7 +40,7 @@ func TestPeerSets(t *testing.T) {
 		cfg.Merge([]string{set}, nil)
 		var ids []string
 		for _, r := range rules.All() {
-			if !r.DefaultOn() && cfg.On(config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn(), Sets: r.Sets}, "") {
+			if !r.DefaultOn() && cfg.On(config.Check{ID: r.ID, DefaultOn: r.DefaultOn(), Sets: r.Sets}, "") {
 				ids = append(ids, r.ID)
 			}
 		}

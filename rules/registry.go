@@ -9,8 +9,7 @@ import (
 	"github.com/kvetdev/kvet/rule"
 )
 
-// All returns every rule, the Go rules and the bundled Rego policies,
-// sorted by id. The slice is new on each call; the rules themselves must
+// All returns every rule, sorted by id. The slice is new on each call; the rules themselves must
 // not be modified.
 func All() []*rule.Rule {
 	return append([]*rule.Rule(nil), registry()...)
@@ -31,7 +30,6 @@ var registry = sync.OnceValue(func() []*rule.Rule {
 		AdmissionPolicy,
 	}
 	rs = append(rs, bestPractice...)
-	rs = append(rs, PolicyRules()...)
 	peerSets(rs)
 	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
 	return rs

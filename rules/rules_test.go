@@ -44,9 +44,6 @@ func TestRules(t *testing.T) {
 		}
 	}
 	for _, r := range rules.All() {
-		if r.Group != "" {
-			continue // a bundled Rego policy: its tests are Rego (kvet verify --bundled)
-		}
 		if why, ok := noFiringCase[r.ID]; ok {
 			if why == "" {
 				t.Errorf("%s: exempt without a reason", r.ID)

@@ -9,12 +9,6 @@ import (
 // KindsText describes what a rule applies to: its kinds, comma separated,
 // or "all".
 func KindsText(r *rule.Rule) string {
-	if r.Group != "" {
-		if r.Group == "default" {
-			return "Rego policy, group default (on)"
-		}
-		return "Rego policy, group " + r.Group + " (off unless enabled)"
-	}
 	kinds := "all"
 	if len(r.Kinds) > 0 {
 		kinds = strings.Join(r.Kinds, ", ")

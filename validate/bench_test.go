@@ -31,18 +31,15 @@ func BenchmarkRulesCorpus(b *testing.B) {
 	b.ReportMetric(float64(len(res.Objects)*b.N)/b.Elapsed().Seconds(), "objects/s")
 }
 
-// BenchmarkBundledPoliciesCorpus: the bundled Rego policies, all groups,
-// over the corpus's objects; reports objects/s.
-func BenchmarkBundledPoliciesCorpus(b *testing.B) {
+// BenchmarkExamplePoliciesCorpus: the example Rego policies of
+// ../policies, as a user's policy folder, over the corpus's objects;
+// reports objects/s.
+func BenchmarkExamplePoliciesCorpus(b *testing.B) {
 	if _, err := os.Stat(corpus); err != nil {
 		b.Skipf("corpus not found at %s: %v", corpus, err)
 	}
 	res := manifest.Load([]string{corpus}, manifest.Options{})
-	var pkgs []string
-	for _, r := range rules.PolicyRules() {
-		pkgs = append(pkgs, rules.PolicyPackage(r.ID))
-	}
-	pols, err := validate.LoadPolicies(context.Background(), validate.PolicyOptions{Bundled: pkgs})
+	pols, err := validate.LoadPolicies(context.Background(), validate.PolicyOptions{Dirs: []string{"../policies"}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,37 +2,28 @@ package validate
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/kvetdev/kvet/manifest"
-	"github.com/kvetdev/kvet/policies"
 	"github.com/kvetdev/kvet/policy"
 	"github.com/kvetdev/kvet/policy/input"
 	"github.com/kvetdev/kvet/rule"
 )
 
-// Policies are Rego policies run by the engine next to the Go rules: the
-// bundled ones that are on, and the user's own folders. Each result
-// becomes a finding, positioned at the field its `path` names.
+// Policies are the user's Rego policies, run by the engine next to the Go
+// rules. Each result becomes a finding, positioned at the field its
+// `path` names.
 type Policies struct {
-	engines     []*regoEngine
+	engines     []*policy.Engine
 	crossObject bool
 	timeout     time.Duration
 }
 
-type regoEngine struct {
-	eng     *policy.Engine
-	bundled map[string]policies.Policy // by package, for bundled engines
-}
-
 // PolicyOptions select the policies.
 type PolicyOptions struct {
-	// Bundled are the packages of the bundled policies to run (kvet.images).
-	Bundled []string
 	// Dirs are folders of the user's own policies (every package runs).
 	Dirs        []string
 	RegoVersion string
@@ -49,23 +40,6 @@ func LoadPolicies(ctx context.Context, opts PolicyOptions) (*Policies, error) {
 	}
 	p := &Policies{timeout: opts.Timeout}
 	base := policy.Options{RegoVersion: opts.RegoVersion, Timeout: opts.Timeout, MaxMemory: opts.MaxMemory, AllowNet: opts.AllowNet, AllowEnv: opts.AllowEnv}
-	if len(opts.Bundled) > 0 {
-		o := base
-		o.FS, o.Namespaces, o.RegoVersion = policies.FS, opts.Bundled, "v1"
-		eng, err := policy.Load(ctx, o)
-		if err != nil {
-			return nil, fmt.Errorf("bundled policies: %w", err)
-		}
-		list, err := policies.List()
-		if err != nil {
-			return nil, err
-		}
-		meta := map[string]policies.Policy{}
-		for _, bp := range list {
-			meta[bp.Package] = bp
-		}
-		p.engines = append(p.engines, &regoEngine{eng: eng, bundled: meta})
-	}
 	if len(opts.Dirs) > 0 {
 		o := base
 		o.Paths, o.AllNamespaces = opts.Dirs, true
@@ -73,10 +47,10 @@ func LoadPolicies(ctx context.Context, opts PolicyOptions) (*Policies, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.engines = append(p.engines, &regoEngine{eng: eng})
+		p.engines = append(p.engines, eng)
 	}
 	for _, e := range p.engines {
-		p.crossObject = p.crossObject || readsObjects(e.eng)
+		p.crossObject = p.crossObject || readsObjects(e)
 	}
 	return p, nil
 }
@@ -109,10 +83,7 @@ func (p *Policies) UserIDs() (ids []string, open bool) {
 		return nil, false
 	}
 	for _, e := range p.engines {
-		if e.bundled != nil {
-			continue
-		}
-		for _, m := range e.eng.Modules() {
+		for _, m := range e.Modules() {
 			pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
 			for _, r := range m.Rules {
 				name := r.Head.Name.String()
@@ -147,20 +118,10 @@ func (p *Policies) UserIDs() (ids []string, open bool) {
 // CrossObject reports whether the policies read data.kvet.objects.
 func (p *Policies) CrossObject() bool { return p != nil && p.crossObject }
 
-// workloadKinds are the kinds the bundled policies look at: those that
-// run pods. Other objects are not converted to Rego input for them.
-var workloadKinds = map[string]bool{
-	"Pod": true, "PodTemplate": true, "ReplicationController": true, "Deployment": true, "ReplicaSet": true,
-	"StatefulSet": true, "DaemonSet": true, "Job": true, "CronJob": true,
-}
-
 // check evaluates every policy on one object.
 func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[string]any, out []rule.Finding) []rule.Finding {
 	for _, e := range p.engines {
-		if e.bundled != nil && !workloadKinds[o.Kind] {
-			continue
-		}
-		res, err := e.eng.Eval(ctx, input.Object(o), extra)
+		res, err := e.Eval(ctx, input.Object(o), extra)
 		if err != nil && res == nil {
 			out = append(out, policyError(o, err))
 			continue
@@ -172,10 +133,10 @@ func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[stri
 				continue
 			}
 			for _, r := range ns.Failures {
-				out = append(out, e.finding(o, r, rule.Error))
+				out = append(out, finding(o, r, rule.Error))
 			}
 			for _, r := range ns.Warnings {
-				out = append(out, e.finding(o, r, rule.Warning))
+				out = append(out, finding(o, r, rule.Warning))
 			}
 		}
 	}
@@ -189,7 +150,7 @@ func policyError(o *manifest.Object, err error) rule.Finding {
 		"fix or disable the policy; the other policies, rules and objects were still checked")
 }
 
-func (e *regoEngine) finding(o *manifest.Object, r policy.Result, sev rule.Severity) rule.Finding {
+func finding(o *manifest.Object, r policy.Result, sev rule.Severity) rule.Finding {
 	id := r.Namespace + "/" + r.Rule
 	for _, key := range []string{"id", "rule"} {
 		if s, ok := r.Metadata[key].(string); ok && s != "" {
@@ -203,9 +164,6 @@ func (e *regoEngine) finding(o *manifest.Object, r policy.Result, sev rule.Sever
 		}
 	}
 	help, _ := r.Metadata["help"].(string)
-	if bp, ok := e.bundled[r.Namespace]; ok && help == "" {
-		help = bp.Help
-	}
 	path := r.Path
 	f := Locate(o, id, sev, path, r.Msg, help)
 	if r.Location != nil && r.Location.Line > 0 && len(path) == 0 {

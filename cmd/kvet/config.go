@@ -26,7 +26,7 @@ func policyDirs(cfg *config.Config, allowOutside bool, flagDirs []string) ([]str
 // securityGroup is the retired Rego group "security", still a name
 // --enable and the configuration accept: it makes restricted the default
 // Pod Security level (rules.DefaultPodSecurity).
-var securityGroup = config.Check{ID: "group:" + rules.SecurityGroup, Group: rules.SecurityGroup}
+var securityGroup = config.Check{ID: "group:" + rules.SecurityGroup, Sets: []string{rules.SecurityGroup}}
 
 // checkRuleIDs refuses rule ids and groups, in the configuration and in
 // --enable/--disable, that no rule, policy group or loaded policy has.
@@ -34,9 +34,6 @@ func checkRuleIDs(cfg *config.Config, pols *validate.Policies) error {
 	k := &config.Known{IDs: []string{rule.InternalError, rule.UnusedIgnore}, Groups: []string{rules.SecurityGroup}}
 	for _, r := range rules.All() {
 		k.IDs = append(k.IDs, r.ID)
-		if r.Group != "" && !slices.Contains(k.Groups, r.Group) {
-			k.Groups = append(k.Groups, r.Group)
-		}
 		for _, s := range r.Sets {
 			if !slices.Contains(k.Groups, s) {
 				k.Groups = append(k.Groups, s)

@@ -24,8 +24,9 @@ const starterConfig = `# kvet configuration (https://github.com/kvetdev/kvet#con
 # Lowest severity that makes kvet lint exit 1: error, warning or info.
 failOn: error
 
-# Rules and bundled policy groups (default, security, reliability) to turn
-# on or off. "kvet rules" lists them.
+# Rules, groups (security, reliability, rbac, networking) and peer sets
+# (kube-score, kube-linter, polaris) to turn on or off. "kvet rules" lists
+# them.
 enable: []
 # enable: [security, reliability]
 disable: []

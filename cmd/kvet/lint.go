@@ -262,7 +262,7 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	settings.PodSecurity, settings.PodSecuritySource = rules.DefaultPodSecurity(podSecurity, source, cfg.On(securityGroup, ""))
 	o.start = time.Now()
 	all := rules.All()
-	checkOf, bundled := checks(cfg, all)
+	checkOf := checks(all)
 	if lf.policyMem <= 0 || lf.policyMem > 1<<30 {
 		return nil, usageErr("--policy-max-memory: %d MiB: give a positive number of MiB", lf.policyMem)
 	}
@@ -291,9 +291,9 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		}
 	}
 	var pols *validate.Policies
-	if len(bundled) > 0 || len(o.policyDirs) > 0 {
+	if len(o.policyDirs) > 0 {
 		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{
-			Bundled: bundled, Dirs: o.policyDirs, RegoVersion: lf.regoVersion, AllowNet: lf.allowNet, AllowEnv: lf.allowEnv,
+			Dirs: o.policyDirs, RegoVersion: lf.regoVersion, AllowNet: lf.allowNet, AllowEnv: lf.allowEnv,
 			Timeout: lf.policyTime, MaxMemory: lf.policyMem << 20,
 		})
 		if err != nil {
@@ -374,24 +374,19 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 	return o, nil
 }
 
-// checks returns how the configuration addresses each rule id (checkOf;
-// an id no rule has is a policy's, on by default) and the bundled policies'
-// packages it turns on.
-func checks(cfg *config.Config, all []*rule.Rule) (checkOf func(id string) config.Check, bundled []string) {
+// checks returns how the configuration addresses each rule id (an id no
+// rule has is a policy's, on by default).
+func checks(all []*rule.Rule) func(id string) config.Check {
 	byID := map[string]config.Check{}
 	for _, r := range all {
-		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn(), Sets: r.Sets}
-		byID[r.ID] = c
-		if r.Group != "" && cfg.On(c, "") {
-			bundled = append(bundled, rules.PolicyPackage(r.ID))
-		}
+		byID[r.ID] = config.Check{ID: r.ID, DefaultOn: r.DefaultOn(), Sets: r.Sets}
 	}
 	return func(id string) config.Check {
 		if c, ok := byID[id]; ok {
 			return c
 		}
 		return config.Check{ID: id, DefaultOn: true}
-	}, bundled
+	}
 }
 
 // lintOutcome is what a run found, nothing of it printed yet.

@@ -187,7 +187,7 @@ var budget *memoryBudget
 // times, 57 s of CPU against 37 s at 320 MiB (peak RSS 352 -> 404 MB).
 // A run that evaluates Rego keeps far more alive (OPA's allocations,
 // each object's input value, three to four times the findings), and there 200 MiB made the collector run all the time (100,000
-// documents with every bundled group: 27 s of CPU became 46 s), so such a
+// documents with the groups' former bundled Rego: 27 s of CPU became 46 s), so such a
 // run has the former 640 MiB. One big file is live as a whole while its
 // documents stream (a 229 MB file of 50,000 documents), and a limit without
 // room for it makes the collector run without end (2.3 times the CPU at 256

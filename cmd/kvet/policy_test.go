@@ -50,8 +50,8 @@ func TestLintPolicyCompileErrorIsExit2(t *testing.T) {
 	}
 }
 
-func TestBundledPolicyGroups(t *testing.T) {
-	// Default: the Go rules (image-pinned among them), no bundled Rego policy.
+func TestGroups(t *testing.T) {
+	// Default: the default Go rules (image-pinned among them).
 	fs, _ := lintJSON(t, "examples/seed/job.yaml")
 	rules := map[string]int{}
 	for _, f := range fs {

@@ -239,13 +239,8 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 	cfg.Merge(s.Enable, s.Disable)
 	all := rules.All()
 	checks := map[string]config.Check{}
-	var bundled []string
 	for _, r := range all {
-		c := config.Check{ID: r.ID, Group: r.Group, DefaultOn: r.DefaultOn(), Sets: r.Sets}
-		checks[r.ID] = c
-		if r.Group != "" && cfg.On(c, "") {
-			bundled = append(bundled, rules.PolicyPackage(r.ID))
-		}
+		checks[r.ID] = config.Check{ID: r.ID, DefaultOn: r.DefaultOn(), Sets: r.Sets}
 	}
 	checkOf := func(id string) config.Check {
 		if c, ok := checks[id]; ok {
@@ -253,18 +248,11 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		}
 		return config.Check{ID: id, DefaultOn: true}
 	}
-	podSecurity, podSecuritySource := rules.DefaultPodSecurity(s.PodSecurity, "--pod-security", cfg.On(config.Check{ID: "group:" + rules.SecurityGroup, Group: rules.SecurityGroup}, ""))
+	podSecurity, podSecuritySource := rules.DefaultPodSecurity(s.PodSecurity, "--pod-security", cfg.On(config.Check{ID: "group:" + rules.SecurityGroup, Sets: []string{rules.SecurityGroup}}, ""))
 	if _, err := rules.ParsePodSecurity(podSecurity); podSecurity != "" && err != nil {
 		t.Fatalf("%s: # kvet: --pod-security: %v", path, err)
 	}
 	ctx := context.Background()
-	var pols *validate.Policies
-	if len(bundled) > 0 {
-		pols, err = validate.LoadPolicies(ctx, validate.PolicyOptions{Bundled: bundled, RegoVersion: "v1"})
-		if err != nil {
-			t.Fatalf("%s: loading the bundled policies: %v", path, err)
-		}
-	}
 	values := make([]string, len(s.Values))
 	for i, v := range s.Values {
 		values[i] = filepath.Join(path, v) // relative to the chart
@@ -297,7 +285,6 @@ func Lint(t testing.TB, path string, s Settings) (*validate.Outcome, []*rule.Rul
 		validate.Options{
 			Rules:    all,
 			Settings: settings,
-			Policies: pols,
 			Context:  append(contextObjs, crds...),
 			Enabled:  func(id string) bool { return cfg.On(checkOf(id), "") },
 			Adjust:   func(f *rule.Finding) bool { return cfg.On(checkOf(f.Rule), f.File) },

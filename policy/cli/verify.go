@@ -40,7 +40,7 @@ func Verify(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	fs.StringSliceVarP(&pol, "policy", "p", []string{"policy"}, "path to the Rego policies and tests (repeatable)")
 	fs.StringSliceVarP(&data, "data", "d", nil, "JSON/YAML data files or folders, merged under data")
 	fs.StringSliceVarP(&namespaces, "namespace", "n", nil, "only the tests of these packages (globs allowed: 'ma*'; default: every package)")
-	fs.BoolVar(&bundled, "bundled", false, "verify kvet's bundled policy library (ignores --policy)")
+	fs.BoolVar(&bundled, "bundled", false, "verify kvet's embedded example policies, policies/ (ignores --policy)")
 	fs.StringVar(&reportKind, "report", "", `"coverage": print per-file coverage after the results`)
 	fs.StringVarP(&output, "output", "o", "stdout", "output format: stdout, json (OPA's test report), or conftest's tap, table, junit, github, sarif")
 	fs.StringVar(&regoVersion, "rego-version", "v1", "Rego syntax of the policies: v0 or v1")
