@@ -143,7 +143,7 @@ var PeerChecks = []PeerCheck{
 	{KubeScore, "label-values", true, []string{"api-invalid"}, "the API server's validation of label values"},
 	{KubeScore, "networkpolicy-targets-pod", true, nil, noteRefs},
 	{KubeScore, "pod-networkpolicy", true, []string{"network-policy-missing"}, ""},
-	{KubeScore, "pod-probes", true, []string{"workload-probes"}, "workload-probes (Rego) checks Deployments, StatefulSets and DaemonSets; bare Pods behind a Service are not checked yet"},
+	{KubeScore, "pod-probes", true, []string{"workload-probes"}, "workload-probes checks Deployments, StatefulSets and DaemonSets; bare Pods behind a Service are not checked yet"},
 	{KubeScore, "pod-probes-identical", true, []string{"probes-identical"}, ""},
 	{KubeScore, "poddisruptionbudget-has-policy", true, nil, noteRefs},
 	{KubeScore, "service-targets-pod", true, nil, noteRefs},
