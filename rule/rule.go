@@ -294,6 +294,11 @@ type Finding struct {
 	// built-in rule may say about the same field (API server validation,
 	// Rego policies): the built-in rule's finding wins.
 	Secondary bool `json:"-"`
+	// Policy marks the findings of the user's Rego policies: they are on
+	// unless the configuration turns their id off, even when the id is
+	// that of a rule that is off by default (the example policies of
+	// policies/ report under their Go rules' ids).
+	Policy bool `json:"-"`
 	// Fallback is true when Path is not in the source (a missing or
 	// defaulted field) and the position is its nearest parent's.
 	Fallback bool `json:"-"`

@@ -42,7 +42,7 @@ type packedFinding struct {
 	message, path, snippet                        uint32 // lengths; the name is the rest
 	line, column, span, snippetShift              int32
 	severity                                      rule.Severity
-	secondary, fallback                           bool
+	secondary, fallback, policy                   bool
 }
 
 // textSpan is text[off:off+n] of block (len(blocks) is the block being filled).
@@ -100,7 +100,7 @@ func (l *findingLog) add(fs []rule.Finding) {
 			text:    l.put(f.Message, f.Snippet, f.Object.Name),
 			message: uint32(len(f.Message)), path: uint32(len(l.path)), snippet: uint32(len(f.Snippet)),
 			line: int32(f.Line), column: int32(f.Column), span: int32(f.Span), snippetShift: int32(f.SnippetShift),
-			severity: f.Severity, secondary: f.Secondary, fallback: f.Fallback,
+			severity: f.Severity, secondary: f.Secondary, fallback: f.Fallback, policy: f.Policy,
 		})
 		if len(f.Related) > 0 {
 			if l.related == nil {
@@ -142,7 +142,7 @@ func (l *findingLog) findings() []rule.Finding {
 			Message: message, Path: path, Snippet: cut(r.snippet),
 			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
 			Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
-			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback,
+			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback, Policy: r.policy,
 			Fix: l.fixes[i], Related: l.related[i],
 		}
 	}

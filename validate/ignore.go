@@ -293,8 +293,8 @@ func (e *engine) keep(f *rule.Finding) bool {
 	if f.Rule == rule.InternalError {
 		return true
 	}
-	if e.opts.Enabled != nil && !e.opts.Enabled(f.Rule) {
-		return false
+	if e.opts.Enabled != nil && !f.Policy && !e.opts.Enabled(f.Rule) {
+		return false // a policy's finding is the configuration's (Adjust)
 	}
 	return e.opts.Adjust == nil || e.opts.Adjust(f)
 }

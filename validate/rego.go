@@ -169,7 +169,7 @@ func finding(o *manifest.Object, r policy.Result, sev rule.Severity) rule.Findin
 	if r.Location != nil && r.Location.Line > 0 && len(path) == 0 {
 		f.Line, f.Column = r.Location.Line, 1
 	}
-	f.Secondary = true
+	f.Secondary, f.Policy = true, true
 	return f
 }
 

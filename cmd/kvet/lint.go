@@ -363,7 +363,13 @@ func lintOptionsOf(ctx context.Context, lf *lintFlags, fs *flag.FlagSet, tty boo
 		Policies:    pols,
 		Enabled:     func(id string) bool { return cfg.On(checkOf(id), "") },
 		Adjust: func(f *rule.Finding) bool {
-			if !cfg.On(checkOf(f.Rule), f.File) {
+			c := checkOf(f.Rule)
+			if f.Policy {
+				// The user's policy is on unless its id is turned off,
+				// whatever a rule of that id does by default.
+				c = config.Check{ID: f.Rule, DefaultOn: true}
+			}
+			if !cfg.On(c, f.File) {
 				return false
 			}
 			f.Severity = cfg.SeverityFor(f.Rule, f.File, f.Severity)

@@ -43,6 +43,36 @@ func TestLintCrossObjectPolicy(t *testing.T) {
 	}
 }
 
+// TestLintExamplePolicies: the example policies of policies/ report under
+// the ids of Go rules that are off by default; as the user's policies they
+// are on all the same, turned off by their id, and with the reliability
+// group on their findings are the Go rules' (one each).
+func TestLintExamplePolicies(t *testing.T) {
+	count := func(args ...string) map[string]int {
+		fs, _ := lintJSON(t, append(args, "--disable", "job-ttl", "testdata/e2e/reliability.yaml")...)
+		n := map[string]int{}
+		for _, f := range fs {
+			n[f.Rule]++
+		}
+		return n
+	}
+	want := map[string]int{"container-resources": 2, "workload-probes": 2, "job-limits": 2, "cronjob-history-limits": 2}
+	policy := count("--policy", "policies")
+	group := count("--enable", "reliability")
+	both := count("--policy", "policies", "--enable", "reliability")
+	for id, n := range want {
+		if policy[id] != n || group[id] != n || both[id] != n {
+			t.Errorf("%s: %d findings with --policy policies, %d with --enable reliability, %d with both; want %d", id, policy[id], group[id], both[id], n)
+		}
+	}
+	if off := count("--policy", "policies", "--disable", "workload-probes"); off["workload-probes"] != 0 || off["job-limits"] != 2 {
+		t.Errorf("--disable workload-probes: %v", off)
+	}
+	if none := count(); none["workload-probes"] != 0 {
+		t.Errorf("default: %v", none)
+	}
+}
+
 func TestLintPolicyCompileErrorIsExit2(t *testing.T) {
 	r := kvet(t, "", "lint", "--policy", "testdata/policies/broken", "testdata/lint/deployments.yaml")
 	if r.code != 2 || !strings.Contains(r.stderr, "broken.rego:4") || !strings.Contains(r.stderr, "undefined_function") {
