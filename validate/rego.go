@@ -20,6 +20,9 @@ type Policies struct {
 	engines     []*policy.Engine
 	crossObject bool
 	timeout     time.Duration
+	// help is each package's METADATA custom.help, the help of its
+	// results that carry none.
+	help map[string]string
 }
 
 // PolicyOptions select the policies.
@@ -51,6 +54,16 @@ func LoadPolicies(ctx context.Context, opts PolicyOptions) (*Policies, error) {
 	}
 	for _, e := range p.engines {
 		p.crossObject = p.crossObject || readsObjects(e)
+		for _, m := range e.Modules() {
+			for _, a := range m.Annotations {
+				if h, ok := a.Custom["help"].(string); ok && h != "" && a.Scope == "package" {
+					if p.help == nil {
+						p.help = map[string]string{}
+					}
+					p.help[strings.TrimPrefix(m.Package.Path.String(), "data.")] = h
+				}
+			}
+		}
 	}
 	return p, nil
 }
@@ -133,10 +146,10 @@ func (p *Policies) check(ctx context.Context, o *manifest.Object, extra map[stri
 				continue
 			}
 			for _, r := range ns.Failures {
-				out = append(out, finding(o, r, rule.Error))
+				out = append(out, p.finding(o, r, rule.Error))
 			}
 			for _, r := range ns.Warnings {
-				out = append(out, finding(o, r, rule.Warning))
+				out = append(out, p.finding(o, r, rule.Warning))
 			}
 		}
 	}
@@ -150,7 +163,7 @@ func policyError(o *manifest.Object, err error) rule.Finding {
 		"fix or disable the policy; the other policies, rules and objects were still checked")
 }
 
-func finding(o *manifest.Object, r policy.Result, sev rule.Severity) rule.Finding {
+func (p *Policies) finding(o *manifest.Object, r policy.Result, sev rule.Severity) rule.Finding {
 	id := r.Namespace + "/" + r.Rule
 	for _, key := range []string{"id", "rule"} {
 		if s, ok := r.Metadata[key].(string); ok && s != "" {
@@ -164,6 +177,9 @@ func finding(o *manifest.Object, r policy.Result, sev rule.Severity) rule.Findin
 		}
 	}
 	help, _ := r.Metadata["help"].(string)
+	if help == "" {
+		help = p.help[r.Namespace]
+	}
 	path := r.Path
 	f := Locate(o, id, sev, path, r.Msg, help)
 	if r.Location != nil && r.Location.Line > 0 && len(path) == 0 {
