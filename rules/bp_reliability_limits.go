@@ -26,7 +26,10 @@ var ContainerResources = &rule.Rule{
 resources.requests.cpu, resources.requests.memory or
 resources.limits.memory, one finding for each, at the container's
 resources (or at the container when it has none).
-policies/resources.rego is the same check written as a Rego policy.`,
+policies/resources.rego is the same check written as a Rego policy; it
+matches kinds by name, so it also reports custom resources named like a
+workload (OpenKruise's apps.kruise.io StatefulSet), which this rule, on
+the Kubernetes API's kinds only, does not read.`,
 		`Without requests the scheduler packs pods blindly and they are the first
 evicted under pressure; without a memory limit one leaking container can
 take the whole node's memory.`,
@@ -90,7 +93,8 @@ var WorkloadProbes = &rule.Rule{
 or DaemonSet without a livenessProbe or without a readinessProbe, one
 finding for each, at the container. Jobs and CronJobs are never checked:
 their pods are meant to finish. policies/probes.rego is the same check
-written as a Rego policy.`,
+written as a Rego policy (which also reports custom resources named like
+these kinds; this rule reads the Kubernetes API's kinds only).`,
 		`Without a readiness probe traffic reaches pods before they can serve it
 and rollouts cannot tell a broken version; without a liveness probe a
 hung process is never restarted.`,
