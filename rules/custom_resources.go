@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
 	"hash/maphash"
 	"path/filepath"
@@ -194,6 +195,17 @@ type defKey struct {
 	name       string
 	col, item  int
 	sameAsText uint64 // the text's hash alone, to tell definitions apart
+	spec       specKey
+}
+
+// specKey identifies a CRD by its text without its metadata: CRDs that
+// differ in their metadata only (the same CRD in several folders, each
+// annotated with its bundle) share their spec's validation and compiled
+// versions (crd.Definition.Same).
+type specKey struct {
+	hash      uint64
+	col, item int
+	stored    bool
 }
 
 func keyOf(o *manifest.Object) defKey {
@@ -206,17 +218,89 @@ func keyOf(o *manifest.Object) defKey {
 		text = o.Source.Data
 	}
 	h := maphash.Bytes(hashSeed, text)
-	return defKey{hash: h, name: o.Name, col: o.Pos().Column, item: o.Item, sameAsText: h}
+	col := o.Pos().Column
+	spec := specKey{hash: h, col: col, item: o.Item, stored: o.APIVersion != "apiextensions.k8s.io/v1"}
+	if from, to := metadataLines(text, col); from < to {
+		var sh maphash.Hash
+		sh.SetSeed(hashSeed)
+		_, _ = sh.Write(text[:from])
+		_, _ = sh.WriteString("metadata:\n") // not the text of a CRD without its metadata
+		_, _ = sh.Write(text[to:])
+		spec.hash = sh.Sum64()
+	}
+	return defKey{hash: h, name: o.Name, col: col, item: o.Item, sameAsText: h, spec: spec}
+}
+
+// metadataLines returns the byte range of the lines of the metadata block
+// of the CRD text whose keys are at column col: a "metadata:" line at that
+// column, alone on its line, and the lines below it indented further (or
+// blank). Anything else gives an empty range, and the CRD is keyed by its
+// whole text: metadata written on its line or in flow style, a block
+// with a comma (a sibling key of a flow mapping could hide there) or an
+// anchor (the spec could name it).
+func metadataLines(text []byte, col int) (from, to int) {
+	if col < 1 {
+		return 0, 0
+	}
+	for i := 0; i < len(text); {
+		end := len(text)
+		if nl := bytes.IndexByte(text[i:], '\n'); nl >= 0 {
+			end = i + nl + 1
+		}
+		line := text[i:end]
+		if from == 0 && len(line) > col && isIndent(line[:col-1]) && bytes.HasPrefix(line[col-1:], []byte("metadata:")) {
+			if rest := bytes.TrimSpace(line[col-1+len("metadata:"):]); len(rest) > 0 && rest[0] != '#' {
+				return 0, 0
+			}
+			from = end
+		} else if from > 0 {
+			content := bytes.TrimLeft(line, " ")
+			indent := len(line) - len(content)
+			if len(bytes.TrimSpace(content)) > 0 && indent < col {
+				break
+			}
+			if bytes.ContainsAny(line, ",&") {
+				return 0, 0
+			}
+		}
+		i = end
+		if from > 0 {
+			to = end
+		}
+	}
+	if from == 0 {
+		return 0, 0
+	}
+	// From the "metadata:" line itself.
+	return bytes.LastIndexByte(text[:from-1], '\n') + 1, to
+}
+
+func isIndent(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // definition returns the validated CRD of o, built once per run per text;
-// stored says it was converted from v1beta1 (crd.NewStored).
+// stored says it was converted from v1beta1 (crd.NewStored). CRDs whose
+// texts differ in their metadata only share the validation of their spec.
 func definition(ix *rule.Index, key defKey, typed *apiextv1.CustomResourceDefinition, stored bool) *crd.Definition {
 	return ix.Memo(key, func() any {
-		if stored {
-			return crd.NewStored(typed)
+		first := false
+		shared := ix.Memo(key.spec, func() any {
+			first = true
+			if stored {
+				return crd.NewStored(typed)
+			}
+			return crd.New(typed)
+		}).(*crd.Definition)
+		if first {
+			return shared
 		}
-		return crd.New(typed)
+		return shared.Same(typed)
 	}).(*crd.Definition)
 }
 

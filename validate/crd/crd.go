@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
@@ -42,6 +43,13 @@ type Definition struct {
 	// Errors are what the API server's create validation says of the CRD.
 	Errors field.ErrorList
 
+	validate func(*apiextensions.CustomResourceDefinition) field.ErrorList
+	*compiled
+}
+
+// compiled are the versions of a CRD compiled so far, shared by the
+// Definitions of CRDs that differ in their metadata only (Same).
+type compiled struct {
 	mu       sync.Mutex
 	versions map[string]*Version
 }
@@ -121,7 +129,7 @@ func NewStored(in *apiextv1.CustomResourceDefinition) *Definition {
 // newDefinition converts in to the internal version and validates it
 // with validate.
 func newDefinition(in *apiextv1.CustomResourceDefinition, validate func(*apiextensions.CustomResourceDefinition) field.ErrorList) (d *Definition) {
-	d = &Definition{versions: map[string]*Version{}}
+	d = &Definition{validate: validate, compiled: &compiled{versions: map[string]*Version{}}}
 	defer func() {
 		if r := recover(); r != nil {
 			d.Errors = field.ErrorList{field.InternalError(nil, fmt.Errorf("kvet: panic while validating the CRD: %v\n%s", r, debug.Stack()))}
@@ -134,6 +142,64 @@ func newDefinition(in *apiextv1.CustomResourceDefinition, validate func(*apiexte
 	}
 	d.Errors = validate(crd)
 	return d
+}
+
+// Same returns the Definition of in, a CRD with the same spec as the one
+// d was made of and other metadata (the same CRD in several folders,
+// annotated for each): the API server's verdict on in's metadata, d's
+// on the spec, and d's compiled versions. Only metadata.* errors depend
+// on the metadata (the object meta, and the API approval annotation of
+// a *.k8s.io group), and they depend on nothing of the spec but its
+// group and names: they are what the same validation says of in's
+// metadata with that much of the spec (TestSameMatchesTheLibrary holds
+// it to the library on every CRD of the tests and the corpus).
+func (d *Definition) Same(in *apiextv1.CustomResourceDefinition) *Definition {
+	if internalError(d.Errors) {
+		return newDefinition(in, d.validate)
+	}
+	meta := &apiextv1.CustomResourceDefinition{TypeMeta: in.TypeMeta, ObjectMeta: in.ObjectMeta,
+		Spec: apiextv1.CustomResourceDefinitionSpec{Group: in.Spec.Group, Names: in.Spec.Names}}
+	m := newDefinition(meta, d.validate)
+	if internalError(m.Errors) {
+		return newDefinition(in, d.validate)
+	}
+	// In the library's order: the object meta's errors, the spec's (of
+	// which the stripped spec always has some), the API approval's.
+	var head, tail field.ErrorList
+	seenSpec := false
+	for _, e := range m.Errors {
+		switch {
+		case isMeta(e) && !seenSpec:
+			head = append(head, e)
+		case isMeta(e):
+			tail = append(tail, e)
+		default:
+			seenSpec = true
+		}
+	}
+	out := &Definition{validate: d.validate, compiled: d.compiled, Errors: head}
+	for _, e := range d.Errors {
+		if !isMeta(e) {
+			out.Errors = append(out.Errors, e)
+		}
+	}
+	out.Errors = append(out.Errors, tail...)
+	return out
+}
+
+// internalError reports whether errs has a panic or a conversion error:
+// their CRD is not shared.
+func internalError(errs field.ErrorList) bool {
+	for _, e := range errs {
+		if e.Type == field.ErrorTypeInternal {
+			return true
+		}
+	}
+	return false
+}
+
+func isMeta(e *field.Error) bool {
+	return e.Field == "metadata" || strings.HasPrefix(e.Field, "metadata.")
 }
 
 // Invalid reports whether the API server would refuse the CRD.
@@ -174,20 +240,26 @@ func compile(in *apiextv1.CustomResourceDefinition, name string) (v *Version) {
 			v.err = fmt.Errorf("kvet: panic while compiling the CRD's schema: %v\n%s", r, debug.Stack())
 		}
 	}()
-	crd, err := internal(in)
+	// Only the version compiled is converted: converting every version
+	// (and comparing their schemas, which the conversion does to move a
+	// shared one to spec.validation) was a third of the compile's CPU on
+	// the corpus's many-version CRDs.
+	one := *in
+	one.Spec.Versions = nil
+	for _, ver := range in.Spec.Versions {
+		if ver.Name == name {
+			one.Spec.Versions = []apiextv1.CustomResourceDefinitionVersion{ver}
+		}
+	}
+	if one.Spec.Versions == nil {
+		return v
+	}
+	crd, err := internal(&one)
 	if err != nil {
 		v.err = err
 		return v
 	}
-	var ver *apiextensions.CustomResourceDefinitionVersion
-	for i := range crd.Spec.Versions {
-		if crd.Spec.Versions[i].Name == name {
-			ver = &crd.Spec.Versions[i]
-		}
-	}
-	if ver == nil {
-		return v
-	}
+	ver := &crd.Spec.Versions[0]
 	v.Exists, v.Served = true, ver.Served
 	if !ver.Served {
 		return v
@@ -210,7 +282,8 @@ func compile(in *apiextv1.CustomResourceDefinition, name string) (v *Version) {
 			return v
 		}
 		if s != nil && !v.preserve {
-			s = s.DeepCopy()
+			// s is this compile's own (internal converted a copy of
+			// the CRD): pruned in place.
 			if err := structuraldefaulting.PruneDefaults(s); err != nil {
 				v.err = err
 				return v
@@ -232,10 +305,9 @@ func compile(in *apiextv1.CustomResourceDefinition, name string) (v *Version) {
 	if subresources != nil {
 		status, scale = subresources.Status, subresources.Scale
 	}
-	var selectable []apiextv1.SelectableField
-	for _, f := range ver.SelectableFields {
-		selectable = append(selectable, apiextv1.SelectableField{JSONPath: f.JSONPath})
-	}
+	// The v1 version's own selectable fields: the conversion moves them
+	// to spec.selectableFields.
+	selectable := one.Spec.Versions[0].SelectableFields
 	// The strategy validates without the CEL rules, which Validate runs
 	// itself (as the strategy does, after the other checks) so that their
 	// errors can be told apart.
