@@ -7,6 +7,7 @@ import (
 
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/kvetdev/kvet/internal/sharedtest"
@@ -43,7 +44,8 @@ func sorted(errs field.ErrorList) []string {
 	return out
 }
 
-// TestSameMatchesTheLibrary: a Definition made by Same, from the
+// TestSameMatchesTheLibrary: New and Version leave the CRD as it was, and
+// a Definition made by Same, from the
 // Definition of a CRD with the same spec and other metadata, has the
 // errors the library's validation of the CRD itself has, on every CRD of
 // the tests and the corpus, each with its own metadata and with
@@ -77,7 +79,18 @@ func TestSameMatchesTheLibrary(t *testing.T) {
 	}
 	compared, differs := 0, 0
 	for i, c := range crds {
+		before := c.DeepCopy()
 		base := newDef(c, stored[i])
+		if !base.Invalid() {
+			for _, v := range c.Spec.Versions {
+				base.Version(c, v.Name)
+			}
+		}
+		// Validating and compiling share the CRD's schemas, and must not
+		// change them.
+		if !equality.Semantic.DeepEqual(before, c) {
+			t.Errorf("CRD %d %s: changed by its validation or compile", i, c.Name)
+		}
 		if got, want := sorted(base.Same(c).Errors), sorted(base.Errors); !slices.Equal(got, want) {
 			t.Errorf("CRD %d %s: Same of itself gives\n%q\nthe library\n%q", i, c.Name, got, want)
 		}
