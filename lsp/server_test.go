@@ -115,6 +115,29 @@ func (c *client) wait(t *testing.T, uri protocol.DocumentUri) published {
 	}
 }
 
+// waitUntil waits for a publication for uri that ok accepts, and returns
+// it; earlier publications for uri (a re-publication that was already on
+// its way) are skipped. Fails after 10 s with the last one seen.
+func (c *client) waitUntil(t *testing.T, uri protocol.DocumentUri, ok func(published) bool) (published, bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	var last published
+	for {
+		select {
+		case p := <-c.diags:
+			if p.URI != uri {
+				continue
+			}
+			if ok(p) {
+				return p, true
+			}
+			last = p
+		case <-deadline:
+			return last, false
+		}
+	}
+}
+
 func codes(p published) string {
 	var out []string
 	for _, d := range p.Diagnostics {
