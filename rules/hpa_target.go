@@ -11,13 +11,14 @@ import (
 // HPATarget reports an HPA whose scaleTargetRef names a workload the run
 // does not have, or one that sets spec.replicas.
 var HPATarget = &rule.Rule{
-	ID:       "hpa-target",
-	Severity: rule.Warning,
-	Off:      true,
-	Kinds:    []string{"autoscaling/*/HorizontalPodAutoscaler"},
-	Uses:     []string{"*/Deployment", "*/StatefulSet", "*/ReplicaSet", "v1/ReplicationController"},
-	Slim:     slimPods,
-	Check:    checkHPATarget,
+	ID:        "hpa-target",
+	Severity:  rule.Warning,
+	Off:       true,
+	Kinds:     []string{"autoscaling/*/HorizontalPodAutoscaler"},
+	Uses:      []string{"*/Deployment", "*/StatefulSet", "*/ReplicaSet", "v1/ReplicationController"},
+	Summaries: []*rule.Summary{refSigns},
+	Slim:      slimPods,
+	Check:     checkHPATarget,
 	Doc: `An HPA's scaleTargetRef names a missing workload, or one that sets spec.replicas.
 
 ## What it does
@@ -73,7 +74,7 @@ func checkHPATarget(pass *rule.Pass, o *manifest.Object) {
 	must := false
 	for _, g := range groups {
 		found = append(found, lookup(pass, o, g, kind, name)...)
-		must = must || mustExist(pass, o, g, kind)
+		must = must || mustExist(pass, o, g, kind, name)
 	}
 	if len(found) == 0 {
 		if must {
@@ -83,6 +84,14 @@ func checkHPATarget(pass *rule.Pass, o *manifest.Object) {
 		return
 	}
 	t := found[0]
+	// Only a target of the HPA's folder (of the run, with
+	// --require-references) is the workload this HPA scales: on
+	// ../shared/corpus, another folder's Deployment of the same name was
+	// another application's (a test's HPA paired with an archived
+	// example's Deployment).
+	if !pass.Settings.Complete && folderOf(t) != folderOf(o) {
+		return
+	}
 	if n, ok := explicitReplicas(t); ok {
 		reportRef(pass, ref, t, fmt.Sprintf("remove spec.replicas from %s %s: the HPA owns the replica count", kind, name),
 			"%s sets spec.replicas: %d while this HPA scales it: each apply resets the replicas to %d", named(t), n, n)

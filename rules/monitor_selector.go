@@ -16,13 +16,14 @@ import (
 // PodMonitor that selects no Service or pod of the run, or scrapes a port
 // name they do not have.
 var MonitorSelector = &rule.Rule{
-	ID:       "monitor-selector",
-	Severity: rule.Warning,
-	Off:      true,
-	Kinds:    []string{"monitoring.coreos.com/*/ServiceMonitor", "monitoring.coreos.com/*/PodMonitor"},
-	Uses:     append([]string{"v1/Service"}, podKinds...),
-	Slim:     slimPods,
-	Check:    checkMonitorSelector,
+	ID:        "monitor-selector",
+	Severity:  rule.Warning,
+	Off:       true,
+	Kinds:     []string{"monitoring.coreos.com/*/ServiceMonitor", "monitoring.coreos.com/*/PodMonitor"},
+	Uses:      append([]string{"v1/Service"}, podKinds...),
+	Summaries: []*rule.Summary{refSigns},
+	Slim:      slimPods,
+	Check:     checkMonitorSelector,
 	Doc: `A ServiceMonitor or PodMonitor selects nothing, or scrapes a port that is not there.
 
 ## What it does
@@ -118,7 +119,11 @@ func checkMonitorSelector(pass *rule.Pass, o *manifest.Object) {
 		if !pass.Settings.Complete {
 			key = rule.ScopedNS(folderOf(o), ns)
 		}
-		judged = judged || pass.Settings.Complete || li.Any(key)
+		target := "Service"
+		if pods {
+			target = "Pod"
+		}
+		judged = judged || (pass.Settings.Complete || li.Any(key)) && !madeElsewhere(pass, o, target, ns, "")
 		got = append(got, li.Select(key, sel, ls.MatchLabels)...)
 		if near == nil {
 			near = closestObject(li, key, ls.MatchLabels)

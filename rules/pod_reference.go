@@ -18,12 +18,12 @@ import (
 var PodReference = &rule.Rule{
 	ID:       "pod-reference",
 	Severity: rule.Warning,
-	Off:      true,
 	Kinds:    podKinds,
 	Uses: []string{"v1/ServiceAccount", "v1/ConfigMap", "v1/Secret", "v1/PersistentVolumeClaim",
 		"scheduling.k8s.io/*/PriorityClass"},
-	Slim:  slimReferenced,
-	Check: checkPodReference,
+	Summaries: []*rule.Summary{refSigns},
+	Slim:      slimReferenced,
+	Check:     checkPodReference,
 	Doc: `A pod template names a ServiceAccount, ConfigMap, Secret, PVC or PriorityClass that does not exist.
 
 ## What it does
@@ -41,12 +41,18 @@ against the keys of a ConfigMap or Secret that has data. A missing object is
 a finding only when the workload's folder has objects of that kind in
 that namespace (any PriorityClass, which has none), or with
 ` + "`--require-references`" + `: a repository that keeps its Secrets elsewhere (or
-creates them with a tool) is not told about each reference. Off unless
-enabled: on ../shared/corpus most of its 58 findings named objects that a
-controller or a step creates (Argo CD's redis Secret made by a Job,
-cert-manager's webhook certificates, Rook's and Istio's ConfigMaps) or
-that another folder defines; 2 were examples that name PVCs nowhere
-defined. It also keeps every workload until the end (memory).
+creates them with a tool) is not told about each reference. Nor is one
+that something else makes: a Secret of a cert-manager Certificate's
+` + "`spec.secretName`" + `, an ExternalSecret's target or a SealedSecret (in any
+folder); an object of a kind that a Role of the namespace, or a
+ClusterRole, of the folder lets someone create (the application makes it
+as it runs: Argo CD's redis Secret made by a Job, istiod's CA ConfigMap);
+a ServiceAccount where the folder has a custom resource in the namespace
+(operators make accounts for what they run); anything in a folder of test
+data (a path element ` + "`tests`" + `, ` + "`e2e`" + ` or ` + "`conformance`" + `). On
+../shared/corpus this took its findings from 46 (2 true) to 4, all true:
+PVCs and a Secret that the files name and no file of their repository
+defines.
 
 ## Why is this bad?
 The pod does not start: it stays ContainerCreating (a missing volume
@@ -93,7 +99,7 @@ func checkPodReference(pass *rule.Pass, o *manifest.Object) {
 		}
 		found := lookup(pass, o, group, kind, name)
 		if len(found) == 0 {
-			if !mustExist(pass, o, group, kind) {
+			if !mustExist(pass, o, group, kind, name) {
 				return
 			}
 			where := fmt.Sprintf(" in namespace %q", nsOf(o))

@@ -13,12 +13,13 @@ import (
 // PVCStorageClass reports a PersistentVolumeClaim, or a StatefulSet's
 // volumeClaimTemplate, naming a StorageClass that the run does not have.
 var PVCStorageClass = &rule.Rule{
-	ID:       "pvc-storage-class",
-	Severity: rule.Warning,
-	Off:      true,
-	Kinds:    []string{"v1/PersistentVolumeClaim", "apps/v1/StatefulSet"},
-	Uses:     []string{"storage.k8s.io/*/StorageClass", "v1/PersistentVolume"},
-	Check:    checkPVCStorageClass,
+	ID:        "pvc-storage-class",
+	Severity:  rule.Warning,
+	Off:       true,
+	Kinds:     []string{"v1/PersistentVolumeClaim", "apps/v1/StatefulSet"},
+	Uses:      []string{"storage.k8s.io/*/StorageClass", "v1/PersistentVolume"},
+	Summaries: []*rule.Summary{refSigns},
+	Check:     checkPVCStorageClass,
 	Doc: `A PersistentVolumeClaim names a StorageClass that does not exist.
 
 ## What it does
@@ -63,7 +64,7 @@ func checkPVCStorageClass(pass *rule.Pass, o *manifest.Object) {
 		if sc == nil || *sc == "" || spec.VolumeName != "" {
 			return
 		}
-		if len(lookup(pass, o, "storage.k8s.io", "StorageClass", *sc)) > 0 || !mustExist(pass, o, "storage.k8s.io", "StorageClass") {
+		if len(lookup(pass, o, "storage.k8s.io", "StorageClass", *sc)) > 0 || !mustExist(pass, o, "storage.k8s.io", "StorageClass", *sc) {
 			return
 		}
 		pvs := pass.Index.Memo(pvClassesKey{}, func() any {

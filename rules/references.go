@@ -76,17 +76,26 @@ func lookupIn(pass *rule.Pass, o *manifest.Object, group, kind, ns, name string)
 
 type kindsKey struct{ group, kind string }
 
-// mustExist reports whether a reference to an object of group and kind
-// that the run does not have is a finding: when the run claims to be the
-// whole application, or o's folder has that kind in o's namespace.
-func mustExist(pass *rule.Pass, o *manifest.Object, group, kind string) bool {
-	return mustExistIn(pass, o, group, kind, o.Namespace)
+// mustExist reports whether a reference to an object of group, kind and
+// name that the run does not have is a finding: when the run claims to be
+// the whole application, or o's folder has that kind in o's namespace;
+// and no sign says that something else makes it (madeElsewhere).
+func mustExist(pass *rule.Pass, o *manifest.Object, group, kind, name string) bool {
+	return mustExistIn(pass, o, group, kind, o.Namespace, name)
 }
 
 // mustExistIn is mustExist for a reference into namespace ns (ignored for
 // a cluster-scoped kind: then any object of the kind in o's folder
 // counts).
-func mustExistIn(pass *rule.Pass, o *manifest.Object, group, kind, ns string) bool {
+func mustExistIn(pass *rule.Pass, o *manifest.Object, group, kind, ns, name string) bool {
+	if rule.ClusterScoped(group, kind) {
+		ns = ""
+	} else if ns == "" {
+		ns = "default"
+	}
+	if madeElsewhere(pass, o, kind, ns, name) {
+		return false
+	}
 	if pass.Settings.Complete {
 		return true
 	}
@@ -97,11 +106,6 @@ func mustExistIn(pass *rule.Pass, o *manifest.Object, group, kind, ns string) bo
 		}
 		return m
 	}).(map[string]bool)
-	if rule.ClusterScoped(group, kind) {
-		ns = ""
-	} else if ns == "" {
-		ns = "default"
-	}
 	return in[rule.ScopedNS(folderOf(o), ns)]
 }
 

@@ -16,13 +16,14 @@ var vpaTargetKinds = []string{"*/Deployment", "*/StatefulSet", "*/DaemonSet", "*
 // VPATarget reports a VerticalPodAutoscaler whose targetRef names a
 // workload the run does not have.
 var VPATarget = &rule.Rule{
-	ID:       "vpa-target",
-	Severity: rule.Warning,
-	Off:      true,
-	Kinds:    []string{"autoscaling.k8s.io/*/VerticalPodAutoscaler"},
-	Uses:     vpaTargetKinds,
-	Slim:     slimPods,
-	Check:    checkVPATarget,
+	ID:        "vpa-target",
+	Severity:  rule.Warning,
+	Off:       true,
+	Kinds:     []string{"autoscaling.k8s.io/*/VerticalPodAutoscaler"},
+	Uses:      vpaTargetKinds,
+	Summaries: []*rule.Summary{refSigns},
+	Slim:      slimPods,
+	Check:     checkVPATarget,
 	Doc: `A VerticalPodAutoscaler's targetRef names a workload that does not exist.
 
 ## What it does
@@ -71,7 +72,7 @@ func checkVPATarget(pass *rule.Pass, o *manifest.Object) {
 		if len(lookup(pass, o, g, kind, name)) > 0 {
 			return
 		}
-		must = must || mustExist(pass, o, g, kind)
+		must = must || mustExist(pass, o, g, kind, name)
 	}
 	if must {
 		pass.Reportf(manifest.Path{}.Field("spec").Field("targetRef").Field("name"),

@@ -1,0 +1,108 @@
+package rules_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kvetdev/kvet/manifest"
+	"github.com/kvetdev/kvet/rule"
+	"github.com/kvetdev/kvet/rules"
+	"github.com/kvetdev/kvet/validate"
+)
+
+// lintTree writes files under a temporary folder and lints it with rs,
+// returning "path:line: rule" for each finding, sorted.
+func lintTree(t *testing.T, files map[string]string, complete bool, rs ...*rule.Rule) []string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := validate.Lint(context.Background(), []string{dir}, manifest.Options{},
+		validate.Options{Rules: rs, Settings: rule.Settings{Complete: complete}})
+	var got []string
+	for _, f := range out.Findings {
+		rel, _ := filepath.Rel(dir, f.File)
+		got = append(got, filepath.ToSlash(rel)+":"+strconv.Itoa(f.Line)+": "+f.Rule)
+	}
+	sort.Strings(got)
+	return got
+}
+
+// TestReferencesInTestFolders: a folder of test data (tests, e2e,
+// conformance) names backends its harness creates; the same route
+// elsewhere is a finding, and so it is there with --require-references.
+func TestReferencesInTestFolders(t *testing.T) {
+	const route = `apiVersion: v1
+kind: Service
+metadata: {name: infra, namespace: gw}
+spec:
+  ports: [{port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: gw}
+spec:
+  rules:
+  - backendRefs: [{name: infra-backend-v1, port: 8080}]
+`
+	files := map[string]string{
+		"conformance/tests/route.yaml": route,
+		"app/e2e/route.yaml":           route,
+		"app/route.yaml":               route,
+		"app/testing/route.yaml":       route,
+	}
+	got := strings.Join(lintTree(t, files, false, rules.RouteBackend), "\n")
+	want := "app/route.yaml:12: route-backend\napp/testing/route.yaml:12: route-backend"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	got = strings.Join(lintTree(t, files, true, rules.RouteBackend), "\n")
+	if n := strings.Count(got, "route-backend"); n != 4 {
+		t.Errorf("--require-references: %d findings, want 4:\n%s", n, got)
+	}
+}
+
+// TestHPAReplicasOtherFolder: an HPA's target of the same name in another
+// folder exists, but is not the workload it scales: its replicas are not
+// judged, unless the run is the whole application.
+func TestHPAReplicasOtherFolder(t *testing.T) {
+	const deploy = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1}]}
+`
+	const hpa = `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 5
+`
+	files := map[string]string{"a/deploy.yaml": deploy, "b/hpa.yaml": hpa, "c/deploy.yaml": deploy, "c/hpa.yaml": hpa}
+	got := strings.Join(lintTree(t, files, false, rules.HPATarget), "\n")
+	if got != "c/hpa.yaml:5: hpa-target" {
+		t.Errorf("got %q, want only c's HPA", got)
+	}
+	got = strings.Join(lintTree(t, files, true, rules.HPATarget), "\n")
+	if got != "b/hpa.yaml:5: hpa-target\nc/hpa.yaml:5: hpa-target" {
+		t.Errorf("--require-references: got %q", got)
+	}
+}
