@@ -21,6 +21,7 @@ var IngressBackend = &rule.Rule{
 	Kinds:     []string{"networking.k8s.io/*/Ingress", "extensions/v1beta1/Ingress"},
 	Uses:      []string{"v1/Service"},
 	Summaries: []*rule.Summary{refSigns},
+	TypedOnly: true,
 	Check:     checkIngressBackend,
 	Doc: `An Ingress backend names a Service, or a Service port, that does not exist.
 

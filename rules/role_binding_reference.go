@@ -19,6 +19,7 @@ var RoleBindingReference = &rule.Rule{
 	Kinds:     []string{"rbac.authorization.k8s.io/v1/RoleBinding", "rbac.authorization.k8s.io/v1/ClusterRoleBinding"},
 	Uses:      []string{"rbac.authorization.k8s.io/*/Role", "rbac.authorization.k8s.io/*/ClusterRole", "v1/ServiceAccount"},
 	Summaries: []*rule.Summary{refSigns},
+	TypedOnly: true,
 	Slim:      slimReferenced,
 	Check:     checkRoleBindingReference,
 	Doc: `A RoleBinding or ClusterRoleBinding names a Role, ClusterRole or ServiceAccount that does not exist.
