@@ -17,10 +17,8 @@ var RoleBindingReference = &rule.Rule{
 	ID:        "role-binding-reference",
 	Severity:  rule.Warning,
 	Kinds:     []string{"rbac.authorization.k8s.io/v1/RoleBinding", "rbac.authorization.k8s.io/v1/ClusterRoleBinding"},
-	Uses:      []string{"rbac.authorization.k8s.io/*/Role", "rbac.authorization.k8s.io/*/ClusterRole", "v1/ServiceAccount"},
-	Summaries: []*rule.Summary{refSigns},
+	Summaries: []*rule.Summary{refSigns, refIdents},
 	TypedOnly: true,
-	Slim:      slimReferenced,
 	Check:     checkRoleBindingReference,
 	Doc: `A RoleBinding or ClusterRoleBinding names a Role, ClusterRole or ServiceAccount that does not exist.
 

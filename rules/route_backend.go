@@ -15,12 +15,12 @@ import (
 // project (their own API versions, a namespace per reference, kinds other
 // than Service), and users enable, disable and judge the two apart.
 var RouteBackend = &rule.Rule{
-	ID:       "route-backend",
-	Severity: rule.Warning,
-	Kinds: []string{"gateway.networking.k8s.io/*/HTTPRoute", "gateway.networking.k8s.io/*/GRPCRoute",
-		"gateway.networking.k8s.io/*/TCPRoute", "gateway.networking.k8s.io/*/TLSRoute", "gateway.networking.k8s.io/*/UDPRoute"},
+	ID:        "route-backend",
+	Severity:  rule.Warning,
+	Kinds:     routeKinds,
 	Uses:      []string{"v1/Service"},
-	Summaries: []*rule.Summary{refSigns},
+	Summaries: []*rule.Summary{refSigns, routeRefs},
+	TypedOnly: true, // read through routeRefs
 	Check:     checkRouteBackend,
 	Doc: `A Gateway API route's backendRef names a Service, or a Service port, that does not exist.
 
@@ -65,21 +65,92 @@ spec:
 ` + "```",
 }
 
-func checkRouteBackend(pass *rule.Pass, o *manifest.Object) {
-	raw := o.Raw()
-	spec, _ := raw["spec"].(map[string]any)
-	rules, _ := spec["rules"].([]any)
+// routeKinds are the Gateway API route kinds route-backend checks.
+var routeKinds = []string{"gateway.networking.k8s.io/*/HTTPRoute", "gateway.networking.k8s.io/*/GRPCRoute",
+	"gateway.networking.k8s.io/*/TCPRoute", "gateway.networking.k8s.io/*/TLSRoute", "gateway.networking.k8s.io/*/UDPRoute"}
+
+// routeRefs summarizes a route's backendRefs as it streams, so that the
+// route itself is kept shelved (TypedOnly: its lines, not its node tree)
+// until the end of the run: 2,609 HTTPRoutes of the 100,000-document
+// bench set.
+var routeRefs = &rule.Summary{Kinds: routeKinds, Make: makeRouteRefs}
+
+// routeBackends are a route's backendRefs and its place.
+type routeBackends struct {
+	at   routePlace
+	refs []routeRef
+}
+
+type routePlace struct {
+	path         string
+	line, column int
+}
+
+// routeRef is spec.rules[i].backendRefs[j].
+type routeRef struct {
+	i, j int
+	ref  map[string]any
+}
+
+func placeOf(o *manifest.Object) routePlace {
+	p := routePlace{line: o.Pos().Line, column: o.Pos().Column}
+	if o.Source != nil {
+		p.path = o.Source.Path
+	}
+	return p
+}
+
+func makeRouteRefs(o *manifest.Object) any {
+	refs := backendRefsOf(o)
+	if len(refs) == 0 {
+		return nil
+	}
+	return &routeBackends{at: placeOf(o), refs: refs}
+}
+
+// backendRefsOf reads a route's backendRefs from its tree (RawOf, not
+// Raw: the object would keep Raw's whole view until the end of the run).
+func backendRefsOf(o *manifest.Object) []routeRef {
+	n := o.Lookup("spec", "rules")
+	if n == nil {
+		return nil
+	}
+	rules, _ := o.RawOf(n).([]any)
+	var out []routeRef
 	for i, r := range rules {
 		rm, _ := r.(map[string]any)
 		refs, _ := rm["backendRefs"].([]any)
 		for j, b := range refs {
-			bm, ok := b.(map[string]any)
-			if !ok {
+			if bm, ok := b.(map[string]any); ok {
+				out = append(out, routeRef{i, j, bm})
+			}
+		}
+	}
+	return out
+}
+
+type routeRefsKey struct{}
+
+func checkRouteBackend(pass *rule.Pass, o *manifest.Object) {
+	byPlace := pass.Index.Memo(routeRefsKey{}, func() any {
+		m := map[routePlace][]routeRef{}
+		for _, v := range pass.Index.Summaries(routeRefs) {
+			b := v.(*routeBackends)
+			if _, twice := m[b.at]; twice {
+				m[b.at] = nil // two routes at one place: read each from its own tree
 				continue
 			}
-			path := manifest.Path{}.Field("spec").Field("rules").Item(i).Field("backendRefs").Item(j)
-			checkRouteRef(pass, o, path, bm)
+			m[b.at] = b.refs
 		}
+		return m
+	}).(map[routePlace][]routeRef)
+	refs, ok := byPlace[placeOf(o)]
+	if !ok || refs == nil {
+		refs = backendRefsOf(o) // not summarized: a run's context object, or none
+	}
+	for _, r := range refs {
+		path := manifest.Path{}.Field("spec").Field("rules").Item(r.i).Field("backendRefs").Item(r.j)
+		checkRouteRef(pass, o, path, r.ref)
 	}
 }
 
