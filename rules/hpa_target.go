@@ -26,7 +26,9 @@ Looks up the Deployment, StatefulSet, ReplicaSet or ReplicationController
 named by ` + "`spec.scaleTargetRef`" + ` in the HPA's namespace. A missing one is a finding
 when the linted files have that kind in the namespace (or with
 ` + "`--require-references`" + `); one that sets ` + "`spec.replicas`" + ` is a finding too
-(kube-score's check). Targets of other kinds (custom resources such as
+(kube-score's check), when it is in the HPA's folder (anywhere with
+` + "`--require-references`" + `: a Deployment of the same name in another folder
+may be another application's). Targets of other kinds (custom resources such as
 Argo Rollouts) are not judged. Off unless enabled for now: it keeps every workload of the run until
 the end, which took the 100,000-document default run from 250 to 516 MB and
 its CPU threefold (the heap limit's collector); a compact per-workload summary

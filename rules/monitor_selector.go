@@ -34,9 +34,14 @@ of a port of a selected Service. For a PodMonitor, the same with the pod
 template labels of the workloads and ` + "`spec.podMetricsEndpoints[].port`" + ` against
 their containers' port names. Only namespaces where the monitor's folder
 has Services (or workloads) are judged, unless ` + "`--require-references`" + `;
-` + "`namespaceSelector.any`" + ` and selectors on other labels are not. Off unless
-enabled, like service-selector: operators make many of the pods and
-Services monitors select.
+` + "`namespaceSelector.any`" + ` and selectors on other labels are not. Nor are
+namespaces where something else makes the Services or pods: the folder
+has a custom resource there that runs something (an operator's; not
+another monitor or a PrometheusRule), it is a folder of test data (a path
+element ` + "`tests`" + `, ` + "`e2e`" + ` or ` + "`conformance`" + `), or a Role or ClusterRole of
+the folder may create Services. On ../shared/corpus that took its
+findings from 5, all false, to none. Off unless enabled all the same: it
+keeps every workload and Service of the run until the end (memory).
 
 ## Why is this bad?
 Prometheus scrapes nothing for the monitor: no target appears, the
