@@ -28,6 +28,8 @@ type podSummary struct {
 	labels   map[string]string
 	ports    []podPort
 	replicas int32 // -1: not in the manifest (DaemonSet, Job, CronJob, old API versions)
+	// replicasSet: the manifest sets spec.replicas (hpa-target's check).
+	replicasSet bool
 	// templated: the workload's name or pod labels are unrendered
 	// template text ({{ }}, ${ }).
 	templated bool
@@ -51,6 +53,7 @@ func makePodSummary(o *manifest.Object) any {
 	if n, ok := replicasOf(o); ok {
 		s.replicas = int32(n)
 	}
+	s.replicasSet = replicasSet(o)
 	n := 0
 	for _, cs := range [][]corev1.Container{ref.Spec.Containers, ref.Spec.InitContainers} {
 		for _, c := range cs {

@@ -110,6 +110,9 @@ func mustExistIn(pass *rule.Pass, o *manifest.Object, group, kind, ns, name stri
 		for _, id := range identsOf(pass).byKind[kindsKey{group, kind}] {
 			m[rule.ScopedNS(filepath.Dir(id.Path), identNS(group, kind, id.Namespace))] = true
 		}
+		for _, w := range workloadsOf(pass).byKind[kindsKey{group, kind}] {
+			m[rule.ScopedNS(filepath.Dir(w.id.Path), identNS(group, kind, w.id.Namespace))] = true
+		}
 		return m
 	}).(map[string]bool)
 	return in[rule.ScopedNS(folderOf(o), ns)]
@@ -263,6 +266,57 @@ func (ix *idents) get(group, kind, ns, name string) []*manifest.Object {
 	out := make([]*manifest.Object, len(ids))
 	for i, id := range ids {
 		out[i] = id.Object()
+	}
+	return out
+}
+
+// workloads are the run's podSummaries by name and by kind, for the
+// rules that look a workload up by name (hpa-target, vpa-target) without
+// keeping the workloads.
+type workloads struct {
+	byName map[identKey][]*podSummary
+	byKind map[kindsKey][]*podSummary
+}
+
+type workloadsKey struct{}
+
+func apiGroupOf(apiVersion string) string {
+	if g, _, ok := strings.Cut(apiVersion, "/"); ok {
+		return g
+	}
+	return ""
+}
+
+func workloadsOf(pass *rule.Pass) *workloads {
+	return pass.Index.Memo(workloadsKey{}, func() any {
+		w := &workloads{byName: map[identKey][]*podSummary{}, byKind: map[kindsKey][]*podSummary{}}
+		for _, v := range pass.Index.Summaries(podSummaries) {
+			s := v.(*podSummary)
+			g := apiGroupOf(s.id.APIVersion)
+			k := identKey{g, s.id.Kind, identNS(g, s.id.Kind, s.id.Namespace), s.id.Name}
+			w.byName[k] = append(w.byName[k], s)
+			w.byKind[kindsKey{g, s.id.Kind}] = append(w.byKind[kindsKey{g, s.id.Kind}], s)
+		}
+		return w
+	}).(*workloads)
+}
+
+// lookupWorkload is lookup of a workload from its summary: those of o's
+// folder, else of the run.
+func lookupWorkload(pass *rule.Pass, o *manifest.Object, group, kind, name string) []*podSummary {
+	found := workloadsOf(pass).byName[identKey{group, kind, identNS(group, kind, o.Namespace), name}]
+	if pass.Settings.Complete || len(found) <= 1 {
+		return found
+	}
+	dir := folderOf(o)
+	var out []*podSummary
+	for _, f := range found {
+		if filepath.Dir(f.id.Path) == dir {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return found
 	}
 	return out
 }

@@ -18,11 +18,8 @@ var vpaTargetKinds = []string{"*/Deployment", "*/StatefulSet", "*/DaemonSet", "*
 var VPATarget = &rule.Rule{
 	ID:        "vpa-target",
 	Severity:  rule.Warning,
-	Off:       true,
 	Kinds:     []string{"autoscaling.k8s.io/*/VerticalPodAutoscaler"},
-	Uses:      vpaTargetKinds,
-	Summaries: []*rule.Summary{refSigns},
-	Slim:      slimPods,
+	Summaries: []*rule.Summary{refSigns, podSummaries},
 	Check:     checkVPATarget,
 	Doc: `A VerticalPodAutoscaler's targetRef names a workload that does not exist.
 
@@ -32,8 +29,10 @@ ReplicationController, Job or CronJob named by ` + "`spec.targetRef`" + ` in the
 namespace (apps and extensions Deployments are one). A missing one is a
 finding when the VPA's folder has that kind in the namespace, or with
 ` + "`--require-references`" + `; targets of other kinds (custom resources) are not
-judged. hpa-target is its sibling for HorizontalPodAutoscalers. Off unless
-enabled, as hpa-target: it keeps the workloads of the run until the end.
+judged, nor is one that something else makes (a folder of test data).
+hpa-target is its sibling for HorizontalPodAutoscalers; both read the
+workloads from the pod-selecting rules' summaries. ../shared/corpus has no
+VerticalPodAutoscaler.
 
 ## Why is this bad?
 A VPA without its target recommends nothing and resizes nothing: the
@@ -69,7 +68,7 @@ func checkVPATarget(pass *rule.Pass, o *manifest.Object) {
 	groups := sameKindGroups(group)
 	must := false
 	for _, g := range groups {
-		if len(lookup(pass, o, g, kind, name)) > 0 {
+		if len(lookupWorkload(pass, o, g, kind, name)) > 0 {
 			return
 		}
 		must = must || mustExist(pass, o, g, kind, name)
