@@ -178,7 +178,7 @@ func replicasSet(o *manifest.Object) bool {
 	return false
 }
 
-// slimPods keeps of a workload only what hpa-target and monitor-selector read when
+// slimPods keeps of a workload only what monitor-selector reads when
 // they look it up: its identity, labels, replicas, selector, and its pod
 // template's labels and containers' names and ports. On 100,000
 // documents, keeping whole workloads took the run from 250 to 566 MB.
