@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -148,6 +149,16 @@ func passiveResource(group, kind string) bool {
 // testFolder reports whether a folder holds test data: a path element
 // tests, e2e or conformance.
 func testFolder(dir string) bool {
+	// Only the folders below the one kvet runs in count: a repository
+	// cloned into ~/e2e/ is not test data (the editor and "kvet lint $PWD"
+	// give absolute paths).
+	if filepath.IsAbs(dir) {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				dir = rel
+			}
+		}
+	}
 	for _, e := range strings.Split(filepath.ToSlash(dir), "/") {
 		switch e {
 		case "tests", "e2e", "conformance":

@@ -74,6 +74,27 @@ spec:
 	}
 }
 
+// TestTestFoldersBelowTheWorkingFolder: only the folders below the one
+// kvet runs in can make a file test data; a repository cloned into a
+// folder named e2e, linted by absolute path, is judged.
+func TestTestFoldersBelowTheWorkingFolder(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "e2e", "repo")
+	p := filepath.Join(root, "app", "route.yaml")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	route := "apiVersion: v1\nkind: Service\nmetadata: {name: infra, namespace: gw}\nspec:\n  ports: [{port: 80}]\n---\n" +
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: gw}\nspec:\n  rules:\n  - backendRefs: [{name: missing, port: 8080}]\n"
+	if err := os.WriteFile(p, []byte(route), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	out := validate.Lint(context.Background(), []string{root}, manifest.Options{}, validate.Options{Rules: []*rule.Rule{rules.RouteBackend}})
+	if len(out.Findings) != 1 || out.Findings[0].Rule != "route-backend" {
+		t.Errorf("got %v, want one route-backend finding: only folders below the working folder are test data", out.Findings)
+	}
+}
+
 // TestHPAReplicasOtherFolder: an HPA's target of the same name in another
 // folder exists, but is not the workload it scales: its replicas are not
 // judged, unless the run is the whole application.
