@@ -1,7 +1,8 @@
 // Command gen writes a scaled benchmark corpus: it copies the documents
 // of a source corpus over and over, with metadata.name (and namespace)
 // varied so that nothing collides, until the wanted number of documents
-// is reached. With -single it writes them all into one file.
+// is reached; each copy is self-consistent (see vary). With -single it
+// writes them all into one file.
 package main
 
 import (
