@@ -36,7 +36,7 @@ type checkstyleError struct {
 func (checkstyleFormat) Format(w io.Writer, r *Report, _ Options) error {
 	root := checkstyleRoot{Version: "4.3", Files: []checkstyleFile{}}
 	index := map[string]int{}
-	for _, f := range r.Findings {
+	for _, f := range r.all() {
 		i, ok := index[f.File]
 		if !ok {
 			i = len(root.Files)

@@ -16,7 +16,7 @@ type githubFormat struct{}
 // and nothing else.
 func (githubFormat) Format(w io.Writer, r *Report, _ Options) error {
 	var b strings.Builder
-	for _, f := range r.Findings {
+	for _, f := range r.all() {
 		cmd := "notice"
 		switch f.Severity {
 		case rule.Error:
@@ -37,6 +37,9 @@ func (githubFormat) Format(w io.Writer, r *Report, _ Options) error {
 			msg += "\nhelp: " + printableLines(f.Help)
 		}
 		githubCommand(&b, cmd, props, msg)
+		if err := spill(w, &b); err != nil {
+			return err
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -51,8 +51,8 @@ func gitlabSeverity(s rule.Severity) string {
 // issue across commits as code scanning does.
 func (gitlabFormat) Format(w io.Writer, r *Report, _ Options) error {
 	prints := r.fingerprints()
-	out := make([]gitlabIssue, 0, len(r.Findings))
-	for i, f := range r.Findings {
+	out := make([]gitlabIssue, 0, r.count())
+	for i, f := range r.all() {
 		desc := f.Message
 		if f.Help != "" {
 			desc += " (help: " + f.Help + ")"

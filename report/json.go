@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
+	"slices"
 	"strconv"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -24,7 +26,7 @@ func (jsonFormat) Format(w io.Writer, r *Report, _ Options) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf []byte
 	buf = append(buf, "{\n  \"findings\": "...)
-	buf = appendFindings(buf, r.Findings, bw)
+	buf = appendFindings(buf, r.count(), r.all(), bw)
 	buf = append(buf, ",\n  \"summary\": "...)
 	summary, err := json.MarshalIndent(r.Summary(), "  ", "  ")
 	if err != nil {
@@ -33,7 +35,7 @@ func (jsonFormat) Format(w io.Writer, r *Report, _ Options) error {
 	buf = append(buf, summary...)
 	if len(r.Ignored) > 0 {
 		buf = append(buf, ",\n  \"ignored\": "...)
-		buf = appendFindings(buf, r.Ignored, bw)
+		buf = appendFindings(buf, len(r.Ignored), slices.All(r.Ignored), bw)
 	}
 	buf = append(buf, "\n}\n"...)
 	if _, err := bw.Write(buf); err != nil {
@@ -42,15 +44,14 @@ func (jsonFormat) Format(w io.Writer, r *Report, _ Options) error {
 	return bw.Flush()
 }
 
-// appendFindings appends the findings as an indented JSON array, handing
+// appendFindings appends the n findings of fs as an indented JSON array, handing
 // full buffers to w as it goes (w's error, if any, shows at Flush).
-func appendFindings(buf []byte, fs []rule.Finding, w *bufio.Writer) []byte {
-	if len(fs) == 0 {
+func appendFindings(buf []byte, n int, fs iter.Seq2[int, rule.Finding], w *bufio.Writer) []byte {
+	if n == 0 {
 		return append(buf, "[]"...)
 	}
 	buf = append(buf, '[')
-	for i := range fs {
-		f := &fs[i]
+	for i, f := range fs {
 		if i > 0 {
 			buf = append(buf, ',')
 		}

@@ -74,7 +74,7 @@ func (junitFormat) Format(w io.Writer, r *Report, _ Options) error {
 			add(in.File, junitCaseName(o, 0))
 		}
 	}
-	for _, f := range r.Findings {
+	for _, f := range r.all() {
 		c := add(f.File, junitCaseName(f.Object, f.Line))
 		text := fmt.Sprintf("%s:%d:%d: %s[%s]: %s", f.File, f.Line, f.Column, f.Severity, f.Rule, f.Message)
 		if len(f.Path) > 0 {

@@ -5,7 +5,9 @@ package report
 import (
 	"fmt"
 	"io"
+	"iter"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -15,6 +17,10 @@ import (
 // Report is the outcome of one run.
 type Report struct {
 	Findings []rule.Finding
+	// List, when set, holds the findings instead of Findings: a run's
+	// compact log (validate.Findings), each finding made as a writer
+	// reaches it, so that a writer holds one at a time.
+	List     FindingList
 	Files    int
 	Objects  int
 	Duration time.Duration
@@ -43,12 +49,95 @@ type Report struct {
 	Baselined, Unchanged int
 }
 
+// FindingList is a report's findings in order, made one at a time.
+type FindingList interface {
+	Len() int
+	// At makes finding i.
+	At(i int) rule.Finding
+	// Severity and File are finding i's, without making it.
+	Severity(i int) rule.Severity
+	File(i int) string
+}
+
+// count is how many findings the report has.
+func (r *Report) count() int {
+	if r.List != nil {
+		return r.List.Len()
+	}
+	return len(r.Findings)
+}
+
+// all yields the report's findings in order, with their index.
+func (r *Report) all() iter.Seq2[int, rule.Finding] {
+	return func(yield func(int, rule.Finding) bool) {
+		if r.List == nil {
+			for i, f := range r.Findings {
+				if !yield(i, f) {
+					return
+				}
+			}
+			return
+		}
+		for i := range r.List.Len() {
+			if !yield(i, r.List.At(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Materialize makes every finding of List into Findings, for callers
+// that need them all at once (baseline filtering).
+func (r *Report) Materialize() {
+	if r.List == nil {
+		return
+	}
+	r.Findings = make([]rule.Finding, 0, r.List.Len())
+	for _, f := range r.all() {
+		r.Findings = append(r.Findings, f)
+	}
+	r.List = nil
+}
+
+// Worst is the highest severity of the report's findings (0 when none).
+func (r *Report) Worst() rule.Severity {
+	var worst rule.Severity
+	for i := range r.count() {
+		worst = max(worst, r.severity(i))
+	}
+	return worst
+}
+
+// severity is finding i's severity.
+func (r *Report) severity(i int) rule.Severity {
+	if r.List != nil {
+		return r.List.Severity(i)
+	}
+	return r.Findings[i].Severity
+}
+
+// file is finding i's file.
+func (r *Report) file(i int) string {
+	if r.List != nil {
+		return r.List.File(i)
+	}
+	return r.Findings[i].File
+}
+
 // fingerprints returns r.Fingerprints, or computes them.
 func (r *Report) fingerprints() []string {
-	if len(r.Fingerprints) == len(r.Findings) {
+	if len(r.Fingerprints) == r.count() {
 		return r.Fingerprints
 	}
-	return Fingerprints(r.Findings)
+	if r.List == nil {
+		return Fingerprints(r.Findings)
+	}
+	out := make([]string, 0, r.count())
+	var p fingerprinter
+	for _, f := range r.all() {
+		out = append(out, p.next(&f))
+	}
+	return out
 }
 
 // Input is one file read and the objects loaded from it.
@@ -87,10 +176,10 @@ func (r *Report) files() []string {
 		}
 	}
 	var extra []string
-	for _, f := range r.Findings {
-		if !seen[f.File] {
-			seen[f.File] = true
-			extra = append(extra, f.File)
+	for i := range r.count() {
+		if file := r.file(i); !seen[file] {
+			seen[file] = true
+			extra = append(extra, file)
 		}
 	}
 	sort.Strings(extra)
@@ -139,8 +228,8 @@ func (r *Report) Summary() Summary {
 	for _, k := range r.Unchecked {
 		s.NotChecked += k.Count
 	}
-	for _, f := range r.Findings {
-		switch f.Severity {
+	for i := range r.count() {
+		switch r.severity(i) {
 		case rule.Error:
 			s.Errors++
 		case rule.Warning:
@@ -150,6 +239,19 @@ func (r *Report) Summary() Summary {
 		}
 	}
 	return s
+}
+
+// spill writes b to w and empties it once it holds 64 KiB or more: a
+// format that builds its output in b writes it in pieces, rather than
+// holding all of it (hundreds of MB with hundreds of thousands of
+// findings).
+func spill(w io.Writer, b *strings.Builder) error {
+	if b.Len() < 64<<10 {
+		return nil
+	}
+	_, err := io.WriteString(w, b.String())
+	b.Reset()
+	return err
 }
 
 // Options for formatters.

@@ -212,7 +212,7 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 	for _, ru := range r.Rules {
 		byID[ru.ID] = sarifRuleOf(ru)
 	}
-	for _, f := range r.Findings {
+	for _, f := range r.all() {
 		if _, ok := byID[f.Rule]; !ok {
 			byID[f.Rule] = sarifRule{
 				ID:                   f.Rule,
@@ -233,9 +233,9 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 		driver.Rules = append(driver.Rules, byID[id])
 	}
 
-	results := make([]sarifResult, 0, len(r.Findings))
+	results := make([]sarifResult, 0, r.count())
 	prints := r.fingerprints()
-	for i, f := range r.Findings {
+	for i, f := range r.all() {
 		res := sarifResultOf(f, index[f.Rule])
 		res.PartialFingerprints = map[string]string{fingerprintKey: prints[i]}
 		results = append(results, res)
@@ -385,15 +385,26 @@ const fingerprintKey = "kvet/v2"
 // finding does not change its fingerprint.
 func Fingerprints(findings []rule.Finding) []string {
 	out := make([]string, len(findings))
-	seen := make(map[[sha256.Size]byte]int, len(findings))
-	for i, f := range findings {
-		key := sha256.Sum256([]byte(strings.Join([]string{f.Rule, f.File, f.Object.APIVersion, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Path.String()}, "\x00")))
-		n := seen[key]
-		seen[key] = n + 1
-		if n > 0 {
-			key = sha256.Sum256(strconv.AppendInt(append(key[:], 0), int64(n), 10))
-		}
-		out[i] = hex.EncodeToString(key[:16])
+	var p fingerprinter
+	for i := range findings {
+		out[i] = p.next(&findings[i])
 	}
 	return out
+}
+
+// fingerprinter gives findings, one after the other, their fingerprints
+// (Fingerprints).
+type fingerprinter struct{ seen map[[sha256.Size]byte]int }
+
+func (p *fingerprinter) next(f *rule.Finding) string {
+	if p.seen == nil {
+		p.seen = map[[sha256.Size]byte]int{}
+	}
+	key := sha256.Sum256([]byte(strings.Join([]string{f.Rule, f.File, f.Object.APIVersion, f.Object.Kind, f.Object.Namespace, f.Object.Name, f.Path.String()}, "\x00")))
+	n := p.seen[key]
+	p.seen[key] = n + 1
+	if n > 0 {
+		key = sha256.Sum256(strconv.AppendInt(append(key[:], 0), int64(n), 10))
+	}
+	return hex.EncodeToString(key[:16])
 }

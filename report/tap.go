@@ -33,8 +33,8 @@ func (tapFormat) Format(w io.Writer, r *Report, _ Options) error {
 	var b strings.Builder
 	b.WriteString("TAP version 13\n")
 	failing := map[string]bool{}
-	for _, f := range r.Findings {
-		failing[f.File] = true
+	for i := range r.count() {
+		failing[r.file(i)] = true
 	}
 	var clean []string
 	for _, file := range r.files() {
@@ -42,7 +42,7 @@ func (tapFormat) Format(w io.Writer, r *Report, _ Options) error {
 			clean = append(clean, file)
 		}
 	}
-	n := len(r.Findings) + len(clean)
+	n := r.count() + len(clean)
 	if n == 0 {
 		b.WriteString("1..0 # SKIP no files checked\n")
 		_, err := io.WriteString(w, b.String())
@@ -50,7 +50,7 @@ func (tapFormat) Format(w io.Writer, r *Report, _ Options) error {
 	}
 	fmt.Fprintf(&b, "1..%d\n", n)
 	i := 0
-	for _, f := range r.Findings {
+	for _, f := range r.all() {
 		i++
 		fmt.Fprintf(&b, "not ok %d - %s\n", i, tapDescription(fmt.Sprintf("%s:%d:%d %s: %s", f.File, f.Line, f.Column, f.Rule, f.Message)))
 		diag, err := yaml.Marshal(tapDiagnostic{
@@ -65,6 +65,9 @@ func (tapFormat) Format(w io.Writer, r *Report, _ Options) error {
 			b.WriteString("  " + strings.TrimSuffix(line, "\n") + "\n")
 		}
 		b.WriteString("  ...\n")
+		if err := spill(w, &b); err != nil {
+			return err
+		}
 	}
 	for _, file := range clean {
 		i++

@@ -36,7 +36,7 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 	blue := paint(color.FgBlue, color.Bold)
 	bold := paint(color.Bold)
 	var b strings.Builder
-	for _, f := range r.Findings {
+	for _, f := range r.all() {
 		sc := sevColor[f.Severity]
 		if sc == nil {
 			sc = bold
@@ -69,6 +69,9 @@ func (textFormat) Format(w io.Writer, r *Report, opts Options) error {
 			fmt.Fprintf(&b, "%s %s %s%s:%d\n", gutter, blue.Sprint("="), bold.Sprint("rendered: "), Printable(r.File), r.Line)
 		}
 		b.WriteByte('\n')
+		if err := spill(w, &b); err != nil {
+			return err
+		}
 	}
 	for _, f := range r.Ignored {
 		fmt.Fprintf(&b, "%s %s:%d:%d: %s\n", paint(color.Faint).Sprintf("ignored[%s]", Printable(f.Rule)), Printable(f.File), f.Line, f.Column, Printable(f.Message))

@@ -60,6 +60,10 @@ type Options struct {
 	// kustomization line. It may merge findings. Those it gives a Source
 	// get their snippet from it.
 	Remap func(fs []rule.Finding) []rule.Finding
+	// Lazy asks Lint for Outcome.List instead of Outcome.Findings: the
+	// findings left in the engine's compact log, each made as it is read.
+	// Runs with findings to move (charts, Remap) get Findings anyway.
+	Lazy bool
 }
 
 // Progress counts work done, for a progress line.
@@ -68,6 +72,8 @@ type Progress struct{ Files, Objects atomic.Int64 }
 // Outcome is the result of Lint.
 type Outcome struct {
 	Findings []rule.Finding
+	// List, with Options.Lazy, holds the findings instead of Findings.
+	List *Findings
 	// Files read, objects loaded and non-empty documents seen.
 	Files, Objects, Documents int
 	// Errors are inputs that could not be read at all.
@@ -117,6 +123,7 @@ type engine struct {
 	log        findingLog     // the files' findings, until finish
 	rendered   []rule.Finding // the findings in rendered text, kept with their Source until mapped back
 	findings   []rule.Finding // in finish
+	list       *Findings      // the findings, by finish, when lazy
 	ignored    []rule.Finding
 	directives []*directive
 	dirSources map[string]*manifest.Source
@@ -595,8 +602,6 @@ func sortObjects(objs []*manifest.Object) {
 
 // finish runs the cross-object rules and orders the findings.
 func (e *engine) finish() []rule.Finding {
-	e.findings = append(e.log.findings(), e.rendered...)
-	e.rendered = nil
 	if len(e.cross.rules) > 0 {
 		sortObjects(e.retained)
 		ix := rule.NewIndex(e.retained)
@@ -621,6 +626,17 @@ func (e *engine) finish() []rule.Finding {
 			e.findings = e.opts.Policies.check(e.ctx, o, extra, e.findings)
 		}
 	}
+	if e.lazy() {
+		// The cross-object findings join the log, after the files'.
+		e.detach(e.findings)
+		e.log.add(e.findings)
+		e.findings = nil
+		e.list, e.ignored = e.settleLog()
+		return nil
+	}
+	// The files' findings, those in rendered text, the cross-object ones.
+	e.findings = append(append(e.log.findings(), e.rendered...), e.findings...)
+	e.rendered = nil
 	e.detach(e.findings)
 	all := e.findings
 	e.findings = nil // settle works in place on all
@@ -778,7 +794,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 		inputs[i] = in
 		mu.Unlock()
 	})
-	out := &Outcome{Findings: e.finish(), Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs, Ignored: e.ignored,
+	out := &Outcome{Findings: e.finish(), List: e.list, Files: e.sources, Objects: e.objects, Documents: e.documents, Errors: errs, Ignored: e.ignored,
 		Unchecked: kindCounts(e.unchecked)}
 	for i := range files {
 		if in, ok := inputs[i]; ok {
@@ -790,6 +806,7 @@ func Lint(ctx context.Context, paths []string, load manifest.Options, opts Optio
 
 // Run checks objects already loaded into memory.
 func Run(ctx context.Context, res *manifest.Result, opts Options) []rule.Finding {
+	opts.Lazy = false // Run returns a slice
 	e := newEngine(ctx, &opts)
 	var found []*manifest.Object
 	for kinds := e.contextKinds; len(kinds) > 0; kinds, _ = e.moreContext() {

@@ -1,6 +1,9 @@
 package validate
 
 import (
+	"bytes"
+	"strings"
+
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
@@ -122,30 +125,91 @@ func (l *findingLog) findings() []rule.Finding {
 	out := make([]rule.Finding, len(l.recs))
 	segs := make(manifest.Path, 0, l.segs) // every finding's path, in one array
 	for i := range l.recs {
-		r := &l.recs[i]
-		// One string per finding for its own text, sliced.
-		text := string(l.block(r.text.block)[r.text.off : r.text.off+r.text.n])
-		cut := func(n uint32) string {
-			s := text[:n]
-			text = text[n:]
-			return s
-		}
-		message := cut(r.message)
-		start := len(segs)
-		segs, _ = manifest.DecodePath(segs, cut(r.path)) // keys are slices of text
-		var path manifest.Path
-		if len(segs) > start {
-			path = segs[start:len(segs):len(segs)]
-		}
-		out[i] = rule.Finding{
-			Rule: l.strs[r.rule], Help: l.strs[r.help], File: l.strs[r.file],
-			Message: message, Path: path, Snippet: cut(r.snippet),
-			Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
-			Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
-			Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback, Policy: r.policy,
-			Fix: l.fixes[i], Related: l.related[i],
-		}
+		out[i], segs = l.decode(i, segs)
 	}
 	*l = findingLog{}
 	return out
+}
+
+// at returns record i as a finding of its own.
+func (l *findingLog) at(i int) rule.Finding {
+	f, _ := l.decode(i, nil)
+	return f
+}
+
+// decode returns record i as a finding, its path appended to segs (which
+// it returns, grown).
+func (l *findingLog) decode(i int, segs manifest.Path) (rule.Finding, manifest.Path) {
+	r := &l.recs[i]
+	// One string per finding for its own text, sliced.
+	text := string(l.textOf(r))
+	cut := func(n uint32) string {
+		s := text[:n]
+		text = text[n:]
+		return s
+	}
+	message := cut(r.message)
+	start := len(segs)
+	segs, _ = manifest.DecodePath(segs, cut(r.path)) // keys are slices of text
+	var path manifest.Path
+	if len(segs) > start {
+		path = segs[start:len(segs):len(segs)]
+	}
+	return rule.Finding{
+		Rule: l.strs[r.rule], Help: l.strs[r.help], File: l.strs[r.file],
+		Message: message, Path: path, Snippet: cut(r.snippet),
+		Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
+		Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
+		Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback, Policy: r.policy,
+		Fix: l.fixes[i], Related: l.related[i],
+	}, segs
+}
+
+// textOf is r's text in its block: message, path, snippet and name.
+func (l *findingLog) textOf(r *packedFinding) []byte {
+	return l.block(r.text.block)[r.text.off : r.text.off+r.text.n]
+}
+
+// messageOf, pathOf and nameOf are parts of record i's text, not copied.
+func (l *findingLog) messageOf(i int32) []byte {
+	r := &l.recs[i]
+	return l.textOf(r)[:r.message]
+}
+
+func (l *findingLog) pathOf(i int32) []byte {
+	r := &l.recs[i]
+	return l.textOf(r)[r.message : r.message+r.path]
+}
+
+func (l *findingLog) nameOf(i int32) []byte {
+	r := &l.recs[i]
+	return l.textOf(r)[r.message+r.path+r.snippet:]
+}
+
+// less orders records i and j as less orders their findings.
+func (l *findingLog) less(i, j int32) bool {
+	a, b := &l.recs[i], &l.recs[j]
+	if a.file != b.file {
+		if c := strings.Compare(l.strs[a.file], l.strs[b.file]); c != 0 {
+			return c < 0
+		}
+	}
+	if a.line != b.line {
+		return a.line < b.line
+	}
+	if a.column != b.column {
+		return a.column < b.column
+	}
+	if a.rule != b.rule {
+		if c := strings.Compare(l.strs[a.rule], l.strs[b.rule]); c != 0 {
+			return c < 0
+		}
+	}
+	return bytes.Compare(l.messageOf(i), l.messageOf(j)) < 0
+}
+
+// same reports whether records i and j are the same finding, as same.
+func (l *findingLog) same(i, j int32) bool {
+	a, b := &l.recs[i], &l.recs[j]
+	return a.rule == b.rule && a.file == b.file && a.line == b.line && a.column == b.column && bytes.Equal(l.messageOf(i), l.messageOf(j))
 }

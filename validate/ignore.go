@@ -205,7 +205,20 @@ func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
 	}
 	Sort(on)
 	on = dropRestated(dedupe(on), e.apart)
-	// Directives are sorted so that their unused-ignore findings are too.
+	ds := e.sortedDirectives()
+	kept, ignored = applyIgnores(on, ds)
+	_, _ = applyIgnores(off, ds) // marks the directives they match used
+	more, ig := e.unusedFindings(ds)
+	kept = append(kept, more...)
+	ignored = append(ignored, ig...)
+	Sort(kept)
+	Sort(ignored)
+	return kept, ignored
+}
+
+// sortedDirectives sorts the run's directives (by file and line), so that
+// their unused-ignore findings are too, and returns them.
+func (e *engine) sortedDirectives() []*directive {
 	ds := e.directives
 	sort.SliceStable(ds, func(i, j int) bool {
 		a, b := ds[i], ds[j]
@@ -214,8 +227,13 @@ func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
 		}
 		return a.pos.Line < b.pos.Line
 	})
-	kept, ignored = applyIgnores(on, ds)
-	_, _ = applyIgnores(off, ds) // marks the directives they match used
+	return ds
+}
+
+// unusedFindings returns the unused-ignore findings of the directives
+// once every other finding went through them, as the configuration has
+// them: those kept and those ignored in turn.
+func (e *engine) unusedFindings(ds []*directive) (kept, ignored []rule.Finding) {
 	// A rule that did not run at all (off for the whole run) found
 	// nothing its ignores could match: they are not reported.
 	ran := func(id string) bool { return e.opts.Enabled == nil || e.opts.Enabled(id) }
@@ -228,9 +246,7 @@ func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
 	// unused-ignore findings can be ignored too (kvet:ignore unused-ignore);
 	// an ignore of unused-ignore that matches none is reported, not
 	// ignorable in turn.
-	k, ig := applyIgnores(unused, ds)
-	kept = append(kept, k...)
-	ignored = append(ignored, ig...)
+	kept, ignored = applyIgnores(unused, ds)
 	for _, d := range ds {
 		if slices.Contains(d.rules, rule.UnusedIgnore) && !d.used[rule.UnusedIgnore] {
 			f := unusedFinding(d, rule.UnusedIgnore, e.dirSources)
@@ -239,8 +255,6 @@ func (e *engine) settle(fs []rule.Finding) (kept, ignored []rule.Finding) {
 			}
 		}
 	}
-	Sort(kept)
-	Sort(ignored)
 	return kept, ignored
 }
 
@@ -306,10 +320,7 @@ func applyIgnores(fs []rule.Finding, ds []*directive) (kept, ignored []rule.Find
 	if len(ds) == 0 {
 		return fs, nil
 	}
-	byFile := map[string][]*directive{}
-	for _, d := range ds {
-		byFile[d.file] = append(byFile[d.file], d)
-	}
+	byFile := directivesByFile(ds)
 	kept = fs[:0] // in place: fs is not used after
 	for i := range fs {
 		f := fs[i]
@@ -330,6 +341,15 @@ func applyIgnores(fs []rule.Finding, ds []*directive) (kept, ignored []rule.Find
 		}
 	}
 	return kept, ignored
+}
+
+// directivesByFile groups directives by their file.
+func directivesByFile(ds []*directive) map[string][]*directive {
+	byFile := map[string][]*directive{}
+	for _, d := range ds {
+		byFile[d.file] = append(byFile[d.file], d)
+	}
+	return byFile
 }
 
 // unusedIgnores reports, for each directive, the ids of rules that ran

@@ -1,7 +1,8 @@
 // Command gen writes a scaled benchmark corpus: it copies the documents
 // of a source corpus over and over, with metadata.name (and namespace)
 // varied so that nothing collides, until the wanted number of documents
-// is reached. With -single it writes them all into one file.
+// is reached; each copy is self-consistent (see vary). With -single it
+// writes them all into one file.
 package main
 
 import (
@@ -103,27 +104,61 @@ func collect(root string) []*yaml.Node {
 	return docs
 }
 
-// original names, by node, so each round's suffix replaces the last one.
+// original values, by node, so each round's suffix replaces the last one.
 var original = map[*yaml.Node]string{}
 
-// vary renames the document for a later round so names do not collide.
+// roundLabel marks the objects of one round (every round but the first):
+// each round's ValidatingAdmissionPolicyBindings match only objects with
+// their round's value (an objectSelector), so the copies are a cluster of
+// their own. Without it every copy of a policy that matches a whole kind
+// (gateway-api's safe-upgrades matches every CRD) would check the CRDs of
+// every round: work growing with the square of the set, which a set made
+// of copies should not have and a real repository of that size would not.
+const roundLabel = "kvet.dev/bench-round"
+
+// added are the nodes vary added to a document (its round label's value,
+// a binding's objectSelector value), by document, updated each round.
+var added = map[*yaml.Node]map[string]*yaml.Node{}
+
+// vary renames the document for a later round so names do not collide,
+// and renames its references to what other documents of the round are
+// renamed to, so that each round is self-consistent: metadata.name and
+// namespace get the suffix -rN, and so do a ValidatingAdmissionPolicy-
+// Binding's policyName and paramRef (its name and namespace), which then
+// matches only objects of its round (roundLabel). Other references keep
+// their targets: namespaced ones stay within the round's renamed
+// namespaces; cluster-scoped ones (a ClusterRoleBinding's ClusterRole)
+// name the first round's object.
 func vary(doc *yaml.Node, round int) []byte {
 	if round > 0 {
 		root := doc.Content[0]
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			if root.Content[i].Value == "metadata" && root.Content[i+1].Kind == yaml.MappingNode {
-				md := root.Content[i+1]
-				for j := 0; j+1 < len(md.Content); j += 2 {
-					if md.Content[j].Value == "name" || md.Content[j].Value == "namespace" {
-						v := md.Content[j+1]
-						base, ok := original[v]
-						if !ok {
-							base = v.Value
-							original[v] = base
-						}
-						v.Value = fmt.Sprintf("%s-r%d", base, round)
-					}
+		suffix := func(v *yaml.Node) {
+			if v == nil || v.Kind != yaml.ScalarNode {
+				return
+			}
+			base, ok := original[v]
+			if !ok {
+				base = v.Value
+				original[v] = base
+			}
+			v.Value = fmt.Sprintf("%s-r%d", base, round)
+		}
+		md := field(root, "metadata")
+		if md != nil && md.Kind == yaml.MappingNode {
+			suffix(field(md, "name"))
+			suffix(field(md, "namespace"))
+			setAdded(doc, md, "labels", roundLabel, round)
+		}
+		if scalar(field(root, "kind")) == "ValidatingAdmissionPolicyBinding" {
+			if spec := field(root, "spec"); spec != nil && spec.Kind == yaml.MappingNode {
+				suffix(field(spec, "policyName"))
+				if ref := field(spec, "paramRef"); ref != nil && ref.Kind == yaml.MappingNode {
+					suffix(field(ref, "name"))
+					suffix(field(ref, "namespace"))
 				}
+				mr := mapping(spec, "matchResources")
+				sel := mapping(mr, "objectSelector")
+				setAdded(doc, sel, "matchLabels", roundLabel, round)
 			}
 		}
 	}
@@ -132,6 +167,71 @@ func vary(doc *yaml.Node, round int) []byte {
 	enc.SetIndent(2)
 	must(enc.Encode(doc))
 	return b.Bytes()
+}
+
+// field returns the value of key in mapping m, or nil.
+func field(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+// mapping returns the mapping under key in m, adding an empty one when
+// absent or null; nil when m is no mapping or the key holds something
+// else.
+func mapping(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	v := field(m, key)
+	if v == nil {
+		v = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
+		return v
+	}
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		v.Kind, v.Tag, v.Value = yaml.MappingNode, "!!map", ""
+	}
+	if v.Kind != yaml.MappingNode {
+		return nil
+	}
+	return v
+}
+
+// setAdded sets m[key][label] to the round's number, adding the entry the
+// first time and updating it in later rounds (it is doc's own node).
+func setAdded(doc, m *yaml.Node, key, label string, round int) {
+	nodes := added[doc]
+	if nodes == nil {
+		nodes = map[string]*yaml.Node{}
+		added[doc] = nodes
+	}
+	v := nodes[key]
+	if v == nil {
+		labels := mapping(m, key)
+		if labels == nil {
+			return
+		}
+		if v = field(labels, label); v == nil {
+			v = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle}
+			labels.Content = append(labels.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: label}, v)
+		}
+		nodes[key] = v
+	}
+	v.Value = fmt.Sprint(round)
 }
 
 func must(err error) {

@@ -51,6 +51,7 @@ func runBaseline(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		_, _ = fmt.Fprintln(stderr, "kvet baseline: no baseline written: some inputs could not be read")
 		return exitUsage
 	}
+	out.report.Materialize()
 	findings := out.report.Findings
 	if err := baseline.Of(findings, baseline.Keys(findings)).Write(stdout); err != nil {
 		_, _ = fmt.Fprintf(stderr, "kvet baseline: writing: %v\n", err)

@@ -395,6 +395,10 @@ func checks(all []*rule.Rule) func(id string) config.Check {
 	}
 }
 
+// eagerFindings makes every run hold its findings as rule.Finding values
+// from the start (validate.Options.Lazy off), for tests that compare.
+var eagerFindings bool
+
 // lintOutcome is what a run found, nothing of it printed yet.
 type lintOutcome struct {
 	report *report.Report
@@ -426,8 +430,15 @@ func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer
 		close(progressStopped)
 	}
 	paths, ks := renderKustomize(o.paths, &load, &check, o.kust)
+	// The findings stay in the engine's compact log and are made as the
+	// format writes them, unless something needs them all at once.
+	check.Lazy = !eagerFindings && o.baseline == nil && o.changed == nil
 	out := validate.Lint(ctx, paths, load, check)
-	out.Findings = addFindings(out.Findings, ks.Findings(check.NoSnippets), check.Adjust)
+	more := ks.Findings(check.NoSnippets)
+	if len(more) > 0 && out.List != nil {
+		out.Findings, out.List = out.List.All(), nil
+	}
+	out.Findings = addFindings(out.Findings, more, check.Adjust)
 	close(progressDone)
 	<-progressStopped
 	inputs := make([]report.Input, len(out.Inputs))
@@ -436,6 +447,9 @@ func (o *lintOptions) run(ctx context.Context, stdin io.Reader, stderr io.Writer
 	}
 	rep := &report.Report{Findings: out.Findings, Files: out.Files, Objects: out.Objects, Unchecked: out.Unchecked, Duration: time.Since(o.start), Rules: check.Rules,
 		Inputs: inputs, Version: kvetVersion()}
+	if out.List != nil {
+		rep.List = out.List
+	}
 	if o.showIgnored {
 		rep.Ignored = out.Ignored
 	}
@@ -552,10 +566,8 @@ func (o *lintOptions) present(out *lintOutcome, stdout, stderr io.Writer) int {
 	if len(out.errors) > 0 {
 		return exitUsage
 	}
-	for _, f := range out.report.Findings {
-		if f.Severity >= o.failOn {
-			return exitFindings
-		}
+	if out.report.Worst() >= o.failOn {
+		return exitFindings
 	}
 	return exitOK
 }

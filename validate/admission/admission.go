@@ -33,6 +33,7 @@ package admission
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -119,6 +120,31 @@ type hook struct {
 	paramGVK   schema.GroupVersionKind
 	paramScope meta.RESTScope
 	configErr  error
+	// resources are the resource names the policy's resourceRules name
+	// (a subresource's resource, "pods" for "pods/status"); nil when a
+	// rule names every resource ("*", "*/scale") or there are no rules,
+	// which match every resource. A request for no resource in it, nor
+	// any equivalent of it, matches none of its rules: the plugin's
+	// matcher would say no match, without error.
+	resources map[string]bool
+}
+
+// resourceNames returns hook.resources for constraints.
+func resourceNames(mc *admissionregistrationv1.MatchResources) map[string]bool {
+	if mc == nil || len(mc.ResourceRules) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, r := range mc.ResourceRules {
+		for _, res := range r.Resources {
+			name, _, _ := strings.Cut(res, "/")
+			if name == "*" {
+				return nil
+			}
+			out[name] = true
+		}
+	}
+	return out
 }
 
 // New compiles the policies among objs that some binding among objs names,
@@ -165,7 +191,7 @@ func New(objs []*manifest.Object) *Policies {
 		p := policies[name]
 		bs := bindings[name]
 		sort.SliceStable(bs, func(i, j int) bool { return bs[i].Name < bs[j].Name })
-		h := &hook{policy: p, bindings: bs, validator: compile(p)}
+		h := &hook{policy: p, bindings: bs, validator: compile(p), resources: resourceNames(p.Spec.MatchConstraints)}
 		if err := h.validator.CompileError(); err != nil {
 			h.configErr = err
 		}
@@ -271,7 +297,19 @@ func (ps *Policies) Evaluate(ctx context.Context, o *manifest.Object) []Decision
 	req := ps.newRequest(o)
 	var out []Decision
 	versioned := map[schema.GroupVersionKind]*admission.VersionedAttributes{}
+	var names []string // the request's resource and its equivalents', once needed
 	for _, h := range ps.hooks {
+		if h.resources != nil {
+			if names == nil {
+				names = append(names, req.resource.Resource)
+				for _, eq := range ps.objects.GetEquivalentResourceMapper().EquivalentResourcesFor(req.resource, "") {
+					names = append(names, eq.Resource)
+				}
+			}
+			if !slices.ContainsFunc(names, func(n string) bool { return h.resources[n] }) {
+				continue // no rule of the policy names the resource
+			}
+		}
 		out = ps.evaluate(ctx, h, req, versioned, out)
 	}
 	return out

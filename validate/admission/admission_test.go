@@ -3,8 +3,11 @@ package admission
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 
 	_ "github.com/kvetdev/kvet/internal/golden" // the shared -update flag
 	"github.com/kvetdev/kvet/manifest"
@@ -235,5 +238,46 @@ spec:
 	got := decisions(New(load(t, p, b)).Evaluate(context.Background(), pod))
 	if want := "tolerations/deny Deny #0 \"2 tolerations, 300\"\n"; got != want {
 		t.Errorf("got %swant %s", got, want)
+	}
+}
+
+// TestResourceNames: the resource names that let a policy be skipped for
+// a request naming none of them; nil (never skipped) when a rule names
+// every resource or there are no rules. A policy for other resources is
+// skipped and says nothing; one for "*" still denies.
+func TestResourceNames(t *testing.T) {
+	rules := func(res ...[]string) *admissionregistrationv1.MatchResources {
+		mr := &admissionregistrationv1.MatchResources{}
+		for _, r := range res {
+			mr.ResourceRules = append(mr.ResourceRules, admissionregistrationv1.NamedRuleWithOperations{
+				RuleWithOperations: admissionregistrationv1.RuleWithOperations{Rule: admissionregistrationv1.Rule{Resources: r}}})
+		}
+		return mr
+	}
+	for _, c := range []struct {
+		mr   *admissionregistrationv1.MatchResources
+		want map[string]bool
+	}{
+		{nil, nil},
+		{rules(), nil},
+		{rules([]string{"deployments", "pods/status"}, []string{"configmaps"}), map[string]bool{"deployments": true, "pods": true, "configmaps": true}},
+		{rules([]string{"deployments"}, []string{"*"}), nil},
+		{rules([]string{"*/scale"}), nil},
+	} {
+		if got := resourceNames(c.mr); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("resourceNames(%+v) = %v, want %v", c.mr, got, c.want)
+		}
+	}
+	d := load(t, deployment("big", 10, "team: a"))[0]
+	other := strings.Replace(policy, "resources: [deployments]", "resources: [configmaps]", 1)
+	if other == policy {
+		t.Fatal("the policy has no resources: [deployments]")
+	}
+	if got := New(load(t, other, binding("deny", "Deny"))).Evaluate(context.Background(), d); len(got) != 0 {
+		t.Errorf("a policy for configmaps: %s", decisions(got))
+	}
+	every := strings.Replace(policy, "resources: [deployments]", `resources: ["*"]`, 1)
+	if got := decisions(New(load(t, every, binding("deny", "Deny"))).Evaluate(context.Background(), d)); got == "" {
+		t.Error("a policy for every resource said nothing")
 	}
 }
