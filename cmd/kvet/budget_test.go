@@ -37,3 +37,34 @@ func TestMemoryBudget(t *testing.T) {
 		t.Errorf("a nil budget changed the limit to %d", got)
 	}
 }
+
+// The limit also makes room for twice the live heap, read every 256
+// files, up to liveRoomMax, never shrinking: a run whose kept data grows
+// does not make the collector run ever more often.
+func TestMemoryBudgetLiveHeap(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(old)
+	oldLive := liveHeap
+	defer func() { liveHeap = oldLive }()
+	var m memoryBudget
+	m.read(0)
+	for _, c := range []struct{ live, want int64 }{
+		{10 << 20, memoryBase},   // small: the base
+		{300 << 20, 600 << 20},   // twice the live heap
+		{500 << 20, liveRoomMax}, // capped
+		{100 << 20, liveRoomMax}, // never shrinks
+	} {
+		liveHeap = func() int64 { return c.live }
+		for range 255 {
+			m.read(1 << 10)
+		}
+		if got := debug.SetMemoryLimit(-1); got != memoryBase+2<<10 && c.want == memoryBase {
+			t.Errorf("live %d MiB after 255 files: limit %d, want the base and a 1 KiB file", c.live>>20, got)
+		}
+		m.read(1 << 10) // the 256th file reads the live heap
+		want := max(c.want, memoryBase+2<<10)
+		if got := debug.SetMemoryLimit(-1); got != want {
+			t.Errorf("live %d MiB: limit %d, want %d", c.live>>20, got, want)
+		}
+	}
+}
