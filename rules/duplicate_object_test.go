@@ -21,15 +21,7 @@ import (
 func TestDuplicateObjectAcrossFiles(t *testing.T) {
 	dir := t.TempDir()
 	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: prod}\n"
-	for name, text := range map[string]string{"a/one.yaml": "# one\n" + cm, "b/two.yaml": cm, "b/three.yaml": cm} {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, map[string]string{"a/one.yaml": "# one\n" + cm, "b/two.yaml": cm, "b/three.yaml": cm})
 	run := func(complete bool, workers int) []string {
 		out := validate.Lint(context.Background(), []string{filepath.Join(dir, "b"), filepath.Join(dir, "a")}, manifest.Options{},
 			validate.Options{Rules: []*rule.Rule{rules.DuplicateObject}, Settings: rule.Settings{Complete: complete}, Workers: workers})
