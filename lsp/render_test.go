@@ -10,6 +10,7 @@ import (
 
 	protocol "github.com/tliron/glsp/protocol_3_16"
 
+	"github.com/kvetdev/kvet/internal/testfs"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/render/helm"
 	"github.com/kvetdev/kvet/render/kustomize"
@@ -22,19 +23,6 @@ func renderChecker(root string) (*Checker, error) {
 	c.Load.Renderers = []manifest.Renderer{helm.New(helm.Options{})}
 	c.Kustomize = &kustomize.Options{}
 	return c, nil
-}
-
-func writeTree(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 const lspTemplate = `apiVersion: apps/v1
@@ -66,7 +54,7 @@ spec:
 // open files get their diagnostics again too.
 func TestRenderedFiles(t *testing.T) {
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{
+	testfs.Write(t, root, map[string]string{
 		"charts/web/Chart.yaml":                   "apiVersion: v2\nname: web\nversion: 0.1.0\n",
 		"charts/web/values.yaml":                  "image: nginx:1.27.0\npullPolicy: Sometimes\n",
 		"charts/web/templates/deploy.yaml":        lspTemplate,
@@ -108,7 +96,7 @@ func TestRenderedFiles(t *testing.T) {
 	// A typed change to a rendered file is not linted (the chart is
 	// rendered from the disk); saving it is.
 	fixed := "image: nginx:1.27.0\npullPolicy: Never\n"
-	writeTree(t, root, map[string]string{"charts/web/values.yaml": fixed})
+	testfs.Write(t, root, map[string]string{"charts/web/values.yaml": fixed})
 	_ = c.conn.Notify(ctx, "textDocument/didSave", protocol.DidSaveTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: valuesURI}, Text: &fixed})
 	// Publications made before the save may still be on their way: wait
 	// for the one that reflects it.

@@ -437,6 +437,8 @@ func invalidUTF8(data []byte) int {
 	return -1
 }
 
+// shiftLines moves a parsed excerpt's nodes by lines, to where they are
+// in their file.
 func shiftLines(n *yaml.Node, by, depth int) {
 	if n == nil || depth > 10000 {
 		return

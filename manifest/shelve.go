@@ -47,22 +47,11 @@ func (o *Object) Unshelve() {
 		return // the lines parsed once; keep the position of the first
 	}
 	root := doc.Content[0]
-	shift(root, o.Source.firstLine, 0)
+	shiftLines(root, o.Source.firstLine, 0)
 	if root.Line != o.Node.Line || root.Column != o.Node.Column {
 		return
 	}
 	o.Node = root
-}
-
-// shift moves a parsed excerpt's nodes to the lines of its file.
-func shift(n *yaml.Node, by, depth int) {
-	if n == nil || depth > 10000 {
-		return
-	}
-	n.Line += by
-	for _, c := range n.Content {
-		shift(c, by, depth+1)
-	}
 }
 
 // Ident is an object's identity and place, without the object: what a

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvetdev/kvet/internal/testfs"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
@@ -21,7 +22,7 @@ import (
 func TestDuplicateObjectAcrossFiles(t *testing.T) {
 	dir := t.TempDir()
 	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: prod}\n"
-	writeFiles(t, dir, map[string]string{"a/one.yaml": "# one\n" + cm, "b/two.yaml": cm, "b/three.yaml": cm})
+	testfs.Write(t, dir, map[string]string{"a/one.yaml": "# one\n" + cm, "b/two.yaml": cm, "b/three.yaml": cm})
 	run := func(complete bool, workers int) []string {
 		out := validate.Lint(context.Background(), []string{filepath.Join(dir, "b"), filepath.Join(dir, "a")}, manifest.Options{},
 			validate.Options{Rules: []*rule.Rule{rules.DuplicateObject}, Settings: rule.Settings{Complete: complete}, Workers: workers})

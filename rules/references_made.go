@@ -153,7 +153,7 @@ func testFolder(dir string) bool {
 	// cloned into ~/e2e/ is not test data (the editor and "kvet lint $PWD"
 	// give absolute paths).
 	if filepath.IsAbs(dir) {
-		if wd, err := os.Getwd(); err == nil {
+		if wd, err := os.Getwd(); err == nil { // asked only for a missing target
 			if rel, err := filepath.Rel(wd, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 				dir = rel
 			}

@@ -2,39 +2,25 @@ package rules_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/kvetdev/kvet/internal/testfs"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 	"github.com/kvetdev/kvet/rules"
 	"github.com/kvetdev/kvet/validate"
 )
 
-// writeFiles writes files (relative path to text) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // lintTree writes files under a temporary folder and lints it with rs,
 // returning "path:line: rule" for each finding, sorted.
 func lintTree(t *testing.T, files map[string]string, complete bool, rs ...*rule.Rule) []string {
 	t.Helper()
 	dir := t.TempDir()
-	writeFiles(t, dir, files)
+	testfs.Write(t, dir, files)
 	out := validate.Lint(context.Background(), []string{dir}, manifest.Options{},
 		validate.Options{Rules: rs, Settings: rule.Settings{Complete: complete}})
 	var got []string
@@ -85,7 +71,7 @@ spec:
 // folder named e2e, linted by absolute path, is judged.
 func TestTestFoldersBelowTheWorkingFolder(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "e2e", "repo")
-	writeFiles(t, root, map[string]string{"app/route.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: infra, namespace: gw}\nspec:\n  ports: [{port: 80}]\n---\n" +
+	testfs.Write(t, root, map[string]string{"app/route.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: infra, namespace: gw}\nspec:\n  ports: [{port: 80}]\n---\n" +
 		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: gw}\nspec:\n  rules:\n  - backendRefs: [{name: missing, port: 8080}]\n"})
 	t.Chdir(root)
 	out := validate.Lint(context.Background(), []string{root}, manifest.Options{}, validate.Options{Rules: []*rule.Rule{rules.RouteBackend}})

@@ -12,22 +12,9 @@ import (
 	"time"
 
 	_ "github.com/kvetdev/kvet/internal/golden" // go test ./... -update passes here too
+	"github.com/kvetdev/kvet/internal/testfs"
 	"github.com/kvetdev/kvet/manifest"
 )
-
-// writeChart writes files (path: content) below dir.
-func writeChart(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // tgz returns a chart archive of files, each below the folder name/.
 func tgz(t *testing.T, name string, files map[string]string) []byte {
@@ -70,7 +57,7 @@ func byPath(srcs []*manifest.Source) map[string]*manifest.Source {
 // output.
 func TestRenderSubchartsCRDsAndTgz(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
-	writeChart(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"Chart.yaml":                      "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: folder\n    version: 0.1.0\n  - name: packed\n    version: 0.1.0\n",
 		"values.yaml":                     "v: top\n",
 		"templates/cm.yaml":               configMap("top") + "  kube: {{ .Capabilities.KubeVersion.Minor | quote }}\n",
@@ -133,7 +120,7 @@ func keys(m map[string]*manifest.Source) []string {
 // points at the template line.
 func TestValuesPrecedence(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
-	writeChart(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
 		"values.yaml":       "v: default\nw: default\n",
 		"a.yaml":            "v: a\n",
@@ -180,7 +167,7 @@ func TestValuesPrecedence(t *testing.T) {
 // the size limit, is a render-error, not a hung or exhausted run.
 func TestRenderLimits(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
-	writeChart(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
 		"values.yaml":       "count: 2000\n", // not n: YAML 1.1 reads n as false
 		"templates/cm.yaml": "{{- range until (int .Values.count) }}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x{{ . }}\n{{- end }}\n",
@@ -203,7 +190,7 @@ func TestRenderLimits(t *testing.T) {
 // TestRenderWritesNothing: rendering leaves the chart's folder as it was.
 func TestRenderWritesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
-	writeChart(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: 0.1.0\n    repository: file://../sub\n",
 		"templates/cm.yaml": configMap("x"),
 	})
@@ -237,7 +224,7 @@ func listTree(t *testing.T, dir string) string {
 // not a download.
 func TestSchemaRefusesURLs(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
-	writeChart(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"Chart.yaml":         "apiVersion: v2\nname: app\nversion: 0.1.0\n",
 		"values.yaml":        "v: 1\n",
 		"values.schema.json": `{"$ref": "https://example.invalid/schema.json"}`,
@@ -289,7 +276,7 @@ func BenchmarkRender(b *testing.B) {
 // the template line, which names both.
 func TestSeveralValuesOnALine(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
-	writeChart(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
 		"values.yaml":       "repo: nginx\ntag: latest\n",
 		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  image: {{ .Values.repo }}:{{ .Values.tag }}\n",
@@ -308,7 +295,7 @@ func TestSeveralValuesOnALine(t *testing.T) {
 // dot points at x in the values file.
 func TestWithScope(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "app")
-	writeChart(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"Chart.yaml":  "apiVersion: v2\nname: app\nversion: 0.1.0\n",
 		"values.yaml": "res:\n  limits:\n    memory: lots\nname: web\n",
 		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n" +

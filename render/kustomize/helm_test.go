@@ -7,22 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvetdev/kvet/internal/testfs"
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
-
-func writeTree(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // TestHelmChartsValues: a chart of helmCharts is inflated with its values
 // as kustomize passes them to helm (valuesFile and valuesInline by
@@ -65,7 +53,7 @@ data:
 			for k, v := range chart {
 				files[k] = v
 			}
-			writeTree(t, dir, files)
+			testfs.Write(t, dir, files)
 			wd, _ := os.Getwd()
 			if err := os.Chdir(dir); err != nil {
 				t.Fatal(err)
@@ -112,7 +100,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // nothing is built, and nothing is read there.
 func TestHelmChartsConfined(t *testing.T) {
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{
+	testfs.Write(t, dir, map[string]string{
 		"elsewhere/web/Chart.yaml":          "apiVersion: v2\nname: web\nversion: 0.1.0\n",
 		"elsewhere/web/templates/cm.yaml":   "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
 		"elsewhere/values.yaml":             "a: 1\n",
@@ -190,7 +178,7 @@ func TestConsumes(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	writeTree(t, dir, map[string]string{"kustomization.yaml": "resources:\n- a.yaml\n", "a.yaml": "kind: ConfigMap\n", "stray.yaml": "kind: ConfigMap\n"})
+	testfs.Write(t, dir, map[string]string{"kustomization.yaml": "resources:\n- a.yaml\n", "a.yaml": "kind: ConfigMap\n", "stray.yaml": "kind: ConfigMap\n"})
 	if Consumes(filepath.Join(dir, "stray.yaml"), Options{Root: dir}) || !Consumes(filepath.Join(dir, "a.yaml"), Options{Root: dir}) {
 		t.Error("a file in the kustomization's folder it does not name is consumed, or one it names is not")
 	}
