@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/xml"
 	"io"
 
@@ -32,40 +33,65 @@ type checkstyleError struct {
 
 // Format writes one <file> per file with findings, in the findings' order
 // (by file), and one <error> per finding; severities are Checkstyle's
-// error, warning and info.
+// error, warning and info. It writes the elements as it makes them (the
+// findings' files are gathered first, without making the findings), the
+// same bytes as encoding checkstyleRoot whole (stream_test.go).
 func (checkstyleFormat) Format(w io.Writer, r *Report, _ Options) error {
-	root := checkstyleRoot{Version: "4.3", Files: []checkstyleFile{}}
-	index := map[string]int{}
-	for _, f := range r.all() {
-		i, ok := index[f.File]
-		if !ok {
-			i = len(root.Files)
-			index[f.File] = i
-			root.Files = append(root.Files, checkstyleFile{Name: f.File})
+	var files []string
+	byFile := map[string][]int32{}
+	for i := range r.count() {
+		file := r.file(i)
+		if _, ok := byFile[file]; !ok {
+			files = append(files, file)
 		}
-		msg := f.Message
-		if f.Help != "" {
-			msg += " (help: " + f.Help + ")"
-		}
-		sev := "info"
-		switch f.Severity {
-		case rule.Error:
-			sev = "error"
-		case rule.Warning:
-			sev = "warning"
-		}
-		root.Files[i].Errors = append(root.Files[i].Errors, checkstyleError{
-			Line: f.Line, Column: f.Column, Severity: sev, Message: msg, Source: "kvet." + f.Rule,
-		})
+		byFile[file] = append(byFile[file], int32(i))
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if _, err := bw.WriteString(xml.Header); err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
+	enc := xml.NewEncoder(bw)
 	enc.Indent("", "  ")
-	if err := enc.Encode(root); err != nil {
+	root := xml.StartElement{Name: xml.Name{Local: "checkstyle"}, Attr: []xml.Attr{{Name: xml.Name{Local: "version"}, Value: "4.3"}}}
+	if err := enc.EncodeToken(root); err != nil {
 		return err
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	errorElem := xml.StartElement{Name: xml.Name{Local: "error"}}
+	for _, file := range files {
+		start := xml.StartElement{Name: xml.Name{Local: "file"}, Attr: []xml.Attr{{Name: xml.Name{Local: "name"}, Value: file}}}
+		if err := enc.EncodeToken(start); err != nil {
+			return err
+		}
+		for _, i := range byFile[file] {
+			f := r.at(int(i))
+			msg := f.Message
+			if f.Help != "" {
+				msg += " (help: " + f.Help + ")"
+			}
+			sev := "info"
+			switch f.Severity {
+			case rule.Error:
+				sev = "error"
+			case rule.Warning:
+				sev = "warning"
+			}
+			e := checkstyleError{Line: f.Line, Column: f.Column, Severity: sev, Message: msg, Source: "kvet." + f.Rule}
+			if err := enc.EncodeElement(e, errorElem); err != nil {
+				return err
+			}
+		}
+		if err := enc.EncodeToken(start.End()); err != nil {
+			return err
+		}
+	}
+	if err := enc.EncodeToken(root.End()); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	if _, err := bw.WriteString("\n"); err != nil {
+		return err
+	}
+	return bw.Flush()
 }

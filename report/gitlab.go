@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
 	"path/filepath"
 
@@ -50,25 +49,27 @@ func gitlabSeverity(s rule.Severity) string {
 // fingerprint is kvet's SARIF fingerprint (kvet/v2), so GitLab tracks an
 // issue across commits as code scanning does.
 func (gitlabFormat) Format(w io.Writer, r *Report, _ Options) error {
-	prints := r.fingerprints()
-	out := make([]gitlabIssue, 0, r.count())
-	for i, f := range r.all() {
+	given := len(r.Fingerprints) == r.count()
+	var prints fingerprinter
+	return writeIndentedArray(w, nil, "", r.count(), func(i int, f *rule.Finding) any {
 		desc := f.Message
 		if f.Help != "" {
 			desc += " (help: " + f.Help + ")"
 		}
-		out = append(out, gitlabIssue{
+		print := ""
+		if given {
+			print = r.Fingerprints[i]
+		} else {
+			print = prints.next(f)
+		}
+		return gitlabIssue{
 			Type:        "issue",
 			Description: desc,
 			CheckName:   f.Rule,
-			Fingerprint: prints[i],
+			Fingerprint: print,
 			Severity:    gitlabSeverity(f.Severity),
 			Location:    gitlabLocation{Path: filepath.ToSlash(filepath.Clean(f.File)), Lines: gitlabLines{Begin: max(f.Line, 1)}},
 			Categories:  []string{"Bug Risk"},
-		})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+		}
+	}, r)
 }

@@ -15,6 +15,7 @@ type sliceList []rule.Finding
 
 func (l sliceList) Len() int                     { return len(l) }
 func (l sliceList) At(i int) rule.Finding        { return l[i] }
+func (l sliceList) Rule(i int) string            { return l[i].Rule }
 func (l sliceList) Severity(i int) rule.Severity { return l[i].Severity }
 func (l sliceList) File(i int) string            { return l[i].File }
 

@@ -54,7 +54,8 @@ type FindingList interface {
 	Len() int
 	// At makes finding i.
 	At(i int) rule.Finding
-	// Severity and File are finding i's, without making it.
+	// Rule, Severity and File are finding i's, without making it.
+	Rule(i int) string
 	Severity(i int) rule.Severity
 	File(i int) string
 }
@@ -116,28 +117,28 @@ func (r *Report) severity(i int) rule.Severity {
 	return r.Findings[i].Severity
 }
 
+// at makes finding i.
+func (r *Report) at(i int) rule.Finding {
+	if r.List != nil {
+		return r.List.At(i)
+	}
+	return r.Findings[i]
+}
+
+// ruleID is finding i's rule id.
+func (r *Report) ruleID(i int) string {
+	if r.List != nil {
+		return r.List.Rule(i)
+	}
+	return r.Findings[i].Rule
+}
+
 // file is finding i's file.
 func (r *Report) file(i int) string {
 	if r.List != nil {
 		return r.List.File(i)
 	}
 	return r.Findings[i].File
-}
-
-// fingerprints returns r.Fingerprints, or computes them.
-func (r *Report) fingerprints() []string {
-	if len(r.Fingerprints) == r.count() {
-		return r.Fingerprints
-	}
-	if r.List == nil {
-		return Fingerprints(r.Findings)
-	}
-	out := make([]string, 0, r.count())
-	var p fingerprinter
-	for _, f := range r.all() {
-		out = append(out, p.next(&f))
-	}
-	return out
 }
 
 // Input is one file read and the objects loaded from it.

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -212,12 +214,12 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 	for _, ru := range r.Rules {
 		byID[ru.ID] = sarifRuleOf(ru)
 	}
-	for _, f := range r.all() {
-		if _, ok := byID[f.Rule]; !ok {
-			byID[f.Rule] = sarifRule{
-				ID:                   f.Rule,
-				ShortDescription:     sarifText{Text: f.Rule},
-				DefaultConfiguration: &sarifRuleConf{Level: sarifLevel(f.Severity)},
+	for i := range r.count() {
+		if id := r.ruleID(i); byID[id].ID == "" {
+			byID[id] = sarifRule{
+				ID:                   id,
+				ShortDescription:     sarifText{Text: id},
+				DefaultConfiguration: &sarifRuleConf{Level: sarifLevel(r.severity(i))},
 			}
 		}
 	}
@@ -232,14 +234,6 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 		index[id] = i
 		driver.Rules = append(driver.Rules, byID[id])
 	}
-
-	results := make([]sarifResult, 0, r.count())
-	prints := r.fingerprints()
-	for i, f := range r.all() {
-		res := sarifResultOf(f, index[f.Rule])
-		res.PartialFingerprints = map[string]string{fingerprintKey: prints[i]}
-		results = append(results, res)
-	}
 	out := sarifLog{
 		Schema:  sarifSchema,
 		Version: sarifVersion,
@@ -248,16 +242,82 @@ func (sarifFormat) Format(w io.Writer, r *Report, _ Options) error {
 			// kvet's columns count characters (yaml.v3 positions), not
 			// UTF-16 code units, SARIF's default.
 			ColumnKind: "unicodeCodePoints",
-			Results:    results,
+			Results:    []sarifResult{},
 		}},
 	}
 	if s := r.Summary(); s.NotChecked > 0 {
 		out.Runs[0].Properties = &sarifRunProps{NotChecked: s.NotChecked, Unchecked: s.Unchecked}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	given := len(r.Fingerprints) == r.count()
+	var prints fingerprinter
+	return writeIndentedArray(w, out, `"results": []`, r.count(), func(i int, f *rule.Finding) any {
+		res := sarifResultOf(*f, index[f.Rule])
+		print := ""
+		if given {
+			print = r.Fingerprints[i]
+		} else {
+			print = prints.next(f)
+		}
+		res.PartialFingerprints = map[string]string{fingerprintKey: print}
+		return res
+	}, r)
+}
+
+// writeIndentedArray writes v as a json.Encoder with a two-space indent
+// and no HTML escaping would, but with the empty array that follows key
+// (written once in v, as `"key": []`) holding one element per finding of
+// r, each made by elem and encoded as it is written: the output of
+// thousands of findings is not held whole, nor are the findings. v == nil
+// writes the array alone, as the top-level value. sarif_test.go and
+// gitlab_test.go hold it to encoding the whole value at once.
+func writeIndentedArray(w io.Writer, v any, key string, n int, elem func(int, *rule.Finding) any, r *Report) error {
+	var head, tail []byte
+	indent := ""
+	if v != nil {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		whole := b.Bytes()
+		k := bytes.Index(whole, []byte(key))
+		if k < 0 {
+			return fmt.Errorf("report: %s not in the encoded value", key)
+		}
+		line := bytes.LastIndexByte(whole[:k], '\n') + 1
+		indent = string(whole[line:k])
+		head = whole[:k+len(key)-1] // up to and with "["
+		tail = whole[k+len(key)-1:] // from "]"
+	} else {
+		head, tail = []byte("["), []byte("]\n")
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if n == 0 {
+		_, _ = bw.Write(head)
+		_, _ = bw.Write(tail)
+		return bw.Flush()
+	}
+	_, _ = bw.Write(head)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent(indent+"  ", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	for i, f := range r.all() {
+		b.Reset()
+		if err := enc.Encode(elem(i, &f)); err != nil {
+			return err
+		}
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		_, _ = bw.WriteString("\n" + indent + "  ")
+		_, _ = bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	}
+	_, _ = bw.WriteString("\n" + indent)
+	_, _ = bw.Write(tail)
+	return bw.Flush()
 }
 
 func sarifRuleOf(ru *rule.Rule) sarifRule {

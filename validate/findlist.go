@@ -30,6 +30,9 @@ func (fs *Findings) Len() int {
 // At returns finding i, made anew on each call.
 func (fs *Findings) At(i int) rule.Finding { return fs.log.at(int(fs.order[i])) }
 
+// Rule is finding i's rule id, without making the finding.
+func (fs *Findings) Rule(i int) string { return fs.log.strs[fs.log.recs[fs.order[i]].rule] }
+
 // Severity is finding i's severity, without making the finding.
 func (fs *Findings) Severity(i int) rule.Severity { return fs.log.recs[fs.order[i]].severity }
 
