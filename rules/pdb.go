@@ -32,12 +32,16 @@ up as the disruption controller does) not below the replicas of the selected
 Deployments, StatefulSets, ReplicaSets and Pods (skipped when a DaemonSet or
 Job is selected: their pod count is not in the manifest); a workload that a
 HorizontalPodAutoscaler of the folder scales counts its ` + "`minReplicas`" + ` pods, the
-fewest it runs. "Selects no pods"
+fewest it runs. A policy/v1 PDB that sets neither ` + "`minAvailable`" + ` nor
+` + "`maxUnavailable`" + ` is a finding too, whatever it selects (kube-score's
+poddisruptionbudget-has-policy): the disruption controller then wants no
+pod healthy and allows every eviction (policy/v1beta1 defaulted
+` + "`minAvailable`" + ` to 1, so its PDBs are not). "Selects no pods"
 is judged as service-selector judges it: not where something else may make
 the pods (a custom resource in the namespace, a CRD, templated workloads).
 
 ## Why is this bad?
-A PDB that selects nothing protects nothing. One that allows zero
+A PDB that selects nothing, or sets no policy, protects nothing. One that allows zero
 disruptions blocks ` + "`kubectl drain`" + `, node upgrades and the cluster autoscaler
 forever: the eviction is refused until someone deletes the PDB.
 
@@ -69,6 +73,11 @@ func checkPDB(pass *rule.Pass, o *manifest.Object) {
 	switch t := o.Typed.(type) {
 	case *policyv1.PodDisruptionBudget:
 		ps = t.Spec
+		if ps.MinAvailable == nil && ps.MaxUnavailable == nil {
+			pass.Report(rule.Diagnostic{Path: manifest.Path{}.Field("spec"), Help: "set spec.maxUnavailable: 1 (or spec.minAvailable)",
+				Message: fmt.Sprintf("PodDisruptionBudget %q sets neither minAvailable nor maxUnavailable: it allows every eviction, so it protects no pod", o.Name)})
+			return
+		}
 	case *policyv1beta1.PodDisruptionBudget:
 		// Removed, but judged alike: kvet fix's migration to policy/v1
 		// must not reveal a finding that was there before.
