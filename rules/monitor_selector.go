@@ -18,11 +18,8 @@ import (
 var MonitorSelector = &rule.Rule{
 	ID:        "monitor-selector",
 	Severity:  rule.Warning,
-	Off:       true,
 	Kinds:     []string{"monitoring.coreos.com/*/ServiceMonitor", "monitoring.coreos.com/*/PodMonitor"},
-	Uses:      append([]string{"v1/Service"}, podKinds...),
-	Summaries: []*rule.Summary{refSigns},
-	Slim:      slimPods,
+	Summaries: append([]*rule.Summary{refSigns, serviceSummaries}, podSummaryList...),
 	Check:     checkMonitorSelector,
 	Doc: `A ServiceMonitor or PodMonitor selects nothing, or scrapes a port that is not there.
 
@@ -40,8 +37,8 @@ has a custom resource there that runs something (an operator's; not
 another monitor or a PrometheusRule), it is a folder of test data (a path
 element ` + "`tests`" + `, ` + "`e2e`" + ` or ` + "`conformance`" + `), or a Role or ClusterRole of
 the folder may create Services. On ../shared/corpus that took its
-findings from 5, all false, to none. Off unless enabled all the same: it
-keeps every workload and Service of the run until the end (memory).
+findings from 5, all false, to none. The Services and workloads are read
+from summaries made as they stream (labels and port names), not kept.
 
 ## Why is this bad?
 Prometheus scrapes nothing for the monitor: no target appears, the
@@ -66,13 +63,52 @@ spec:
 ` + "```",
 }
 
-// serviceLabels are a Service's own labels, which ServiceMonitors select.
-func serviceLabels(o *manifest.Object) (map[string]string, bool) {
+// serviceSummaries keeps of each Service what monitor-selector reads: its
+// own labels (which ServiceMonitors select) and its ports' names.
+var serviceSummaries = &rule.Summary{Kinds: []string{"v1/Service"}, Make: makeServiceSummary}
+
+// serviceSummary is what the run keeps of a Service for monitor-selector.
+type serviceSummary struct {
+	id     manifest.Ident
+	labels map[string]string
+	ports  []string // names, in order; unnamed ports left out
+}
+
+func makeServiceSummary(o *manifest.Object) any {
 	svc, ok := o.Typed.(*corev1.Service)
 	if !ok {
-		return nil, false
+		return nil
 	}
-	return svc.Labels, true
+	s := &serviceSummary{id: o.Ident(), labels: svc.Labels}
+	for _, p := range svc.Spec.Ports {
+		if p.Name != "" {
+			s.ports = append(s.ports, p.Name)
+		}
+	}
+	return s
+}
+
+type servicesKey bool
+
+// servicesOf is the label index of the run's Services (by their own
+// labels), keyed as podsOf keys workloads: by folder and namespace unless
+// the run claims to be complete.
+func servicesOf(pass *rule.Pass) *rule.LabelIndex {
+	complete := pass.Settings.Complete
+	return pass.Index.Memo(servicesKey(complete), func() any {
+		sums := pass.Index.Summaries(serviceSummaries)
+		items := make([]rule.Labeled, 0, len(sums))
+		for _, v := range sums {
+			s := v.(*serviceSummary)
+			items = append(items, rule.Labeled{Object: s.id.Object(), Labels: s.labels, Data: s})
+		}
+		return rule.NewLabelIndex(items, func(l rule.Labeled) string {
+			if complete {
+				return rule.EffectiveNamespace(l.Object)
+			}
+			return rule.ScopedNS(folderOf(l.Object), l.Object.Namespace)
+		})
+	}).(*rule.LabelIndex)
 }
 
 func checkMonitorSelector(pass *rule.Pass, o *manifest.Object) {
@@ -106,15 +142,11 @@ func checkMonitorSelector(pass *rule.Pass, o *manifest.Object) {
 	}
 	pods := o.Kind == "PodMonitor"
 	var li *rule.LabelIndex
-	switch {
-	case pods && pass.Settings.Complete:
-		li = pass.Index.Labels("pods", podKinds, podLabels, nil)
-	case pods:
-		li = pass.Index.Labels("pods-by-folder", podKinds, podLabels, folderOf)
-	case pass.Settings.Complete:
-		li = pass.Index.Labels("services", []string{"v1/Service"}, serviceLabels, nil)
-	default:
-		li = pass.Index.Labels("services-by-folder", []string{"v1/Service"}, serviceLabels, folderOf)
+	if pods {
+		p, _ := podsOf(pass, o)
+		li = p.li
+	} else {
+		li = servicesOf(pass)
 	}
 	var got []rule.Labeled
 	var near *manifest.Object // one with a key of the selector, for the finding
@@ -154,7 +186,7 @@ func checkMonitorSelector(pass *rule.Pass, o *manifest.Object) {
 	eps, _ := spec[endpoints].([]any)
 	var names []string
 	for _, g := range got {
-		for _, n := range portNames(g.Object, pods) {
+		for _, n := range portNames(g) {
 			if !slices.Contains(names, n) {
 				names = append(names, n)
 			}
@@ -175,27 +207,22 @@ func checkMonitorSelector(pass *rule.Pass, o *manifest.Object) {
 	}
 }
 
-// portNames are the port names of a Service, or of a workload's containers.
-func portNames(o *manifest.Object, pods bool) []string {
-	var out []string
-	if !pods {
-		if svc, ok := o.Typed.(*corev1.Service); ok {
-			for _, p := range svc.Spec.Ports {
-				if p.Name != "" {
-					out = append(out, p.Name)
-				}
+// portNames are the port names of a selected Service, or of a workload's
+// containers (init containers too).
+func portNames(l rule.Labeled) []string {
+	switch d := l.Data.(type) {
+	case *serviceSummary:
+		return d.ports
+	case *podSummary:
+		var out []string
+		for _, p := range d.ports {
+			if p.name != "" {
+				out = append(out, p.name)
 			}
 		}
 		return out
 	}
-	for _, c := range containersOf(o) {
-		for _, p := range c.Ports {
-			if p.Name != "" {
-				out = append(out, p.Name)
-			}
-		}
-	}
-	return out
+	return nil
 }
 
 func quoteAll(s []string) []string {

@@ -7,7 +7,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -20,25 +19,6 @@ import (
 
 // podKindNames is how messages list podKinds.
 const podKindNames = "Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod"
-
-// podLabels are the labels of the pods an object runs.
-func podLabels(o *manifest.Object) (map[string]string, bool) {
-	ref, ok := PodSpecOf(o)
-	if !ok {
-		return nil, false
-	}
-	return ref.Meta.Labels, true
-}
-
-// containersOf lists the containers (init containers too) of a pod
-// template, for port lookups.
-func containersOf(o *manifest.Object) []corev1.Container {
-	ref, ok := PodSpecOf(o)
-	if !ok {
-		return nil
-	}
-	return append(append([]corev1.Container(nil), ref.Spec.Containers...), ref.Spec.InitContainers...)
-}
 
 // folderOf is the folder of an object's file.
 func folderOf(o *manifest.Object) string { return filepath.Dir(o.Source.Path) }
@@ -176,36 +156,6 @@ func replicasSet(o *manifest.Object) bool {
 		return t.Spec.Replicas != nil
 	}
 	return false
-}
-
-// slimPods keeps of a workload only what monitor-selector reads when
-// they look it up: its identity, labels, replicas, selector, and its pod
-// template's labels and containers' names and ports. On 100,000
-// documents, keeping whole workloads took the run from 250 to 566 MB.
-func slimPods(o *manifest.Object) {
-	if m, ok := o.Typed.(metav1.Object); ok {
-		m.SetAnnotations(nil)
-		m.SetManagedFields(nil)
-		m.SetOwnerReferences(nil)
-		m.SetFinalizers(nil)
-	}
-	ref, ok := PodSpecOf(o)
-	if !ok {
-		return
-	}
-	slim := func(cs []corev1.Container) []corev1.Container {
-		if len(cs) == 0 {
-			return nil
-		}
-		out := make([]corev1.Container, len(cs))
-		for i, c := range cs {
-			out[i] = corev1.Container{Name: c.Name, Ports: c.Ports}
-		}
-		return out
-	}
-	*ref.Spec = corev1.PodSpec{Containers: slim(ref.Spec.Containers), InitContainers: slim(ref.Spec.InitContainers)}
-	ref.Meta.Annotations = nil
-	ref.Meta.ManagedFields = nil
 }
 
 // refIdents keeps the identity and place of the objects that reference
