@@ -1,8 +1,11 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
+	yaml "go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
@@ -17,8 +20,8 @@ var PVCStorageClass = &rule.Rule{
 	Severity:  rule.Warning,
 	Off:       true,
 	Kinds:     []string{"v1/PersistentVolumeClaim", "apps/v1/StatefulSet"},
-	Uses:      []string{"storage.k8s.io/*/StorageClass", "v1/PersistentVolume"},
-	Summaries: []*rule.Summary{refSigns},
+	Summaries: []*rule.Summary{refSigns, refIdents, embeddedClasses, pvClasses},
+	TypedOnly: true,
 	Check:     checkPVCStorageClass,
 	Doc: `A PersistentVolumeClaim names a StorageClass that does not exist.
 
@@ -28,11 +31,16 @@ Looks up the StorageClass (cluster-scoped) named by a PVC's
 ` + "`spec.volumeClaimTemplates[].spec.storageClassName`" + `. An empty name asks for
 no class and an absent one for the default class: neither is judged, nor a
 claim bound by ` + "`volumeName`" + `, nor a class that a PersistentVolume of the
-same folder carries (static provisioning needs no StorageClass object). A
-missing class is a finding only when the claim's folder has StorageClasses,
-or with ` + "`--require-references`" + `. Off unless enabled: on ../shared/corpus its 8
-findings were classes that another folder or the storage system's own
-install defines (Longhorn's, Rook's examples).
+same folder carries (static provisioning needs no StorageClass object), nor
+a class that something in the run makes from a manifest it holds: a
+ConfigMap's data or a Secret's stringData whose value is a StorageClass
+manifest of that name, in any folder (Longhorn's installer keeps its
+default class so, for its manager to create). A missing class is a
+finding only when the claim's folder has StorageClasses, or with
+` + "`--require-references`" + `. The StorageClasses and PersistentVolumes are read from
+summaries, not kept. On ../shared/corpus its 5 findings were all
+Longhorn's class made from its ConfigMap; with that sign it has none.
+Off unless enabled.
 
 ## Why is this bad?
 No provisioner serves the claim: it stays Pending, and so do the pods that
@@ -56,6 +64,94 @@ spec:
 ` + "```",
 }
 
+// embeddedClasses summarizes the StorageClasses that something in the
+// run makes from a manifest it holds as text: a ConfigMap's data or a
+// Secret's stringData whose value is itself a StorageClass manifest (an
+// installer's or operator's: Longhorn's manager creates its default class
+// from such a ConfigMap). Only values that contain "StorageClass" are
+// parsed, and only the class names are kept.
+var embeddedClasses = &rule.Summary{Kinds: []string{"v1/ConfigMap", "v1/Secret"}, Make: makeEmbeddedClasses}
+
+func makeEmbeddedClasses(o *manifest.Object) any {
+	var values map[string]string
+	switch t := o.Typed.(type) {
+	case *corev1.ConfigMap:
+		values = t.Data
+	case *corev1.Secret:
+		values = t.StringData
+	}
+	var names []string
+	for _, v := range values {
+		if strings.Contains(v, "StorageClass") {
+			names = append(names, storageClassNames(v)...)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return names
+}
+
+// maxEmbeddedDocs bounds the documents read of one embedded value.
+const maxEmbeddedDocs = 64
+
+// storageClassNames are the names of the StorageClass manifests in text
+// (YAML or JSON, one or several documents); text that is not a manifest
+// gives none.
+func storageClassNames(text string) []string {
+	var out []string
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	for range maxEmbeddedDocs {
+		var doc struct {
+			APIVersion string `yaml:"apiVersion"`
+			Kind       string `yaml:"kind"`
+			Metadata   struct {
+				Name string `yaml:"name"`
+			} `yaml:"metadata"`
+		}
+		var typeErr *yaml.TypeError
+		if err := dec.Decode(&doc); err != nil && !errors.As(err, &typeErr) {
+			break // the end, or not YAML
+		}
+		if doc.Kind == "StorageClass" && strings.HasPrefix(doc.APIVersion, "storage.k8s.io/") && doc.Metadata.Name != "" {
+			out = append(out, doc.Metadata.Name)
+		}
+	}
+	return out
+}
+
+type embeddedClassesKey struct{}
+
+// madeFromText reports whether something in the run makes the
+// StorageClass name from a manifest it holds (embeddedClasses), in any
+// folder: the manifest names the class, as a Certificate names its Secret.
+func madeFromText(pass *rule.Pass, name string) bool {
+	m := pass.Index.Memo(embeddedClassesKey{}, func() any {
+		m := map[string]bool{}
+		for _, v := range pass.Index.Summaries(embeddedClasses) {
+			for _, n := range v.([]string) {
+				m[n] = true
+			}
+		}
+		return m
+	}).(map[string]bool)
+	return m[name]
+}
+
+// pvClasses summarizes the classes the run's PersistentVolumes carry
+// (static provisioning needs no StorageClass object).
+var pvClasses = &rule.Summary{Kinds: []string{"v1/PersistentVolume"}, Make: makePVClass}
+
+// pvClass is a PersistentVolume's class and folder.
+type pvClass struct{ folder, class string }
+
+func makePVClass(o *manifest.Object) any {
+	if t, ok := o.Typed.(*corev1.PersistentVolume); ok && t.Spec.StorageClassName != "" {
+		return pvClass{folderOf(o), t.Spec.StorageClassName}
+	}
+	return nil
+}
+
 type pvClassesKey struct{}
 
 func checkPVCStorageClass(pass *rule.Pass, o *manifest.Object) {
@@ -64,16 +160,16 @@ func checkPVCStorageClass(pass *rule.Pass, o *manifest.Object) {
 		if sc == nil || *sc == "" || spec.VolumeName != "" {
 			return
 		}
-		if len(lookup(pass, o, "storage.k8s.io", "StorageClass", *sc)) > 0 || !mustExist(pass, o, "storage.k8s.io", "StorageClass", *sc) {
+		if len(lookup(pass, o, "storage.k8s.io", "StorageClass", *sc)) > 0 || !mustExist(pass, o, "storage.k8s.io", "StorageClass", *sc) ||
+			madeFromText(pass, *sc) {
 			return
 		}
 		pvs := pass.Index.Memo(pvClassesKey{}, func() any {
 			m := map[string]bool{}
-			for _, pv := range pass.Index.ByKind("", "PersistentVolume") {
-				if t, ok := pv.Typed.(*corev1.PersistentVolume); ok && t.Spec.StorageClassName != "" {
-					m[t.Spec.StorageClassName] = true
-					m[folderOf(pv)+"\x00"+t.Spec.StorageClassName] = true
-				}
+			for _, v := range pass.Index.Summaries(pvClasses) {
+				pv := v.(pvClass)
+				m[pv.class] = true
+				m[pv.folder+"\x00"+pv.class] = true
 			}
 			return m
 		}).(map[string]bool)

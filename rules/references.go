@@ -160,11 +160,13 @@ func replicasSet(o *manifest.Object) bool {
 
 // refIdents keeps the identity and place of the objects that reference
 // rules only look up by name (role-binding-reference's Roles,
-// ClusterRoles and ServiceAccounts), instead of the objects themselves:
-// on 100,000 documents keeping them took 40 MB.
+// ClusterRoles and ServiceAccounts, pvc-storage-class's StorageClasses),
+// instead of the objects themselves: on 100,000 documents keeping them
+// took 40 MB.
 var refIdents = &rule.Summary{
-	Kinds: []string{"rbac.authorization.k8s.io/*/Role", "rbac.authorization.k8s.io/*/ClusterRole", "v1/ServiceAccount"},
-	Make:  func(o *manifest.Object) any { return o.Ident() },
+	Kinds: []string{"rbac.authorization.k8s.io/*/Role", "rbac.authorization.k8s.io/*/ClusterRole", "v1/ServiceAccount",
+		"storage.k8s.io/*/StorageClass"},
+	Make: func(o *manifest.Object) any { return o.Ident() },
 }
 
 // idents are refIdents by name and by kind.

@@ -112,3 +112,21 @@ spec:
 		t.Errorf("--require-references: got %q", got)
 	}
 }
+
+// TestStorageClassFromConfigMapElsewhere: a StorageClass that an
+// installer makes from a manifest in a ConfigMap exists for the claims of
+// every folder (Longhorn: the ConfigMap in deploy/, the claims in
+// examples/ beside another class); another name there is still judged.
+func TestStorageClassFromConfigMapElsewhere(t *testing.T) {
+	files := map[string]string{
+		"deploy/install.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: storageclass, namespace: storage-system}\n" +
+			"data:\n  storageclass.yaml: |\n    kind: StorageClass\n    apiVersion: storage.k8s.io/v1\n    metadata: {name: replicated}\n    provisioner: driver.example.com\n",
+		"examples/class.yaml": "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: replicated-test}\nprovisioner: driver.example.com\n",
+		"examples/pvc.yaml": "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: a}\nspec:\n  storageClassName: replicated\n" +
+			"---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: b}\nspec:\n  storageClassName: replicate\n",
+	}
+	got := strings.Join(lintTree(t, files, false, rules.PVCStorageClass), "\n")
+	if got != "examples/pvc.yaml:11: pvc-storage-class" {
+		t.Errorf("got %q, want only the claim of class replicate", got)
+	}
+}
