@@ -18,7 +18,6 @@ import (
 var PVCStorageClass = &rule.Rule{
 	ID:        "pvc-storage-class",
 	Severity:  rule.Warning,
-	Off:       true,
 	Kinds:     []string{"v1/PersistentVolumeClaim", "apps/v1/StatefulSet"},
 	Summaries: []*rule.Summary{refSigns, refIdents, embeddedClasses, pvClasses},
 	TypedOnly: true,
@@ -35,12 +34,16 @@ same folder carries (static provisioning needs no StorageClass object), nor
 a class that something in the run makes from a manifest it holds: a
 ConfigMap's data or a Secret's stringData whose value is a StorageClass
 manifest of that name, in any folder (Longhorn's installer keeps its
-default class so, for its manager to create). A missing class is a
-finding only when the claim's folder has StorageClasses, or with
-` + "`--require-references`" + `. The StorageClasses and PersistentVolumes are read from
-summaries, not kept. On ../shared/corpus its 5 findings were all
-Longhorn's class made from its ConfigMap; with that sign it has none.
-Off unless enabled.
+default class so, for its manager to create). Nor, unless
+` + "`--require-references`" + `, a class that managed clusters and local distributions
+make themselves: GKE's ` + "`standard`" + `, ` + "`standard-rwo`" + `, ` + "`premium-rwo`" + ` and Filestore
+classes, EKS's ` + "`gp2`" + `, AKS's ` + "`default`" + `, ` + "`managed-*`" + ` and ` + "`azurefile*`" + `,
+DigitalOcean's ` + "`do-block-storage`" + `, kind's, k3s's, Docker Desktop's and
+MicroK8s's. A missing class is a finding only when the claim's folder has
+StorageClasses, or with ` + "`--require-references`" + `. The StorageClasses and
+PersistentVolumes are read from summaries, not kept. On ../shared/corpus
+its 5 findings were all Longhorn's class made from its ConfigMap; with
+that sign it has none.
 
 ## Why is this bad?
 No provisioner serves the claim: it stays Pending, and so do the pods that
@@ -154,6 +157,23 @@ func makePVClass(o *manifest.Object) any {
 
 type pvClassesKey struct{}
 
+// platformClasses are the StorageClasses that a managed cluster or a
+// local distribution makes itself, as documented by each: seldom in the
+// claims' repository (on bench/gen's sets, whose folders mix
+// repositories, they were every claim of a folder with other classes).
+var platformClasses = map[string]bool{
+	// GKE (Persistent Disk CSI and Filestore CSI); kind and minikube.
+	"standard": true, "standard-rwo": true, "premium-rwo": true,
+	"standard-rwx": true, "premium-rwx": true, "enterprise-rwx": true, "enterprise-multishare-rwx": true, "zonal-rwx": true,
+	// EKS.
+	"gp2": true,
+	// AKS.
+	"default": true, "managed": true, "managed-premium": true, "managed-csi": true, "managed-csi-premium": true,
+	"azurefile": true, "azurefile-premium": true, "azurefile-csi": true, "azurefile-csi-premium": true,
+	// DigitalOcean, k3s, Docker Desktop, MicroK8s.
+	"do-block-storage": true, "local-path": true, "hostpath": true, "microk8s-hostpath": true,
+}
+
 func checkPVCStorageClass(pass *rule.Pass, o *manifest.Object) {
 	check := func(at manifest.Path, spec *corev1.PersistentVolumeClaimSpec) {
 		sc := spec.StorageClassName
@@ -161,7 +181,7 @@ func checkPVCStorageClass(pass *rule.Pass, o *manifest.Object) {
 			return
 		}
 		if len(lookup(pass, o, "storage.k8s.io", "StorageClass", *sc)) > 0 || !mustExist(pass, o, "storage.k8s.io", "StorageClass", *sc) ||
-			madeFromText(pass, *sc) {
+			madeFromText(pass, *sc) || !pass.Settings.Complete && platformClasses[*sc] {
 			return
 		}
 		pvs := pass.Index.Memo(pvClassesKey{}, func() any {
