@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/kvetdev/kvet/manifest"
@@ -24,15 +25,16 @@ var HPATarget = &rule.Rule{
 ## What it does
 Looks up the Deployment, StatefulSet, ReplicaSet or ReplicationController
 named by ` + "`spec.scaleTargetRef`" + ` in the HPA's namespace. A missing one is a finding
-when the linted files have that kind in the namespace (or with
-` + "`--require-references`" + `); one that sets ` + "`spec.replicas`" + ` is a finding too
-(kube-score's check), when it is in the HPA's folder (anywhere with
-` + "`--require-references`" + `: a Deployment of the same name in another folder
-may be another application's). Targets of other kinds (custom resources such as
+when the HPA's folder or a parent folder has that kind in the namespace (or
+with ` + "`--require-references`" + `); one that sets ` + "`spec.replicas`" + ` is a finding too
+(kube-score's check), when it is in the HPA's folder or the nearest parent
+folder that has one (anywhere with ` + "`--require-references`" + `: a Deployment of the
+same name in a sibling folder may be another application's). Targets of other kinds (custom resources such as
 Argo Rollouts) are not judged. The workloads are read from the summaries
 the pod-selecting rules keep (identity, replicas), not kept themselves.
-On ../shared/corpus its 7 findings are true: GKE samples that set
-` + "`replicas`" + ` on the Deployment their HPA scales.
+On ../shared/corpus its 10 findings are true: GKE samples and
+kubernetes/examples' vLLM (HPAs in a folder below their Deployment's)
+that set ` + "`replicas`" + ` on the Deployment their HPA scales.
 
 ## Why is this bad?
 An HPA without its target does nothing. A target that sets ` + "`spec.replicas`" + `
@@ -86,15 +88,25 @@ func checkHPATarget(pass *rule.Pass, o *manifest.Object) {
 		return
 	}
 	w := found[0]
-	t := w.id.Object()
-	// Only a target of the HPA's folder (of the run, with
-	// --require-references) is the workload this HPA scales: on
-	// ../shared/corpus, another folder's Deployment of the same name was
-	// another application's (a test's HPA paired with an archived
-	// example's Deployment).
-	if !pass.Settings.Complete && folderOf(t) != folderOf(o) {
-		return
+	// Only a target of the HPA's folder or of a parent folder (of the
+	// run, with --require-references) is the workload this HPA scales,
+	// the nearest one: on ../shared/corpus, another folder's Deployment of
+	// the same name was another application's (a test's HPA paired with
+	// an archived example's Deployment), while an HPA of hpa/ scales the
+	// Deployment of the folder above.
+	if !pass.Settings.Complete {
+		dir, near := folderOf(o), ""
+		w = nil
+		for _, f := range found {
+			if d := filepath.Dir(f.id.Path); within(dir, d) && (w == nil || len(d) > len(near)) {
+				w, near = f, d
+			}
+		}
+		if w == nil {
+			return
+		}
 	}
+	t := w.id.Object()
 	if n := w.replicas; w.replicasSet {
 		reportRef(pass, ref, t, fmt.Sprintf("remove spec.replicas from %s %s: the HPA owns the replica count", kind, name),
 			"%s sets spec.replicas: %d while this HPA scales it: each apply resets the replicas to %d", named(t), n, n)

@@ -32,7 +32,7 @@ exposes the port (` + "`port.number`" + ` among its ports, ` + "`port.name`" + `
 A missing Service is a finding only when the linted files have Services in
 that namespace, or with ` + "`--require-references`" + `, and when nothing else
 may make it: not in a folder of test data (a path element ` + "`tests`" + `, ` + "`e2e`" + `
-or ` + "`conformance`" + `), nor where the folder has a custom resource that runs
+or ` + "`conformance`" + `), nor where the folder (or one above) has a custom resource that runs
 something in the namespace (an operator's Services: Rook's dashboard), nor
 in kube-system and kube-public (the cluster's add-ons: the dashboard).
 On ../shared/corpus that took its findings from 3, all false, to none.

@@ -39,8 +39,8 @@ default class so, for its manager to create). Nor, unless
 make themselves: GKE's ` + "`standard`" + `, ` + "`standard-rwo`" + `, ` + "`premium-rwo`" + ` and Filestore
 classes, EKS's ` + "`gp2`" + `, AKS's ` + "`default`" + `, ` + "`managed-*`" + ` and ` + "`azurefile*`" + `,
 DigitalOcean's ` + "`do-block-storage`" + `, kind's, k3s's, Docker Desktop's and
-MicroK8s's. A missing class is a finding only when the claim's folder has
-StorageClasses, or with ` + "`--require-references`" + `. The StorageClasses and
+MicroK8s's. A missing class is a finding only when the claim's folder, or
+a folder above it, has StorageClasses, or with ` + "`--require-references`" + `. The StorageClasses and
 PersistentVolumes are read from summaries, not kept. On ../shared/corpus
 its 5 findings were all Longhorn's class made from its ConfigMap; with
 that sign it has none.

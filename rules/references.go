@@ -61,8 +61,10 @@ type kindsKey struct{ group, kind string }
 
 // mustExist reports whether a reference to an object of group, kind and
 // name that the run does not have is a finding: when the run claims to be
-// the whole application, or o's folder has that kind in o's namespace;
-// and no sign says that something else makes it (madeElsewhere).
+// the whole application, or o's folder or one of its parent folders (the
+// application o is part of: an HPA in hpa/ beside its Deployment's
+// folder) has that kind in o's namespace; and no sign says that
+// something else makes it (madeElsewhere).
 func mustExist(pass *rule.Pass, o *manifest.Object, group, kind, name string) bool {
 	return mustExistIn(pass, o, group, kind, o.Namespace, name)
 }
@@ -95,7 +97,22 @@ func mustExistIn(pass *rule.Pass, o *manifest.Object, group, kind, ns, name stri
 		}
 		return m
 	}).(map[string]bool)
-	return in[rule.ScopedNS(folderOf(o), ns)]
+	for dir := folderOf(o); ; {
+		if in[rule.ScopedNS(dir, ns)] {
+			return true
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return false
+		}
+		dir = up
+	}
+}
+
+// within reports whether folder dir is folder app or below it.
+func within(dir, app string) bool {
+	rel, err := filepath.Rel(app, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // named is how a message names another object: Deployment "web"

@@ -25,12 +25,14 @@ import (
 //   - an object that makes a Secret of that name: a cert-manager
 //     Certificate's spec.secretName, an ExternalSecret's target, a
 //     SealedSecret (in any folder of the run);
-//   - a Role in the namespace, or a ClusterRole, in the folder (the run,
-//     with --require-references) that lets someone create objects of the
-//     kind: the application makes them as it runs (Argo CD's redis Secret
-//     made by a Job, istiod's CA ConfigMap, Rook's mon endpoints);
+//   - a Role in the namespace, or a ClusterRole, in the folder or a
+//     parent folder (the run, with --require-references) that lets
+//     someone create objects of the kind: the application makes them as
+//     it runs (Argo CD's redis Secret made by a Job, istiod's CA
+//     ConfigMap, Rook's mon endpoints);
 //   - for Services, ServiceAccounts and pods, a custom resource in the
-//     namespace in the folder (the run): an operator makes them for it
+//     namespace in the folder or a parent folder (the run): an operator
+//     makes them for it
 //     (Rook's dashboard and mgr Services, an OpenTelemetryCollector's
 //     ServiceAccount); resources that only configure routing, monitoring,
 //     certificates or scaling do not count;
@@ -204,12 +206,22 @@ func madeElsewhere(pass *rule.Pass, o *manifest.Object, kind, ns, name string) b
 	if name != "" && signs[refSign{ns: ns, kind: kind, name: name}] {
 		return true
 	}
-	if signs[refSign{folder: dir, ns: ns, kind: kind}] || signs[refSign{folder: dir, ns: "*", kind: kind}] {
-		return true
+	// The signs of o's folder and of its parent folders count, as their
+	// objects do for mustExist: the application o is part of.
+	for {
+		if signs[refSign{folder: dir, ns: ns, kind: kind}] || signs[refSign{folder: dir, ns: "*", kind: kind}] {
+			return true
+		}
+		switch kind {
+		case "Service", "ServiceAccount", "Pod":
+			if signs[refSign{folder: dir, ns: ns, kind: crSign}] {
+				return true
+			}
+		}
+		up := filepath.Dir(dir)
+		if complete || up == dir {
+			return false
+		}
+		dir = up
 	}
-	switch kind {
-	case "Service", "ServiceAccount", "Pod":
-		return signs[refSign{folder: dir, ns: ns, kind: crSign}]
-	}
-	return false
 }

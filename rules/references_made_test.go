@@ -130,3 +130,54 @@ func TestStorageClassFromConfigMapElsewhere(t *testing.T) {
 		t.Errorf("got %q, want only the claim of class replicate", got)
 	}
 }
+
+// TestHPATargetParentFolder: an HPA in a subfolder of its Deployment's
+// folder (the application's hpa/) scales that Deployment: its replicas
+// are judged, and a Deployment missing from it is a finding since the
+// application has Deployments; a Deployment of a sibling or a child
+// folder is neither.
+func TestHPATargetParentFolder(t *testing.T) {
+	const deploy = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1}]}
+`
+	hpa := func(target string) string {
+		return "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: " + target + "}\nspec:\n" +
+			"  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: " + target + "}\n  minReplicas: 2\n  maxReplicas: 5\n"
+	}
+	files := map[string]string{
+		"app/deploy.yaml": deploy, "app/hpa/hpa.yaml": hpa("web"), "app/hpa/missing.yaml": hpa("api"),
+		"other/hpa/hpa.yaml": hpa("web"), "other/sub/deploy.yaml": deploy, "other/deploy/hpa.yaml": hpa("gone"),
+	}
+	got := strings.Join(lintTree(t, files, false, rules.HPATarget), "\n")
+	want := "app/hpa/hpa.yaml:5: hpa-target\napp/hpa/missing.yaml:5: hpa-target"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestReferencesParentFolder: a route in a subfolder of its application
+// is judged against the Services of the folders above it, and so are the
+// signs there (a Role that lets the application create Services).
+func TestReferencesParentFolder(t *testing.T) {
+	const svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  ports: [{port: 80}]\n"
+	const role = "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: maker, namespace: shop}\n" +
+		"rules: [{apiGroups: [\"\"], resources: [services], verbs: [create]}]\n"
+	const route = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: shop}\nspec:\n" +
+		"  rules:\n  - backendRefs: [{name: api, port: 80}]\n"
+	files := map[string]string{
+		"a/svc.yaml": svc, "a/routes/route.yaml": route, // judged: a/ has Services
+		"b/svc.yaml": svc + role, "b/routes/route.yaml": route, // b/ may create Services
+		"c/routes/svc.yaml": svc, "c/route.yaml": route, // a child folder's Services do not count
+	}
+	got := strings.Join(lintTree(t, files, false, rules.RouteBackend), "\n")
+	if got != "a/routes/route.yaml:6: route-backend" {
+		t.Errorf("got %q, want a's route only", got)
+	}
+}

@@ -29,11 +29,11 @@ cluster has (cluster-admin, admin, edit, view and the system: ones) always
 exist, and so do kube-system's built-in Roles
 (extension-apiserver-authentication-reader, the system: ones). Then each subject of kind ServiceAccount, in its ` + "`namespace`" + ` (a
 RoleBinding's own when unset); the ` + "`default`" + ` ServiceAccount always exists. A
-missing object is a finding only when the binding's folder has objects of
-that kind in that namespace (any ClusterRole, which has none), or with
+missing object is a finding only when the binding's folder, or a folder
+above it, has objects of that kind in that namespace (any ClusterRole, which has none), or with
 ` + "`--require-references`" + `; and not when something else makes it: a folder
 of test data (a path element ` + "`tests`" + `, ` + "`e2e`" + ` or ` + "`conformance`" + `), a
-Role or ClusterRole of the folder that may create it, or, for a
+Role or ClusterRole of the folder (or one above) that may create it, or, for a
 ServiceAccount, a custom resource in its namespace in the folder (an
 operator's account). On ../shared/corpus its 2 findings are true (Calico's
 canal-etcd.yaml binds flannel's role to a ServiceAccount "canal" while its

@@ -30,8 +30,8 @@ TLSRoute or UDPRoute (gateway.networking.k8s.io v1, v1beta1, v1alpha2) that
 refers to a Service (` + "`kind`" + ` defaults to Service and ` + "`group`" + ` to the core
 group), looks the Service up in the reference's namespace (the route's
 unless ` + "`namespace`" + ` is set) and checks that one of its ports is ` + "`port`" + `. A
-missing Service is a finding only when the route's folder has Services in
-that namespace, or with ` + "`--require-references`" + `. Backends of other kinds
+missing Service is a finding only when the route's folder, or a folder
+above it, has Services in that namespace, or with ` + "`--require-references`" + `. Backends of other kinds
 (a custom backend, an InferencePool) are not judged, nor is a missing
 Service that something else makes: in a folder of test data (a path
 element ` + "`tests`" + `, ` + "`e2e`" + ` or ` + "`conformance`" + `, whose harness creates the

@@ -27,7 +27,8 @@ var VPATarget = &rule.Rule{
 Looks up the Deployment, StatefulSet, DaemonSet, ReplicaSet,
 ReplicationController, Job or CronJob named by ` + "`spec.targetRef`" + ` in the VPA's
 namespace (apps and extensions Deployments are one). A missing one is a
-finding when the VPA's folder has that kind in the namespace, or with
+finding when the VPA's folder, or a folder above it, has that kind in the
+namespace, or with
 ` + "`--require-references`" + `; targets of other kinds (custom resources) are not
 judged, nor is one that something else makes (a folder of test data).
 hpa-target is its sibling for HorizontalPodAutoscalers; both read the
