@@ -107,6 +107,8 @@ type Decision struct {
 type Policies struct {
 	hooks      []*hook
 	matcher    generic.PolicyMatcher
+	index      bindingIndex
+	noIndex    bool // for tests: every binding goes to the matcher
 	namespaces map[string]*corev1.Namespace
 	params     map[schema.GroupVersionKind]*paramStore
 	objects    admission.ObjectInterfaces
@@ -120,6 +122,10 @@ type hook struct {
 	paramGVK   schema.GroupVersionKind
 	paramScope meta.RESTScope
 	configErr  error
+	// always: the policy may give a decision on an object that none of
+	// its bindings matches (a configuration error, match constraints the
+	// matcher refuses), so the binding index never skips it.
+	always bool
 	// resources are the resource names the policy's resourceRules name
 	// (a subresource's resource, "pods" for "pods/status"); nil when a
 	// rule names every resource ("*", "*/scale") or there are no rules,
@@ -204,11 +210,13 @@ func New(objs []*manifest.Object) *Policies {
 				ps.params[h.paramGVK] = nil // filled below
 			}
 		}
+		h.always = h.configErr != nil || !selectorsParse(p.Spec.MatchConstraints)
 		ps.hooks = append(ps.hooks, h)
 	}
 	if len(ps.hooks) == 0 {
 		return ps
 	}
+	ps.index = newBindingIndex(ps.hooks)
 	for gvk := range ps.params {
 		ps.params[gvk] = newParamStore(gvk, objs)
 	}
@@ -298,7 +306,27 @@ func (ps *Policies) Evaluate(ctx context.Context, o *manifest.Object) []Decision
 	var out []Decision
 	versioned := map[schema.GroupVersionKind]*admission.VersionedAttributes{}
 	var names []string // the request's resource and its equivalents', once needed
-	for _, h := range ps.hooks {
+	var cands []bindingRef
+	if ps.index.keyed && !ps.noIndex {
+		cands = ps.index.candidates(req.match, ps.namespaceLabels)
+	}
+	var bs []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
+	for hi, h := range ps.hooks {
+		bs = h.bindings
+		if ps.index.keyed && !ps.noIndex {
+			// Only the bindings that may match o: the others' selectors
+			// require a label o (or its namespace) does not have.
+			bs = bs[:0:0]
+			for len(cands) > 0 && int(cands[0].hook) <= hi {
+				if int(cands[0].hook) == hi {
+					bs = append(bs, h.bindings[cands[0].binding])
+				}
+				cands = cands[1:]
+			}
+			if len(bs) == 0 && !h.always {
+				continue
+			}
+		}
 		if h.resources != nil {
 			if names == nil {
 				names = append(names, req.resource.Resource)
@@ -310,7 +338,7 @@ func (ps *Policies) Evaluate(ctx context.Context, o *manifest.Object) []Decision
 				continue // no rule of the policy names the resource
 			}
 		}
-		out = ps.evaluate(ctx, h, req, versioned, out)
+		out = ps.evaluate(ctx, h, bs, req, versioned, out)
 	}
 	return out
 }
@@ -332,7 +360,9 @@ func configError(h *hook, b *admissionregistrationv1.ValidatingAdmissionPolicyBi
 	return append(out, d)
 }
 
-func (ps *Policies) evaluate(ctx context.Context, h *hook, r *request, versioned map[schema.GroupVersionKind]*admission.VersionedAttributes, out []Decision) []Decision {
+// evaluate runs policy h on r for its bindings bs (all of h's that may
+// match r), in order.
+func (ps *Policies) evaluate(ctx context.Context, h *hook, bs []*admissionregistrationv1.ValidatingAdmissionPolicyBinding, r *request, versioned map[schema.GroupVersionKind]*admission.VersionedAttributes, out []Decision) []Decision {
 	req := r.match
 	matches, matchResource, matchKind, err := ps.matcher.DefinitionMatches(req, ps.objects, validating.NewValidatingAdmissionPolicyAccessor(h.policy))
 	switch {
@@ -344,7 +374,7 @@ func (ps *Policies) evaluate(ctx context.Context, h *hook, r *request, versioned
 		return configError(h, nil, h.configErr, out)
 	}
 	var unparamed *validating.ValidateResult
-	for _, b := range h.bindings {
+	for _, b := range bs {
 		matches, err := ps.matcher.BindingMatches(req, ps.objects, validating.NewValidatingAdmissionPolicyBindingAccessor(b))
 		if err != nil {
 			out = configError(h, b, err, out)
