@@ -153,7 +153,8 @@ type Rule struct {
 	// are what that pass looks for in a file's bytes before parsing it,
 	// instead of the kinds' names: the names of the objects it needs
 	// (a binding's param), when they are known, so that files of a common
-	// kind (ConfigMap) are not all parsed twice.
+	// kind (ConfigMap) are not all parsed twice. The pass then keeps only
+	// the objects of those kinds that a word names, by name or by kind.
 	MoreContext func(*Index) (kinds, words []string)
 	// Doc is markdown: a one-line summary, then the sections
 	// "## What it does", "## Why is this bad?", "## Example",

@@ -154,6 +154,34 @@ func TestRuleMoreContext(t *testing.T) {
 	}
 }
 
+// The pass for MoreContext's kinds keeps the objects its words name (or
+// whose kind they name), not every object of the kind in a document where
+// a word appears.
+func TestRuleMoreContextKeepsTheNamed(t *testing.T) {
+	r := &rule.Rule{ID: "more-context", Severity: rule.Info, Kinds: []string{"v1/Secret"},
+		Context: []string{"v1/Namespace"},
+		MoreContext: func(ix *rule.Index) ([]string, []string) {
+			for _, ns := range ix.ByKind("", "Namespace") {
+				return []string{"v1/ConfigMap"}, []string{ns.StringMap("metadata", "labels")["config"]}
+			}
+			return nil, nil
+		},
+		Check: func(p *rule.Pass, o *manifest.Object) {
+			var names []string
+			for _, cm := range p.Index.ByKind("", "ConfigMap") {
+				names = append(names, cm.Name)
+			}
+			p.Reportf(nil, "", "ConfigMaps %v", names)
+		}}
+	text := "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {uses: c}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web, labels: {config: %s}}\n"
+	for config, want := range map[string]string{"c": "in.yaml: ConfigMaps [c]", "ConfigMap": "in.yaml: ConfigMaps [c d]"} {
+		out := Lint(context.Background(), []string{"-"}, manifest.Options{Stdin: strings.NewReader(fmt.Sprintf(text, config)), StdinName: "in.yaml"}, Options{Rules: []*rule.Rule{r}})
+		if got := messages(out.Findings); got != want {
+			t.Errorf("word %s: findings %q, want %q", config, got, want)
+		}
+	}
+}
+
 // labelsOf keeps, of each Deployment, its name; sawDeployments reports on
 // each Service the Deployments a rule reading that summary sees, in order.
 var labelsOf = &rule.Summary{Kinds: []string{"apps/v1/Deployment"}, Make: func(o *manifest.Object) any { return o.Name }}

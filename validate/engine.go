@@ -226,7 +226,12 @@ func (e *engine) prescanFor(kinds, words []string, mu *sync.Mutex, found *[]*man
 		Found: func(objs []*manifest.Object) {
 			var keep []*manifest.Object
 			for _, o := range objs {
-				if rule.MatchKind(kinds, o.APIVersion, o.Kind) {
+				// With words, only the objects they name (or whose kind
+				// they name) are needed: not every object of the kind in
+				// a document where one of them appears (a binding's
+				// ConfigMap param named in a file of ConfigMaps, a
+				// dashboard that mentions "Namespace").
+				if rule.MatchKind(kinds, o.APIVersion, o.Kind) && (words == nil || slices.Contains(words, o.Name) || slices.Contains(words, o.Kind)) {
 					src := o.Source.Excerpt(o.Pos().Line, o.LastLine())
 					if o.Typed != nil && rule.MatchKind(e.typedKinds, o.APIVersion, o.Kind) && !rule.MatchKind(e.treeKinds, o.APIVersion, o.Kind) {
 						// Only read through its typed value: the node
