@@ -49,10 +49,11 @@ func TestMemoryBudgetLiveHeap(t *testing.T) {
 	var m memoryBudget
 	m.read(0)
 	for _, c := range []struct{ live, want int64 }{
-		{10 << 20, memoryBase},   // small: the base
-		{300 << 20, 600 << 20},   // twice the live heap
-		{500 << 20, liveRoomMax}, // capped
-		{100 << 20, liveRoomMax}, // never shrinks
+		{10 << 20, memoryBase},             // small: the base
+		{150 << 20, 150<<20 + liveRoomMin}, // room above the live heap
+		{300 << 20, 600 << 20},             // twice the live heap
+		{500 << 20, liveRoomMax},           // capped
+		{100 << 20, liveRoomMax},           // never shrinks
 	} {
 		liveHeap = func() int64 { return c.live }
 		for range 255 {

@@ -202,7 +202,8 @@ var budget *memoryBudget
 // at 100,000 documents a live heap of about 250 MB under a 320 MiB limit
 // took 52 s of CPU against 34 s with a 640 MiB limit (RSS 462 -> 713 MB).
 // So the limit is also at least twice the live heap of the last
-// collection (runtime/metrics, read every 256 files), up to liveRoomMax:
+// collection (runtime/metrics, read every 256 files), and at least
+// liveRoomMin above it, up to liveRoomMax:
 // a heap that grows with the run gets room in proportion, and a small one
 // keeps the base. 100,000 documents: default 52 -> 36 s of CPU (RSS 462
 // -> 520 MB), every group 108 -> 39 s (714 -> 906 MB).
@@ -216,6 +217,15 @@ type memoryBudget struct {
 
 // liveRoom is the multiple of the live heap the limit leaves room for.
 const liveRoom = 2
+
+// liveRoomMin is the least room the limit leaves above the live heap:
+// about what a small run has under the base (320 MiB for 90-160 MB live in
+// flight). With twice the live heap alone, the room shrank as what the
+// checks keep grew (a live heap of 100 to 160 MB stayed under the base),
+// and the collector ran ever more often: on bench/gen's 100,000 documents,
+// 74-80 collections became 66-74, 37.1-38.1 s of CPU 32.7-36.2 s, for
+// the same peak RSS (448-495 against 464-482 MB).
+const liveRoomMin = 200 << 20
 
 // liveRoomMax caps the room the live heap gets, so that a run's peak stays
 // under 1 GiB (the collector then works harder instead).
@@ -261,7 +271,8 @@ func (m *memoryBudget) set() {
 // readLive updates the room the live heap asks for; it reports whether
 // the limit should grow. Called with m.mu held.
 func (m *memoryBudget) readLive() bool {
-	room := min(liveRoom*liveHeap(), liveRoomMax)
+	live := liveHeap()
+	room := min(max(liveRoom*live, live+liveRoomMin), liveRoomMax)
 	if room <= m.live {
 		return false
 	}
