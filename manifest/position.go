@@ -36,6 +36,38 @@ func (o *Object) Locate(path Path) Location {
 	return locate(o.Node, path)
 }
 
+// Span is how many columns the text a finding about the location covers:
+// a scalar's value (with its quotes), a block collection's key, or, for a
+// missing field, its nearest parent's key.
+func (l Location) Span() int {
+	n := l.Node
+	if n == nil {
+		return 1
+	}
+	if !l.Exact || l.blockCollection() {
+		if len(l.Found) > 0 {
+			return len(l.Found[len(l.Found)-1].Key)
+		}
+		return 1
+	}
+	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		w := len([]rune(n.Value))
+		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
+			w += 2
+		}
+		return max(w, 1)
+	}
+	return 1
+}
+
+// blockCollection reports whether the location is a block mapping or
+// list under a key, whose findings point at the key.
+func (l Location) blockCollection() bool {
+	n := l.Node
+	return n != nil && len(l.Found) > 0 && l.Found[len(l.Found)-1].Key != "" &&
+		(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0
+}
+
 func nodePos(n *yaml.Node) Position { return Position{Line: n.Line, Column: n.Column} }
 
 func locate(root *yaml.Node, path Path) Location {

@@ -91,7 +91,15 @@ type Diagnostic struct {
 	Fix *manifest.Fix
 	// Related are other objects' places the finding concerns.
 	Related []Related
+
+	// of and at, set by ReportAt, are the object and place the finding
+	// is about, instead of Pass.Object and Path.
+	of *manifest.Ident
+	at *manifest.Mark
 }
+
+// Marked returns the object and place ReportAt gave d, or nils.
+func (d *Diagnostic) Marked() (*manifest.Ident, *manifest.Mark) { return d.of, d.at }
 
 // NewPass is used by the engine (and tests) to build a pass.
 func NewPass(r *Rule, o *manifest.Object, ix *Index, s *Settings, report func(Diagnostic)) *Pass {
@@ -113,6 +121,15 @@ func (p *Pass) TakeChecked() bool {
 
 // Report reports a diagnostic.
 func (p *Pass) Report(d Diagnostic) { p.report(d) }
+
+// ReportAt reports d about the object of, at the place at, which a
+// summary made while that object was read holds: for a rule with
+// Rule.Deferred, which does not keep the objects it checks. d.Path and
+// d.AtKey are not used (the mark has its path).
+func (p *Pass) ReportAt(of manifest.Ident, at manifest.Mark, d Diagnostic) {
+	d.of, d.at = &of, &at
+	p.report(d)
+}
 
 // Reportf reports a message at path with the rule's default severity.
 func (p *Pass) Reportf(path manifest.Path, help, format string, args ...any) {

@@ -124,6 +124,16 @@ type Rule struct {
 	// read, which the rule finds with Index.Summaries. A rule with
 	// Summaries runs after every file is loaded, as one with Uses does.
 	Summaries []*Summary
+	// Deferred, for a cross-object rule that checks the objects of its
+	// Kinds without keeping them until the end of the run, is what it
+	// checks instead: a summary made as each object is read (what the
+	// rule reads of it, with a manifest.Mark for each place a finding may
+	// be), which CheckDeferred gets at the end of the run, once per value
+	// made of a linted object. Check is then nil.
+	Deferred *Summary
+	// CheckDeferred checks one value of Deferred, reporting with
+	// Pass.ReportAt (Pass.Object is nil).
+	CheckDeferred func(*Pass, any)
 	// TypedOnly says a cross-object rule reads the objects it checks only
 	// through Typed and their identity: the engine then keeps them until
 	// the end without their node trees, and parses their lines again for

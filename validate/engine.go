@@ -133,16 +133,19 @@ type engine struct {
 	mappedDirs []*directive
 	retained   []*manifest.Object
 	summaries  map[*rule.Summary][]summaryItem
-	scopes     map[string]*rule.FileScope // by file, for InFile rules
-	objects    int
-	documents  int
-	sources    int
-	unchecked  map[kindKey]int
+	// deferred are the values of the Rule.Deferred summaries made of the
+	// run's objects, in order, once sortedSummaries has run.
+	deferred  map[*rule.Summary][]summaryItem
+	scopes    map[string]*rule.FileScope // by file, for InFile rules
+	objects   int
+	documents int
+	sources   int
+	unchecked map[kindKey]int
 }
 
 func newEngine(ctx context.Context, opts *Options) *engine {
 	e := &engine{ctx: ctx, opts: opts, ctxIx: rule.NewIndex(nil), dirSources: map[string]*manifest.Source{}, unchecked: map[kindKey]int{}, treeKinds: []string{"v1/-"}, typedKinds: []string{"v1/-"}}
-	e.runners.New = func() any { return newRunner(&opts.Settings) }
+	e.runners.New = func() any { x := newRunner(&opts.Settings); x.noSnippets = opts.NoSnippets; return x }
 	for _, r := range opts.Rules {
 		if r.Apart {
 			if e.apart == nil {
@@ -150,13 +153,13 @@ func newEngine(ctx context.Context, opts *Options) *engine {
 			}
 			e.apart[r.ID] = true
 		}
-		if r.Check == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
+		if r.Check == nil && r.CheckDeferred == nil || opts.Enabled != nil && !opts.Enabled(r.ID) {
 			continue
 		}
 		if r.InFile && !opts.Settings.Complete {
 			e.perObject.rules = append(e.perObject.rules, r)
 			e.inFile = true
-		} else if len(r.Uses) > 0 || len(r.Summaries) > 0 {
+		} else if len(r.Uses) > 0 || len(r.Summaries) > 0 || r.Deferred != nil {
 			e.cross.rules = append(e.cross.rules, r)
 		} else {
 			e.perObject.rules = append(e.perObject.rules, r)
@@ -407,6 +410,9 @@ type summaryItem struct {
 	path string
 	line int
 	v    any
+	// context: made of an object from elsewhere (Options.Context), which
+	// is looked up, not checked.
+	context bool
 }
 
 type batchSummary struct {
@@ -418,7 +424,7 @@ type batchSummary struct {
 func (e *engine) summarize(o *manifest.Object, out []batchSummary) []batchSummary {
 	for _, s := range e.cross.kind(o.APIVersion, o.Kind).sums {
 		if v := s.Make(o); v != nil {
-			out = append(out, batchSummary{s, summaryItem{o.Source.Path, o.Pos().Line, v}})
+			out = append(out, batchSummary{s, summaryItem{path: o.Source.Path, line: o.Pos().Line, v: v}})
 		}
 	}
 	return out
@@ -437,9 +443,13 @@ func (e *engine) addSummaries(bs []batchSummary) {
 }
 
 func (e *engine) sortedSummaries() map[*rule.Summary][]any {
+	e.deferred = map[*rule.Summary][]summaryItem{}
 	var extra []batchSummary
 	for _, o := range e.opts.Context {
 		extra = e.summarize(o, extra)
+	}
+	for i := range extra {
+		extra[i].item.context = true
 	}
 	e.addSummaries(extra)
 	out := make(map[*rule.Summary][]any, len(e.summaries))
@@ -455,6 +465,15 @@ func (e *engine) sortedSummaries() map[*rule.Summary][]any {
 			vs[i] = it.v
 		}
 		out[s] = vs
+		if e.cross.defers(s) {
+			var run []summaryItem
+			for _, it := range items {
+				if !it.context {
+					run = append(run, it)
+				}
+			}
+			e.deferred[s] = run
+		}
 	}
 	e.summaries = nil
 	return out
@@ -518,6 +537,16 @@ type kindRules struct {
 	typedOnly bool
 }
 
+// defers reports whether s is the Deferred summary of one of d's rules.
+func (d *dispatch) defers(s *rule.Summary) bool {
+	for _, r := range d.rules {
+		if r.Deferred == s {
+			return true
+		}
+	}
+	return false
+}
+
 // of returns the rules that apply to apiVersion and kind, in rule order.
 func (d *dispatch) of(apiVersion, kind string) []*rule.Rule {
 	return d.kind(apiVersion, kind).check
@@ -536,11 +565,15 @@ func (d *dispatch) kind(apiVersion, kind string) kindRules {
 	}
 	kr.typedOnly = true
 	for _, r := range d.rules {
-		if r.Applies(apiVersion, kind) {
+		if r.Check != nil && r.Applies(apiVersion, kind) {
 			kr.check = append(kr.check, r)
 			kr.typedOnly = kr.typedOnly && r.TypedOnly
 		}
-		for _, s := range r.Summaries {
+		sums := r.Summaries
+		if r.Deferred != nil {
+			sums = append(slices.Clip(sums), r.Deferred)
+		}
+		for _, s := range sums {
 			if rule.MatchKind(s.Kinds, apiVersion, kind) && !slices.Contains(kr.sums, s) {
 				kr.sums = append(kr.sums, s)
 			}
@@ -592,6 +625,26 @@ func splitRendered(fs []rule.Finding) (plain, rendered []rule.Finding) {
 	return plain, rendered
 }
 
+// checkDeferred runs the rules with Rule.Deferred on the summaries of
+// the run's objects.
+func (e *engine) checkDeferred(ix *rule.Index) {
+	for _, r := range e.cross.rules {
+		if r.CheckDeferred == nil || r.Deferred == nil {
+			continue
+		}
+		x := e.runners.Get().(*runner)
+		x.out = e.findings
+		for _, it := range e.deferred[r.Deferred] {
+			x.runDeferred(r, it, ix)
+		}
+		e.findings = x.out
+		x.out, x.r, x.o = nil, nil, nil
+		x.pass.Object, x.pass.Index, x.pass.Rule = nil, nil, nil
+		e.runners.Put(x)
+	}
+	e.deferred = nil
+}
+
 // sortObjects orders retained objects, which arrive in worker order, so
 // that the index (and the first match of a lookup) and data.kvet.objects
 // are the same on every run.
@@ -619,6 +672,7 @@ func (e *engine) finish() []rule.Finding {
 		for _, o := range e.retained {
 			e.findings, _ = e.check(o, &e.cross, ix, nil, e.findings)
 		}
+		e.checkDeferred(ix)
 	}
 	if e.opts.Policies.CrossObject() {
 		sortObjects(e.retained)
@@ -865,6 +919,8 @@ type runner struct {
 	r    *rule.Rule
 	o    *manifest.Object
 	out  []rule.Finding
+	// noSnippets: Options.NoSnippets, for findings at a manifest.Mark.
+	noSnippets bool
 }
 
 func newRunner(s *rule.Settings) *runner {
@@ -891,6 +947,21 @@ func (x *runner) run(r *rule.Rule, o *manifest.Object, ix *rule.Index, scope *ru
 	r.Check(x.pass, o)
 }
 
+// runDeferred runs r's CheckDeferred on the summary it of one object; a
+// crash becomes an internal-error finding at the object's place.
+func (x *runner) runDeferred(r *rule.Rule, it summaryItem, ix *rule.Index) {
+	defer func() {
+		if v := recover(); v != nil {
+			x.out = append(x.out, rule.Finding{Rule: rule.InternalError, Severity: rule.Error, File: it.path, Line: it.line, Column: 1, Span: 1,
+				Message: fmt.Sprintf("rule %s crashed on this object: %v", r.ID, v),
+				Help:    "this is a bug in kvet; please report it with this manifest. Other rules and objects were still checked."})
+		}
+	}()
+	x.r, x.o = r, nil
+	x.pass.Rule, x.pass.Object, x.pass.Index, x.pass.File = r, nil, ix, nil
+	r.CheckDeferred(x.pass, it.v)
+}
+
 // report turns the running rule's diagnostic into a finding.
 func (x *runner) report(d rule.Diagnostic) {
 	r, o := x.r, x.o
@@ -901,6 +972,10 @@ func (x *runner) report(d rule.Diagnostic) {
 	id := r.ID
 	if d.Rule != "" {
 		id = d.Rule
+	}
+	if of, at := d.Marked(); at != nil {
+		x.reportAt(id, sev, of, at, d)
+		return
 	}
 	o.Unshelve() // a cross-object rule's object kept without its tree
 	f := Locate(o, id, sev, d.Path, d.Message, d.Help)
@@ -914,6 +989,25 @@ func (x *runner) report(d rule.Diagnostic) {
 	}
 	if o.IsInvalid(f.Path) {
 		return // the loader reported the value's type already
+	}
+	x.out = append(x.out, f)
+}
+
+// reportAt turns a diagnostic at a mark (rule.Pass.ReportAt) into the
+// finding Locate would have made on the object.
+func (x *runner) reportAt(id string, sev rule.Severity, of *manifest.Ident, at *manifest.Mark, d rule.Diagnostic) {
+	if at.IsZero() || at.Invalid() {
+		return // no place (a summary of an object without a tree), or the loader reported the value's type
+	}
+	s := at.Spot()
+	f := rule.Finding{
+		Rule: id, Severity: sev, Message: d.Message, Help: d.Help, File: of.Path,
+		Line: s.Line, Column: s.Column, Span: s.Span, Fallback: s.Fallback, Path: at.Path(),
+		Object: rule.ObjectRef{APIVersion: of.APIVersion, Kind: of.Kind, Namespace: of.Namespace, Name: of.Name},
+		Source: at.Source(), Secondary: x.r.Restates, Fix: d.Fix, Related: d.Related,
+	}
+	if f.Source == nil && !x.noSnippets {
+		f.Snippet, f.SnippetShift = at.Snippet()
 	}
 	x.out = append(x.out, f)
 }

@@ -5,60 +5,20 @@ import (
 	"sort"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
 )
 
 // Locate builds a finding about path in o, positioned at the path's value
-// (or, when the field is absent, at its nearest parent's key).
+// (or, when the field is absent, at its nearest parent's key:
+// manifest.Object.Spot).
 func Locate(o *manifest.Object, id string, sev rule.Severity, path manifest.Path, msg, help string) rule.Finding {
-	loc := o.Locate(path)
-	f := rule.Finding{
+	s := o.Spot(path)
+	return rule.Finding{
 		Rule: id, Severity: sev, Message: msg, Help: help,
 		File: o.Source.Path, Path: path, Object: rule.RefOf(o), Source: o.Source,
+		Line: s.Line, Column: s.Column, Span: s.Span, Fallback: s.Fallback,
 	}
-	pos := loc.Value
-	switch {
-	case !loc.Exact && len(loc.Found) == 0:
-		pos = o.Pos()
-	case !loc.Exact || isBlockCollection(loc):
-		// A missing field points at its parent's key; a block mapping or
-		// list at its own key rather than its first child's line.
-		pos = loc.Key
-	}
-	f.Line, f.Column = pos.Line, pos.Column
-	f.Span = span(loc)
-	f.Fallback = !loc.Exact
-	return f
-}
-
-func isBlockCollection(loc manifest.Location) bool {
-	n := loc.Node
-	return n != nil && len(loc.Found) > 0 && loc.Found[len(loc.Found)-1].Key != "" &&
-		(n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && n.Style&yaml.FlowStyle == 0
-}
-
-func span(loc manifest.Location) int {
-	n := loc.Node
-	if n == nil {
-		return 1
-	}
-	if !loc.Exact || isBlockCollection(loc) {
-		if len(loc.Found) > 0 {
-			return len(loc.Found[len(loc.Found)-1].Key)
-		}
-		return 1
-	}
-	if n.Kind == yaml.ScalarNode && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
-		w := len([]rune(n.Value))
-		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-			w += 2
-		}
-		return max(w, 1)
-	}
-	return 1
 }
 
 func objectFinding(o *manifest.Object, id string, sev rule.Severity, msg, help string) rule.Finding {
@@ -80,7 +40,7 @@ func problemFinding(p manifest.Problem) rule.Finding {
 			if p.Code == manifest.CodeUnknownField || p.Code == manifest.CodeDuplicateKey {
 				f.Span = len(path[len(path)-1].Key)
 			} else {
-				f.Span = span(loc)
+				f.Span = loc.Span()
 			}
 		}
 	}
