@@ -3,11 +3,9 @@ package rules
 import (
 	"fmt"
 	"slices"
-	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kvetdev/kvet/manifest"
 	"github.com/kvetdev/kvet/rule"
@@ -20,10 +18,8 @@ var PodReference = &rule.Rule{
 	ID:       "pod-reference",
 	Severity: rule.Warning,
 	Kinds:    podKinds,
-	Uses: []string{"v1/ServiceAccount", "v1/ConfigMap", "v1/Secret", "v1/PersistentVolumeClaim",
-		"scheduling.k8s.io/*/PriorityClass"},
-	Summaries:     []*rule.Summary{refSigns},
-	Slim:          slimReferenced,
+	// The objects it looks up are summaries too (refIdents, refData).
+	Summaries:     []*rule.Summary{refSigns, refIdents, refData},
 	Deferred:      podRefs,
 	CheckDeferred: checkPodReference,
 	Doc: `A pod template names a ServiceAccount, ConfigMap, Secret, PVC or PriorityClass that does not exist.
@@ -186,18 +182,18 @@ func judgePodRef(pass *rule.Pass, o *manifest.Object, kind refKind, name, key st
 	// Several folders' alternatives may define it (calico's manifests
 	// each have their calico-config): any that has the key will do, and
 	// the one of the same file is the one named.
-	var keys map[string]bool
+	var keys []string
 	best := found[0]
-	for _, f := range found {
-		ks, judged := dataKeys(f)
-		if !judged || ks[key] {
+	for i, f := range found {
+		ks := dataKeysOf(pass, f)
+		if _, has := slices.BinarySearch(ks.keys, key); !ks.judged || has {
 			return d, false, false
 		}
-		if keys == nil || f.Source.Path == o.Source.Path {
-			keys, best = ks, f
+		if i == 0 || f.Source.Path == o.Source.Path {
+			keys, best = ks.keys, f
 		}
 	}
-	return rule.Diagnostic{Help: fmt.Sprintf("use one of the keys of %s %s (%s), or add %s to it", k, name, list(sortedKeys(keys)), key),
+	return rule.Diagnostic{Help: fmt.Sprintf("use one of the keys of %s %s (%s), or add %s to it", k, name, list(keys), key),
 		Message: fmt.Sprintf("%s has no key %q: the container cannot start (CreateContainerConfigError)", named(best), key),
 		Related: relatedTo(best)}, true, true
 }
@@ -312,68 +308,39 @@ func claimTemplates(o *manifest.Object) map[string]bool {
 	return m
 }
 
-// dataKeys are the keys of a ConfigMap or Secret, and whether a key
-// reference is judged against them: not for one without data (filled by
-// a controller or by hand), nor for a Secret whose type a controller fills
-// (a service account token).
-func dataKeys(o *manifest.Object) (map[string]bool, bool) {
-	m := map[string]bool{}
+// dataKeysOf are the data keys of a ConfigMap or Secret that lookup
+// found: from its summary (refData), or from the object when another rule
+// keeps it.
+func dataKeysOf(pass *rule.Pass, o *manifest.Object) dataKeys {
+	if ks, ok := identsOf(pass).data[o.Ident()]; ok {
+		return ks
+	}
+	return keysOf(o)
+}
+
+// keysOf returns the keys of a ConfigMap or Secret, sorted, and whether
+// a key reference is judged against them: not for one without data
+// (filled by a controller or by hand), nor for a Secret whose type a
+// controller fills (a service account token).
+func keysOf(o *manifest.Object) dataKeys {
+	var keys []string
 	switch t := o.Typed.(type) {
 	case *corev1.ConfigMap:
-		for k := range t.Data {
-			m[k] = true
-		}
-		for k := range t.BinaryData {
-			m[k] = true
-		}
+		keys = appendKeys(appendKeys(keys, t.Data), t.BinaryData)
 	case *corev1.Secret:
 		if t.Type == corev1.SecretTypeServiceAccountToken {
-			return nil, false
+			return dataKeys{}
 		}
-		for k := range t.Data {
-			m[k] = true
-		}
-		for k := range t.StringData {
-			m[k] = true
-		}
+		keys = appendKeys(appendKeys(keys, t.Data), t.StringData)
 	}
-	return m, len(m) > 0
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	return dataKeys{keys: slices.Clip(keys), judged: len(keys) > 0}
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
+func appendKeys[V any](keys []string, m map[string]V) []string {
 	for k := range m {
-		out = append(out, k)
+		keys = append(keys, k)
 	}
-	sort.Strings(out)
-	return out
-}
-
-// slimReferenced keeps of a ConfigMap or Secret that pod-reference looks
-// up its identity and its data's keys (not their values, which may be
-// megabytes of dashboards); of other objects their identity.
-func slimReferenced(o *manifest.Object) {
-	if m, ok := o.Typed.(metav1.Object); ok {
-		m.SetAnnotations(nil)
-		m.SetManagedFields(nil)
-	}
-	switch t := o.Typed.(type) {
-	case *corev1.ConfigMap:
-		for k := range t.Data {
-			t.Data[k] = ""
-		}
-		t.BinaryData = keysOnly(t.BinaryData)
-	case *corev1.Secret:
-		t.Data = keysOnly(t.Data)
-		for k := range t.StringData {
-			t.StringData[k] = ""
-		}
-	}
-}
-
-func keysOnly(m map[string][]byte) map[string][]byte {
-	for k := range m {
-		m[k] = nil
-	}
-	return m
+	return keys
 }

@@ -177,19 +177,43 @@ func replicasSet(o *manifest.Object) bool {
 
 // refIdents keeps the identity and place of the objects that reference
 // rules only look up by name (role-binding-reference's Roles,
-// ClusterRoles and ServiceAccounts, pvc-storage-class's StorageClasses),
-// instead of the objects themselves: on 100,000 documents keeping them
-// took 40 MB.
+// ClusterRoles and ServiceAccounts, pvc-storage-class's StorageClasses,
+// pod-reference's ServiceAccounts, PersistentVolumeClaims and
+// PriorityClasses), instead of the objects themselves: on 100,000
+// documents keeping them took 40 MB.
 var refIdents = &rule.Summary{
 	Kinds: []string{"rbac.authorization.k8s.io/*/Role", "rbac.authorization.k8s.io/*/ClusterRole", "v1/ServiceAccount",
-		"storage.k8s.io/*/StorageClass"},
+		"storage.k8s.io/*/StorageClass", "v1/PersistentVolumeClaim", "scheduling.k8s.io/*/PriorityClass"},
 	Make: func(o *manifest.Object) any { return o.Ident() },
 }
 
-// idents are refIdents by name and by kind.
+// refData keeps of a ConfigMap or Secret its identity, place and data
+// keys (pod-reference's key references), instead of the object.
+var refData = &rule.Summary{Kinds: []string{"v1/ConfigMap", "v1/Secret"}, Make: makeDataKeys}
+
+// dataIdent is a ConfigMap's or Secret's identity and data keys.
+type dataIdent struct {
+	id manifest.Ident
+	dataKeys
+}
+
+// dataKeys are the sorted keys of a ConfigMap's or Secret's data, and
+// whether a key reference is judged against them (see keysOf).
+type dataKeys struct {
+	keys   []string
+	judged bool
+}
+
+func makeDataKeys(o *manifest.Object) any {
+	return &dataIdent{id: o.Ident(), dataKeys: keysOf(o)}
+}
+
+// idents are refIdents and refData by name and by kind, and the data keys
+// of refData's.
 type idents struct {
 	byName map[identKey][]manifest.Ident
 	byKind map[kindsKey][]manifest.Ident
+	data   map[manifest.Ident]dataKeys
 }
 
 type identKey struct{ group, kind, ns, name string }
@@ -210,16 +234,20 @@ func identNS(group, kind, ns string) string {
 
 func identsOf(pass *rule.Pass) *idents {
 	return pass.Index.Memo(identsKey{}, func() any {
-		ix := &idents{byName: map[identKey][]manifest.Ident{}, byKind: map[kindsKey][]manifest.Ident{}}
-		for _, v := range pass.Index.Summaries(refIdents) {
-			id := v.(manifest.Ident)
-			group, _, _ := strings.Cut(id.APIVersion, "/")
-			if !strings.Contains(id.APIVersion, "/") {
-				group = ""
-			}
+		ix := &idents{byName: map[identKey][]manifest.Ident{}, byKind: map[kindsKey][]manifest.Ident{}, data: map[manifest.Ident]dataKeys{}}
+		add := func(id manifest.Ident) {
+			group := apiGroupOf(id.APIVersion)
 			k := identKey{group, id.Kind, identNS(group, id.Kind, id.Namespace), id.Name}
 			ix.byName[k] = append(ix.byName[k], id)
 			ix.byKind[kindsKey{group, id.Kind}] = append(ix.byKind[kindsKey{group, id.Kind}], id)
+		}
+		for _, v := range pass.Index.Summaries(refIdents) {
+			add(v.(manifest.Ident))
+		}
+		for _, v := range pass.Index.Summaries(refData) {
+			d := v.(*dataIdent)
+			add(d.id)
+			ix.data[d.id] = d.dataKeys
 		}
 		return ix
 	}).(*idents)
