@@ -51,7 +51,8 @@ func (o *Object) Mark(path Path) Mark {
 		return Mark{}
 	}
 	s := o.Spot(path)
-	m := Mark{path: string(path.AppendBinary(nil)), line: int32(s.Line), column: int32(s.Column), span: int32(s.Span),
+	var buf [64]byte
+	m := Mark{path: string(path.AppendBinary(buf[:0])), line: int32(s.Line), column: int32(s.Column), span: int32(s.Span),
 		fallback: s.Fallback, invalid: o.IsInvalid(path)}
 	if o.Source.Origin != nil {
 		m.src = o.Source.Excerpt(s.Line, s.Line)

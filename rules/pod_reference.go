@@ -209,69 +209,73 @@ func podRefsOf(o *manifest.Object, add func(path manifest.Path, kind refKind, na
 		return
 	}
 	spec, at := ref.Spec, ref.Path
-	want := func(path manifest.Path, kind refKind, name string, keyAt manifest.Path, key string) {
-		if name == "" || kind == refConfigMap && name == "kube-root-ca.crt" {
-			return // every namespace has the cluster's CA bundle
+	// Paths are made only for the references kept: this runs on every
+	// workload as it is read.
+	if sa := spec.ServiceAccountName; sa != "" {
+		if sa != "default" {
+			add(at.Field("serviceAccountName"), refServiceAccount, sa, nil, "")
 		}
-		add(path, kind, name, keyAt, key)
+	} else if sa := spec.DeprecatedServiceAccount; sa != "" && sa != "default" {
+		add(at.Field("serviceAccount"), refServiceAccount, sa, nil, "")
 	}
-	sa, saAt := spec.ServiceAccountName, at.Field("serviceAccountName")
-	if sa == "" {
-		sa, saAt = spec.DeprecatedServiceAccount, at.Field("serviceAccount")
-	}
-	if sa != "default" {
-		want(saAt, refServiceAccount, sa, nil, "")
-	}
-	if pc := spec.PriorityClassName; !builtinPriorityClasses[pc] {
-		want(at.Field("priorityClassName"), refPriorityClass, pc, nil, "")
+	if pc := spec.PriorityClassName; pc != "" && !builtinPriorityClasses[pc] {
+		add(at.Field("priorityClassName"), refPriorityClass, pc, nil, "")
 	}
 	for i, s := range spec.ImagePullSecrets {
-		want(at.Field("imagePullSecrets").Item(i).Field("name"), refSecret, s.Name, nil, "")
+		if s.Name != "" {
+			add(at.Field("imagePullSecrets").Item(i).Field("name"), refSecret, s.Name, nil, "")
+		}
 	}
+	// configMap names a ConfigMap that may be missing: not the CA bundle
+	// every namespace has.
+	configMap := func(name string) bool { return name != "" && name != "kube-root-ca.crt" }
 	claims := claimTemplates(o)
 	for i, v := range spec.Volumes {
-		vp := at.Field("volumes").Item(i)
 		switch {
 		case v.ConfigMap != nil && !isTrue(v.ConfigMap.Optional):
-			want(vp.Field("configMap").Field("name"), refConfigMap, v.ConfigMap.Name, nil, "")
+			if configMap(v.ConfigMap.Name) {
+				add(at.Field("volumes").Item(i).Field("configMap").Field("name"), refConfigMap, v.ConfigMap.Name, nil, "")
+			}
 		case v.Secret != nil && !isTrue(v.Secret.Optional):
-			want(vp.Field("secret").Field("secretName"), refSecret, v.Secret.SecretName, nil, "")
+			if v.Secret.SecretName != "" {
+				add(at.Field("volumes").Item(i).Field("secret").Field("secretName"), refSecret, v.Secret.SecretName, nil, "")
+			}
 		case v.PersistentVolumeClaim != nil && !claims[v.PersistentVolumeClaim.ClaimName]:
-			want(vp.Field("persistentVolumeClaim").Field("claimName"), refClaim, v.PersistentVolumeClaim.ClaimName, nil, "")
+			if v.PersistentVolumeClaim.ClaimName != "" {
+				add(at.Field("volumes").Item(i).Field("persistentVolumeClaim").Field("claimName"), refClaim, v.PersistentVolumeClaim.ClaimName, nil, "")
+			}
 		case v.Projected != nil:
 			for j, s := range v.Projected.Sources {
-				sp := vp.Field("projected").Field("sources").Item(j)
-				if s.ConfigMap != nil && !isTrue(s.ConfigMap.Optional) {
-					want(sp.Field("configMap").Field("name"), refConfigMap, s.ConfigMap.Name, nil, "")
+				if s.ConfigMap != nil && !isTrue(s.ConfigMap.Optional) && configMap(s.ConfigMap.Name) {
+					add(at.Field("volumes").Item(i).Field("projected").Field("sources").Item(j).Field("configMap").Field("name"), refConfigMap, s.ConfigMap.Name, nil, "")
 				}
-				if s.Secret != nil && !isTrue(s.Secret.Optional) {
-					want(sp.Field("secret").Field("name"), refSecret, s.Secret.Name, nil, "")
+				if s.Secret != nil && !isTrue(s.Secret.Optional) && s.Secret.Name != "" {
+					add(at.Field("volumes").Item(i).Field("projected").Field("sources").Item(j).Field("secret").Field("name"), refSecret, s.Secret.Name, nil, "")
 				}
 			}
 		}
 	}
 	containers := func(list string, cs []corev1.Container) {
 		for i, c := range cs {
-			cp := at.Field(list).Item(i)
 			for j, e := range c.Env {
 				if e.ValueFrom == nil {
 					continue
 				}
-				ep := cp.Field("env").Item(j).Field("valueFrom")
-				if r := e.ValueFrom.ConfigMapKeyRef; r != nil && !isTrue(r.Optional) {
-					want(ep.Field("configMapKeyRef").Field("name"), refConfigMap, r.Name, ep.Field("configMapKeyRef").Field("key"), r.Key)
+				if r := e.ValueFrom.ConfigMapKeyRef; r != nil && !isTrue(r.Optional) && configMap(r.Name) {
+					ep := at.Field(list).Item(i).Field("env").Item(j).Field("valueFrom").Field("configMapKeyRef")
+					add(ep.Field("name"), refConfigMap, r.Name, ep.Field("key"), r.Key)
 				}
-				if r := e.ValueFrom.SecretKeyRef; r != nil && !isTrue(r.Optional) {
-					want(ep.Field("secretKeyRef").Field("name"), refSecret, r.Name, ep.Field("secretKeyRef").Field("key"), r.Key)
+				if r := e.ValueFrom.SecretKeyRef; r != nil && !isTrue(r.Optional) && r.Name != "" {
+					ep := at.Field(list).Item(i).Field("env").Item(j).Field("valueFrom").Field("secretKeyRef")
+					add(ep.Field("name"), refSecret, r.Name, ep.Field("key"), r.Key)
 				}
 			}
 			for j, e := range c.EnvFrom {
-				ep := cp.Field("envFrom").Item(j)
-				if r := e.ConfigMapRef; r != nil && !isTrue(r.Optional) {
-					want(ep.Field("configMapRef").Field("name"), refConfigMap, r.Name, nil, "")
+				if r := e.ConfigMapRef; r != nil && !isTrue(r.Optional) && configMap(r.Name) {
+					add(at.Field(list).Item(i).Field("envFrom").Item(j).Field("configMapRef").Field("name"), refConfigMap, r.Name, nil, "")
 				}
-				if r := e.SecretRef; r != nil && !isTrue(r.Optional) {
-					want(ep.Field("secretRef").Field("name"), refSecret, r.Name, nil, "")
+				if r := e.SecretRef; r != nil && !isTrue(r.Optional) && r.Name != "" {
+					add(at.Field(list).Item(i).Field("envFrom").Item(j).Field("secretRef").Field("name"), refSecret, r.Name, nil, "")
 				}
 			}
 		}
