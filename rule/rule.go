@@ -114,11 +114,6 @@ type Rule struct {
 	// kept in memory for it; rules with neither Uses nor Summaries see an
 	// empty Index.
 	Uses []string
-	// Slim, when set, is called on an object of a Uses kind that the rule
-	// (and every other) only looks up, before the engine keeps it until
-	// the end: it may drop from its typed value what lookups do not read
-	// (the node tree is dropped already), so that memory stays small.
-	Slim func(*manifest.Object)
 	// Summaries are what a cross-object rule reads of other objects
 	// instead of keeping them (Uses): small values made as each object is
 	// read, which the rule finds with Index.Summaries. A rule with

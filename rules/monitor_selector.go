@@ -175,19 +175,10 @@ func monitorSpecOf(o *manifest.Object) map[string]any {
 type monitorSpecsKey struct{}
 
 func checkMonitorSelector(pass *rule.Pass, o *manifest.Object) {
-	byPlace := pass.Index.Memo(monitorSpecsKey{}, func() any {
-		m := map[routePlace]map[string]any{}
-		for _, v := range pass.Index.Summaries(monitorSpecs) {
-			s := v.(*monitorSpec)
-			if _, twice := m[s.at]; twice {
-				m[s.at] = nil // two monitors at one place: read each from its own tree
-				continue
-			}
-			m[s.at] = s.spec
-		}
-		return m
-	}).(map[routePlace]map[string]any)
-	spec, ok := byPlace[placeOf(o)]
+	spec, ok := summaryAt(pass, monitorSpecsKey{}, monitorSpecs, o, func(v any) (routePlace, map[string]any) {
+		s := v.(*monitorSpec)
+		return s.at, s.spec
+	})
 	if !ok || spec == nil {
 		spec, _ = o.Raw()["spec"].(map[string]any) // not summarized: a run's context object, or none
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"iter"
 	"path/filepath"
 	"strings"
 
@@ -97,15 +98,28 @@ func mustExistIn(pass *rule.Pass, o *manifest.Object, group, kind, ns, name stri
 		}
 		return m
 	}).(map[string]bool)
-	for dir := folderOf(o); ; {
+	for dir := range foldersUp(folderOf(o)) {
 		if in[rule.ScopedNS(dir, ns)] {
 			return true
 		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return false
+	}
+	return false
+}
+
+// foldersUp yields dir and each folder above it, the nearest first: the
+// application an object of dir is part of.
+func foldersUp(dir string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for {
+			if !yield(dir) {
+				return
+			}
+			up := filepath.Dir(dir)
+			if up == dir {
+				return
+			}
+			dir = up
 		}
-		dir = up
 	}
 }
 

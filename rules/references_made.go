@@ -208,7 +208,7 @@ func madeElsewhere(pass *rule.Pass, o *manifest.Object, kind, ns, name string) b
 	}
 	// The signs of o's folder and of its parent folders count, as their
 	// objects do for mustExist: the application o is part of.
-	for {
+	for dir := range foldersUp(dir) {
 		if signs[refSign{folder: dir, ns: ns, kind: kind}] || signs[refSign{folder: dir, ns: "*", kind: kind}] {
 			return true
 		}
@@ -218,10 +218,9 @@ func madeElsewhere(pass *rule.Pass, o *manifest.Object, kind, ns, name string) b
 				return true
 			}
 		}
-		up := filepath.Dir(dir)
-		if complete || up == dir {
-			return false
+		if complete {
+			break
 		}
-		dir = up
 	}
+	return false
 }

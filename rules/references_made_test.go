@@ -80,11 +80,9 @@ func TestTestFoldersBelowTheWorkingFolder(t *testing.T) {
 	}
 }
 
-// TestHPAReplicasOtherFolder: an HPA's target of the same name in another
-// folder exists, but is not the workload it scales: its replicas are not
-// judged, unless the run is the whole application.
-func TestHPAReplicasOtherFolder(t *testing.T) {
-	const deploy = `apiVersion: apps/v1
+// webDeploy is a Deployment "web" that sets replicas, the target of the
+// HPAs of the tests below.
+const webDeploy = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
 spec:
@@ -94,6 +92,11 @@ spec:
     metadata: {labels: {app: web}}
     spec: {containers: [{name: web, image: web:1}]}
 `
+
+// TestHPAReplicasOtherFolder: an HPA's target of the same name in another
+// folder exists, but is not the workload it scales: its replicas are not
+// judged, unless the run is the whole application.
+func TestHPAReplicasOtherFolder(t *testing.T) {
 	const hpa = `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: web}
@@ -102,7 +105,7 @@ spec:
   minReplicas: 2
   maxReplicas: 5
 `
-	files := map[string]string{"a/deploy.yaml": deploy, "b/hpa.yaml": hpa, "c/deploy.yaml": deploy, "c/hpa.yaml": hpa}
+	files := map[string]string{"a/deploy.yaml": webDeploy, "b/hpa.yaml": hpa, "c/deploy.yaml": webDeploy, "c/hpa.yaml": hpa}
 	got := strings.Join(lintTree(t, files, false, rules.HPATarget), "\n")
 	if got != "c/hpa.yaml:5: hpa-target" {
 		t.Errorf("got %q, want only c's HPA", got)
@@ -137,23 +140,13 @@ func TestStorageClassFromConfigMapElsewhere(t *testing.T) {
 // application has Deployments; a Deployment of a sibling or a child
 // folder is neither.
 func TestHPATargetParentFolder(t *testing.T) {
-	const deploy = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: web:1}]}
-`
 	hpa := func(target string) string {
 		return "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: " + target + "}\nspec:\n" +
 			"  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: " + target + "}\n  minReplicas: 2\n  maxReplicas: 5\n"
 	}
 	files := map[string]string{
-		"app/deploy.yaml": deploy, "app/hpa/hpa.yaml": hpa("web"), "app/hpa/missing.yaml": hpa("api"),
-		"other/hpa/hpa.yaml": hpa("web"), "other/sub/deploy.yaml": deploy, "other/deploy/hpa.yaml": hpa("gone"),
+		"app/deploy.yaml": webDeploy, "app/hpa/hpa.yaml": hpa("web"), "app/hpa/missing.yaml": hpa("api"),
+		"other/hpa/hpa.yaml": hpa("web"), "other/sub/deploy.yaml": webDeploy, "other/deploy/hpa.yaml": hpa("gone"),
 	}
 	got := strings.Join(lintTree(t, files, false, rules.HPATarget), "\n")
 	want := "app/hpa/hpa.yaml:5: hpa-target\napp/hpa/missing.yaml:5: hpa-target"

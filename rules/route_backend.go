@@ -92,6 +92,29 @@ type routeRef struct {
 	ref  map[string]any
 }
 
+// summaryAt returns what summary s made of o, found by o's place in a
+// map made once per run (memoized under key; split gives a summary's place
+// and value). ok is false when o was not summarized (a run's context
+// object) or two objects share its place: read o's own tree then.
+func summaryAt[T any](pass *rule.Pass, key any, s *rule.Summary, o *manifest.Object, split func(any) (routePlace, T)) (v T, ok bool) {
+	byPlace := pass.Index.Memo(key, func() any {
+		m := map[routePlace]*T{}
+		for _, sv := range pass.Index.Summaries(s) {
+			at, val := split(sv)
+			if _, twice := m[at]; twice {
+				m[at] = nil
+				continue
+			}
+			m[at] = &val
+		}
+		return m
+	}).(map[routePlace]*T)
+	if p := byPlace[placeOf(o)]; p != nil {
+		return *p, true
+	}
+	return v, false
+}
+
 func placeOf(o *manifest.Object) routePlace {
 	p := routePlace{line: o.Pos().Line, column: o.Pos().Column}
 	if o.Source != nil {
@@ -132,19 +155,10 @@ func backendRefsOf(o *manifest.Object) []routeRef {
 type routeRefsKey struct{}
 
 func checkRouteBackend(pass *rule.Pass, o *manifest.Object) {
-	byPlace := pass.Index.Memo(routeRefsKey{}, func() any {
-		m := map[routePlace][]routeRef{}
-		for _, v := range pass.Index.Summaries(routeRefs) {
-			b := v.(*routeBackends)
-			if _, twice := m[b.at]; twice {
-				m[b.at] = nil // two routes at one place: read each from its own tree
-				continue
-			}
-			m[b.at] = b.refs
-		}
-		return m
-	}).(map[routePlace][]routeRef)
-	refs, ok := byPlace[placeOf(o)]
+	refs, ok := summaryAt(pass, routeRefsKey{}, routeRefs, o, func(v any) (routePlace, []routeRef) {
+		b := v.(*routeBackends)
+		return b.at, b.refs
+	})
 	if !ok || refs == nil {
 		refs = backendRefsOf(o) // not summarized: a run's context object, or none
 	}

@@ -359,9 +359,6 @@ func (e *engine) file(src *manifest.Source, p manifest.Parsed) {
 				// parsed again if a finding needs a position.
 			case keepFor == retainLookup:
 				o.DropTree() // only looked up: its typed value and position do
-				for _, slim := range e.cross.kind(o.APIVersion, o.Kind).slim {
-					slim(o)
-				}
 			default:
 				// Kept until the end: hold on to its own lines only.
 				o.Source = o.Source.Excerpt(o.Pos().Line, o.LastLine())
@@ -531,8 +528,7 @@ type dispatch struct {
 type kindRules struct {
 	check []*rule.Rule
 	used  bool
-	slim  []func(*manifest.Object) // Rule.Slim of the rules that use it
-	sums  []*rule.Summary          // Rule.Summaries of the kind
+	sums  []*rule.Summary // Rule.Summaries of the kind
 	// typedOnly: every rule in check is TypedOnly.
 	typedOnly bool
 }
@@ -580,9 +576,6 @@ func (d *dispatch) kind(apiVersion, kind string) kindRules {
 		}
 		if rule.MatchKind(r.Uses, apiVersion, kind) && len(r.Uses) > 0 {
 			kr.used = true
-			if r.Slim != nil {
-				kr.slim = append(kr.slim, r.Slim)
-			}
 		}
 	}
 	d.mu.Lock()
