@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"hash/maphash"
 	"reflect"
 	"strings"
 	"testing"
@@ -172,5 +173,41 @@ func TestFindingLogKeepsEveryField(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFindingLogStoresTextsOnce: a text that many findings repeat is
+// stored once, and texts whose hashes collide stay apart.
+func TestFindingLogStoresTextsOnce(t *testing.T) {
+	var l findingLog
+	var in []rule.Finding
+	for i := range 3000 {
+		in = append(in, rule.Finding{
+			Rule: "r", File: "f.yaml", Line: i,
+			Message: fmt.Sprintf(`container "app-%d" has no limits`, i%3),
+			Path:    manifest.Path{}.Field("spec").Field("containers").Item(0),
+			Snippet: "    image: nginx", Object: rule.ObjectRef{Name: "web"},
+		})
+	}
+	l.add(in)
+	if got, want := len(l.pieces), 1+3+1+1+1; got != want {
+		t.Errorf("%d pieces, want %d (the empty text, 3 messages, a path, a snippet, a name)", got, want)
+	}
+	if n := len(l.text); n > 200 {
+		t.Errorf("%d bytes of text for 3,000 findings of 6 texts", n)
+	}
+	// A text whose hash is taken by another is stored apart.
+	a := l.piece("first")
+	l.seen[maphash.String(pieceSeed, "second")] = a
+	b := l.piece("second")
+	if a == b || string(l.bytes(a)) != "first" || string(l.bytes(b)) != "second" {
+		t.Errorf("colliding texts: pieces %d %q and %d %q", a, l.bytes(a), b, l.bytes(b))
+	}
+	if c := l.pieceBytes([]byte("second")); c == a || string(l.bytes(c)) != "second" {
+		t.Errorf("colliding texts by bytes: piece %d %q", c, l.bytes(c))
+	}
+	out := l.findings()
+	if !reflect.DeepEqual(out, in) {
+		t.Errorf("findings differ after the round trip")
 	}
 }
