@@ -38,7 +38,7 @@ func TestMemoryBudget(t *testing.T) {
 	}
 }
 
-// The limit also makes room for twice the live heap, read every 256
+// The limit also leaves liveRoom above the live heap, read every 256
 // files, up to liveRoomMax, never shrinking: a run whose kept data grows
 // does not make the collector run ever more often.
 func TestMemoryBudgetLiveHeap(t *testing.T) {
@@ -47,19 +47,18 @@ func TestMemoryBudgetLiveHeap(t *testing.T) {
 	oldLive := liveHeap
 	defer func() { liveHeap = oldLive }()
 	var m memoryBudget
-	m.read(0)
+	m.set() // the base; no file read yet
 	for _, c := range []struct{ live, want int64 }{
-		{10 << 20, memoryBase},             // small: the base
-		{150 << 20, 150<<20 + liveRoomMin}, // room above the live heap
-		{300 << 20, 600 << 20},             // twice the live heap
-		{500 << 20, liveRoomMax},           // capped
-		{100 << 20, liveRoomMax},           // never shrinks
+		{10 << 20, 10<<20 + liveRoom},   // room above the live heap
+		{300 << 20, 300<<20 + liveRoom}, // room above a bigger one
+		{600 << 20, liveRoomMax},        // capped
+		{100 << 20, liveRoomMax},        // never shrinks
 	} {
 		liveHeap = func() int64 { return c.live }
 		for range 255 {
 			m.read(1 << 10)
 		}
-		if got := debug.SetMemoryLimit(-1); got != memoryBase+2<<10 && c.want == memoryBase {
+		if got := debug.SetMemoryLimit(-1); got != memoryBase+2<<10 && c.live == 10<<20 {
 			t.Errorf("live %d MiB after 255 files: limit %d, want the base and a 1 KiB file", c.live>>20, got)
 		}
 		m.read(1 << 10) // the 256th file reads the live heap

@@ -201,35 +201,40 @@ var budget *memoryBudget
 // a fixed limit makes the collector run ever more often as a run goes on:
 // at 100,000 documents a live heap of about 250 MB under a 320 MiB limit
 // took 52 s of CPU against 34 s with a 640 MiB limit (RSS 462 -> 713 MB).
-// So the limit is also at least twice the live heap of the last
-// collection (runtime/metrics, read every 256 files), and at least
-// liveRoomMin above it, up to liveRoomMax:
-// a heap that grows with the run gets room in proportion, and a small one
-// keeps the base. 100,000 documents: default 52 -> 36 s of CPU (RSS 462
-// -> 520 MB), every group 108 -> 39 s (714 -> 906 MB).
+// So the limit also leaves liveRoom above the live heap of the last
+// collection (runtime/metrics, read every 256 files), up to liveRoomMax:
+// a heap that grows with the run keeps its room, and a small one keeps
+// the base. 100,000 documents: default 52 -> 36 s of CPU (RSS 462 -> 520
+// MB), every group 108 -> 39 s (714 -> 906 MB).
 type memoryBudget struct {
 	mu      sync.Mutex
 	base    int64
 	largest int
-	live    int64 // twice the live heap, when last read
+	live    int64 // the live heap and its room, when last read
 	files   int
 }
 
-// liveRoom is the multiple of the live heap the limit leaves room for.
-const liveRoom = 2
+// liveRoom is the room the limit leaves above the live heap. The
+// collector's work per cycle follows the live heap (what it marks), and
+// the cycles follow the bytes allocated over the room, so a room that
+// shrinks as the kept data grows makes a run cost more than in proportion
+// to its documents. It was twice the live heap and at least 200 MiB above
+// it, up to 800 MiB: on bench/gen's 100,000 documents with every group on,
+// a live heap of 450 MB (half of it the findings) then had 180 MB of room
+// at the end, 81 collections, about 10 s of the run's 42-45 s of CPU in
+// the collector, its write barriers and assists (GOMEMLIMIT=1000MiB: 35
+// s; 1500MiB: 29 s). Once the findings log stored its texts once, the
+// live heap fell to about 300 MB and, with twice it, so did the room: 38
+// -> 44 s. 512 MiB of room up to 1 GiB, measured against that in
+// interleaved runs: 32-37 s, peak RSS 966-976 MB (every group), default
+// 26-27 s at 830 MB; the corpus 331 -> 363 MB, 10k 367 -> 437 MB.
+// (Three or four times the live heap, up to 1.5 GiB: 35-40 s at 1.2-1.6
+// GB.)
+const liveRoom = 512 << 20
 
-// liveRoomMin is the least room the limit leaves above the live heap:
-// about what a small run has under the base (320 MiB for 90-160 MB live in
-// flight). With twice the live heap alone, the room shrank as what the
-// checks keep grew (a live heap of 100 to 160 MB stayed under the base),
-// and the collector ran ever more often: on bench/gen's 100,000 documents,
-// 74-80 collections became 66-74, 37.1-38.1 s of CPU 32.7-36.2 s, for
-// the same peak RSS (448-495 against 464-482 MB).
-const liveRoomMin = 200 << 20
-
-// liveRoomMax caps the room the live heap gets, so that a run's peak stays
-// under 1 GiB (the collector then works harder instead).
-const liveRoomMax = 800 << 20
+// liveRoomMax caps the limit that the live heap's room asks for, so that a
+// run's peak stays near 1 GiB (the collector then works harder instead).
+const liveRoomMax = 1024 << 20
 
 // liveHeap is the live heap of the last collection (a variable for tests).
 var liveHeap = func() int64 {
@@ -272,7 +277,7 @@ func (m *memoryBudget) set() {
 // the limit should grow. Called with m.mu held.
 func (m *memoryBudget) readLive() bool {
 	live := liveHeap()
-	room := min(max(liveRoom*live, live+liveRoomMin), liveRoomMax)
+	room := min(live+liveRoom, liveRoomMax)
 	if room <= m.live {
 		return false
 	}
