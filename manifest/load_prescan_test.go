@@ -2,6 +2,11 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -57,5 +62,86 @@ func TestPrescanParseKeepsLines(t *testing.T) {
 	}
 	if want := "[Namespace ns 7 Namespace flow 16]"; fmt.Sprint(got) != want {
 		t.Errorf("objects %v, want %s", got, want)
+	}
+}
+
+// TestPrescanReusesOnlyUnusedBuffers: the prescan's passes lend the
+// buffers of files they had no use for to their next reads; what they
+// parsed, and what the streaming pass reads, are still each file's own
+// bytes. Files of many sizes, not kept between passes.
+func TestPrescanReusesOnlyUnusedBuffers(t *testing.T) {
+	old := keepBudget
+	keepBudget = 0
+	defer func() { keepBudget = old }()
+	dir := t.TempDir()
+	var paths []string
+	want := map[string]string{} // object name -> kind
+	for i := range 60 {
+		var b strings.Builder
+		kind := []string{"Namespace", "ConfigMap", "Service"}[i%3]
+		for d := range 1 + (i*7)%13 {
+			name := fmt.Sprintf("o%d-%d", i, d)
+			fmt.Fprintf(&b, "---\napiVersion: v1\nkind: %s\nmetadata:\n  name: %s\n  labels: {pad: %q}\n", kind, name, strings.Repeat("x", (i*131+d*17)%900))
+			want[name] = kind
+		}
+		p := filepath.Join(dir, fmt.Sprintf("f%02d.yaml", i))
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	var mu sync.Mutex
+	found := map[string]string{}
+	var objs []*Object // checked after the run, when buffers were reused
+	pass := func(kind string, next func() *Prescan) *Prescan {
+		return &Prescan{
+			Match: func(data []byte) bool { return ContainsKind(data, []string{kind}) },
+			Found: func(os []*Object) {
+				mu.Lock()
+				defer mu.Unlock()
+				for _, o := range os {
+					found[o.Name] = o.Kind
+				}
+				objs = append(objs, os...)
+			},
+			Next: next,
+		}
+	}
+	opts := Options{Workers: 2, MaxFileSize: 1 << 20,
+		Prescan: pass("Namespace", func() *Prescan { return pass("ConfigMap", nil) })}
+	streamed := map[string]string{}
+	_, errs := Stream([]string{dir}, opts, func(_ int, _ *Source, p Parsed, _ bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, o := range p.Objects {
+			streamed[o.Name] = o.Kind
+		}
+		for _, pr := range p.Problems {
+			t.Errorf("problem: %v", pr)
+		}
+	})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if !maps.Equal(streamed, want) {
+		t.Errorf("streamed %d objects, want %d; or kinds differ", len(streamed), len(want))
+	}
+	for name, kind := range want {
+		if kind == "Service" {
+			continue
+		}
+		if found[name] != kind {
+			t.Errorf("prescan found %s as %q, want %s", name, found[name], kind)
+		}
+	}
+	for _, o := range objs {
+		if !strings.Contains(string(o.Source.Data), "name: "+o.Name+"\n") {
+			t.Errorf("%s %s: its source lines were overwritten: %.80q", o.Kind, o.Name, o.Source.Data)
+		}
+	}
+	for name, kind := range found {
+		if want[name] != kind || kind == "Service" {
+			t.Errorf("prescan found %s %s, which no file defines so", kind, name)
+		}
 	}
 }
