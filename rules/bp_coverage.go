@@ -115,8 +115,8 @@ func templateLabelsPath(ref PodSpecRef) manifest.Path {
 // PDBMissing asks replicated workloads for a PodDisruptionBudget.
 var PDBMissing = &rule.Rule{
 	ID: "pdb-missing", Severity: rule.Warning, Kinds: []string{"apps/v1/Deployment", "apps/v1/StatefulSet"}, Off: true, Sets: []string{"reliability"},
-	Context: []string{"policy/*/PodDisruptionBudget", "autoscaling/*/HorizontalPodAutoscaler"},
-	Check:   checkPDBMissing,
+	Context: []string{"policy/*/PodDisruptionBudget", "autoscaling/*/HorizontalPodAutoscaler"}, ContextTyped: true,
+	Check: checkPDBMissing,
 	Doc: bpDoc("A replicated Deployment or StatefulSet has no PodDisruptionBudget.",
 		`Reports a Deployment or StatefulSet with 2 replicas or more (or scaled by a
 HorizontalPodAutoscaler of the run) whose pods no PodDisruptionBudget of
@@ -160,8 +160,8 @@ func checkPDBMissing(pass *rule.Pass, o *manifest.Object) {
 var NetworkPolicyMissing = &rule.Rule{
 	ID: "network-policy-missing", Severity: rule.Warning, Off: true, Sets: []string{"networking"},
 	Kinds:   []string{"v1/Pod", "v1/ReplicationController", "*/Deployment", "*/StatefulSet", "*/DaemonSet", "*/ReplicaSet", "batch/*/Job", "batch/*/CronJob"},
-	Context: []string{"networking.k8s.io/*/NetworkPolicy"},
-	Check:   checkNetworkPolicyMissing,
+	Context: []string{"networking.k8s.io/*/NetworkPolicy"}, ContextTyped: true,
+	Check: checkNetworkPolicyMissing,
 	Doc: bpDoc("No NetworkPolicy selects a workload's pods.",
 		`Reports a workload whose pod labels no NetworkPolicy of its namespace
 selects (a policy with an empty podSelector selects every pod), and one

@@ -103,8 +103,8 @@ var RBACClusterAdmin = &rule.Rule{
 	ID: "rbac-cluster-admin", Severity: rule.Warning,
 	Kinds: []string{"rbac.authorization.k8s.io/*/RoleBinding", "rbac.authorization.k8s.io/*/ClusterRoleBinding"},
 	Off:   true, Sets: []string{"rbac"},
-	Context: roleKinds,
-	Check:   checkRBACClusterAdmin,
+	Context: roleKinds, ContextTyped: true,
+	Check: checkRBACClusterAdmin,
 	Doc: bpDoc("A RoleBinding or ClusterRoleBinding grants the cluster-admin role.",
 		`Reports a binding whose roleRef names cluster-admin (a ClusterRole, or a
 Role of that name), or a role of the run that grants as much: every verb

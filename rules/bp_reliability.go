@@ -395,8 +395,8 @@ func scaledByHPA(pass *rule.Pass, o *manifest.Object) bool {
 // WorkloadReplicas asks Deployments for 2 replicas or more.
 var WorkloadReplicas = &rule.Rule{
 	ID: "workload-replicas", Severity: rule.Warning, Kinds: []string{"apps/v1/Deployment"}, Off: true, Sets: []string{"reliability"},
-	Context: hpaKinds,
-	Check:   checkWorkloadReplicas,
+	Context: hpaKinds, ContextTyped: true,
+	Check: checkWorkloadReplicas,
 	Doc: bpDoc("A Deployment runs a single replica.",
 		`Reports a Deployment whose spec.replicas is below 2 (1 when unset), unless a
 HorizontalPodAutoscaler in the run scales it (then replicas should be

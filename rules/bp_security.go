@@ -111,8 +111,8 @@ func checkDockerSocket(pass *rule.Pass, o *manifest.Object) {
 // ServiceAccountToken asks pods not to mount a service account token.
 var ServiceAccountToken = &rule.Rule{
 	ID: "service-account-token", Severity: rule.Warning, Kinds: podKinds, Off: true, Sets: []string{"security"},
-	Context: []string{"v1/ServiceAccount"},
-	Check:   checkServiceAccountToken,
+	Context: []string{"v1/ServiceAccount"}, ContextTyped: true,
+	Check: checkServiceAccountToken,
 	Doc: bpDoc("A pod mounts a Kubernetes API token it may not need.",
 		`Reports a pod template whose spec.automountServiceAccountToken is not
 false, unless it is unset and the pod's ServiceAccount, found in any file
