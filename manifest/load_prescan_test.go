@@ -74,7 +74,6 @@ func TestPrescanReusesOnlyUnusedBuffers(t *testing.T) {
 	keepBudget = 0
 	defer func() { keepBudget = old }()
 	dir := t.TempDir()
-	var paths []string
 	want := map[string]string{} // object name -> kind
 	for i := range 60 {
 		var b strings.Builder
@@ -88,7 +87,6 @@ func TestPrescanReusesOnlyUnusedBuffers(t *testing.T) {
 		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		paths = append(paths, p)
 	}
 	var mu sync.Mutex
 	found := map[string]string{}
