@@ -44,7 +44,9 @@ type Options struct {
 	Policies *Policies
 	// Adjust, when set, sees every finding before ignores are applied: it
 	// may change its severity, and returns false to drop it (per-path
-	// configuration).
+	// configuration). With Lazy, it sees each finding without its
+	// message, path, snippet, object name, fix and related places: it
+	// judges by rule, file, kind, namespace, place and severity.
 	Adjust func(f *rule.Finding) bool
 	// NoSnippets leaves findings without their source snippet, for
 	// output formats that do not print it.

@@ -74,13 +74,20 @@ func (e *engine) settleLog() (kept *Findings, ignored []rule.Finding) {
 	on := make([]int32, 0, len(l.recs))
 	var segs manifest.Path // f's path, reused: f is not kept
 	for i := range l.recs {
-		var f rule.Finding
-		f, segs = l.decode(i, segs[:0])
-		if e.keep(&f) {
-			l.recs[i].severity = f.Severity // as configured
+		// The configuration judges a finding by its rule, file and place
+		// (Options.Adjust): decoding every finding's texts for it was
+		// 0.7-1 s of 100,000 documents with every group.
+		h := l.head(i)
+		if e.keep(&h) {
+			l.recs[i].severity = h.Severity // as configured
 			on = append(on, int32(i))
 			continue
 		}
+		if len(byFile[h.File]) == 0 {
+			continue
+		}
+		var f rule.Finding
+		f, segs = l.decode(i, segs[:0])
 		for _, d := range byFile[f.File] { // marks the directives they match used
 			if id, ok := d.covers(&f); ok {
 				d.used[id] = true

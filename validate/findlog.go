@@ -221,6 +221,19 @@ func (l *findingLog) decode(i int, segs manifest.Path) (rule.Finding, manifest.P
 	}, segs
 }
 
+// head returns record i as a finding without its own texts (message,
+// path, snippet, object name) nor its fix and related places: what the
+// configuration judges a finding by, made without allocating.
+func (l *findingLog) head(i int) rule.Finding {
+	r := &l.recs[i]
+	return rule.Finding{
+		Rule: l.strs[r.rule], Help: l.strs[r.help], File: l.strs[r.file],
+		Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace]},
+		Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
+		Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback, Policy: r.policy,
+	}
+}
+
 // messageOf, pathOf and nameOf are parts of record i's text, not copied.
 func (l *findingLog) messageOf(i int32) []byte { return l.bytes(l.recs[i].message) }
 
