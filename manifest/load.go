@@ -334,13 +334,12 @@ var prescanBufs sync.Pool
 
 const maxLent = 4 << 20
 
-// rereadable reports whether reading path again gives the same bytes:
-// regular files do, stdin and pipes do not.
-
 // keepBudget is how many bytes of the inputs a prescan keeps in memory
 // for the second pass, rather than reading them again.
 var keepBudget int64 = 64 << 20 // a variable for tests
 
+// rereadable reports whether reading path again gives the same bytes:
+// regular files do, stdin and pipes do not.
 func rereadable(path string) bool {
 	if path == "-" {
 		return false
@@ -575,8 +574,9 @@ func fileType(m fs.FileMode) string {
 
 // readAll reads r to the end into a buffer sized for the size stat gave,
 // as os.ReadFile does: io.ReadAll's doubling would copy a large file
-// several times over. It reads into buf when that is large enough (and not
-// nil).
+// several times over. With buf (a prescan's, lent from prescanBufs), it
+// reads into *buf when that is large enough, and otherwise into a new
+// buffer of a power of two up to maxLent, one that fits the files after.
 func readAll(r io.Reader, size int64, buf *[]byte) ([]byte, error) {
 	var data []byte
 	switch {

@@ -195,30 +195,31 @@ func (l *findingLog) at(i int) rule.Finding {
 // it returns, grown).
 func (l *findingLog) decode(i int, segs manifest.Path) (rule.Finding, manifest.Path) {
 	r := &l.recs[i]
-	// One string per finding for its own text, sliced.
+	f := l.head(i)
+	// One string per finding for its own texts, sliced.
 	message, path, snippet, name := l.bytes(r.message), l.bytes(r.path), l.bytes(r.snippet), l.bytes(r.name)
-	buf := make([]byte, 0, len(message)+len(path)+len(snippet)+len(name))
-	text := string(append(append(append(append(buf, message...), path...), snippet...), name...))
+	var b strings.Builder
+	b.Grow(len(message) + len(path) + len(snippet) + len(name))
+	b.Write(message)
+	b.Write(path)
+	b.Write(snippet)
+	b.Write(name)
+	text := b.String()
 	cut := func(n int) string {
 		s := text[:n]
 		text = text[n:]
 		return s
 	}
-	msg := cut(len(message))
+	f.Message = cut(len(message))
 	start := len(segs)
 	segs, _ = manifest.DecodePath(segs, cut(len(path))) // keys are slices of text
-	var p manifest.Path
 	if len(segs) > start {
-		p = segs[start:len(segs):len(segs)]
+		f.Path = segs[start:len(segs):len(segs)]
 	}
-	return rule.Finding{
-		Rule: l.strs[r.rule], Help: l.strs[r.help], File: l.strs[r.file],
-		Message: msg, Path: p, Snippet: cut(len(snippet)),
-		Object: rule.ObjectRef{APIVersion: l.strs[r.apiVersion], Kind: l.strs[r.kind], Namespace: l.strs[r.namespace], Name: text},
-		Line:   int(r.line), Column: int(r.column), Span: int(r.span), SnippetShift: int(r.snippetShift),
-		Severity: r.severity, Secondary: r.secondary, Fallback: r.fallback, Policy: r.policy,
-		Fix: l.fixes[i], Related: l.related[i],
-	}, segs
+	f.Snippet = cut(len(snippet))
+	f.Object.Name = text
+	f.Fix, f.Related = l.fixes[i], l.related[i]
+	return f, segs
 }
 
 // head returns record i as a finding without its own texts (message,
